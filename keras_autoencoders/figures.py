@@ -1,0 +1,95 @@
+"""Figures of the articles, drawn on Matplotlib's Agg canvas (no pyplot state).
+
+Each function returns a :class:`matplotlib.figure.Figure`; :func:`save_figure`
+writes it as PNG and closes it. Images are floats in [0, 1] with white ink on
+black (``Greys_r``), as the article shows them; ``invert_colors`` gives black
+ink on white as in its style-transfer figure.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from keras_autoencoders.manifold import tile_images
+
+
+def new_figure(figsize: tuple[float, float]) -> Figure:
+    """A figure attached to an Agg canvas."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 80) -> pathlib.Path:
+    """Write ``fig`` as PNG (creating folders), close it, and return the path."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    fig.clear()
+    return path
+
+
+def _image_axes(fig: Figure, image: np.ndarray, title: str | None = None):
+    ax = fig.add_subplot(1, 1, 1)
+    ax.imshow(image, cmap="Greys_r", vmin=0.0, vmax=1.0)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_digits(*rows: np.ndarray, invert_colors: bool = False, title: str | None = None) -> Figure:
+    """Part 4's ``plot_digits``: one row of digits per argument, as many columns as the shortest."""
+    rows = [np.asarray(r).reshape(len(r), *np.asarray(r).shape[1:3]) for r in rows]
+    n = min(len(r) for r in rows)
+    grid = tile_images(np.concatenate([r[:n] for r in rows]), len(rows), n)
+    if invert_colors:
+        grid = 1.0 - grid
+    fig = new_figure((2 * n, 2 * len(rows)))
+    _image_axes(fig, grid, title)
+    return fig
+
+
+def plot_manifold(manifold: np.ndarray, title: str | None = None) -> Figure:
+    """A tiled manifold (see :func:`keras_autoencoders.manifold.render_manifolds`), 10x10 inches."""
+    fig = new_figure((10, 10))
+    _image_axes(fig, manifold, title)
+    return fig
+
+
+def plot_z_scatter(z: np.ndarray, title: str | None = None, limit: float = 5.0) -> Figure:
+    """Part 4's ``draw_z_distr``: the first two latent coordinates, axes fixed to +-limit."""
+    fig = new_figure((7, 7))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.scatter(z[:, 0], z[:, 1], s=4)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_xlabel("z[0]")
+    ax.set_ylabel("z[1]")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_digit_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
+                    invert_colors: bool = False, title: str | None = None) -> Figure:
+    """``(rows, cols, h, w)`` digits as one grid, optionally naming each row."""
+    images = np.asarray(images)
+    rows, cols, h, w = images.shape[:4]
+    grid = tile_images(images.reshape(rows * cols, h, w), rows, cols)
+    if invert_colors:
+        grid = 1.0 - grid
+    fig = new_figure((cols * 0.8 + 1, rows * 0.8))
+    ax = _image_axes(fig, grid, title)
+    if row_labels is not None:
+        ax.set_axis_on()
+        ax.set_xticks([])
+        ax.set_yticks([(r + 0.5) * h for r in range(rows)], list(row_labels))
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    return fig

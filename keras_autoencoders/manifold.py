@@ -1,0 +1,82 @@
+"""Latent manifolds: decode a grid of codes for every label in one batched call.
+
+Part 4 ("Код на Keras", ``draw_manifold``) draws a 15x15 grid of digits for a
+label: the first two latent coordinates run over ``norm.ppf(linspace(0.05,
+0.95, 15))`` (equal steps in probability under N(0, 1)), the others are 0.
+Row ``i`` uses ``z[1] = grid[i]``, column ``j`` uses ``z[0] = grid[j]``. The
+article calls ``predict`` once per cell (225 calls per label); here one call
+decodes all cells of all requested labels.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import keras
+import numpy as np
+from scipy.stats import norm
+
+Decoder = keras.Model | Callable[[list[np.ndarray]], np.ndarray]
+
+
+def manifold_grid(n: int = 15, low: float = 0.05, high: float = 0.95) -> np.ndarray:
+    """Grid values ``norm.ppf(linspace(low, high, n))`` of the article."""
+    return norm.ppf(np.linspace(low, high, n))
+
+
+def manifold_codes(latent_dim: int, n: int = 15) -> np.ndarray:
+    """The ``(n * n, latent_dim)`` codes of one manifold, in row-major cell order."""
+    grid = manifold_grid(n)
+    codes = np.zeros((n, n, latent_dim), dtype="float32")
+    codes[:, :, 0] = grid[None, :]  # column j -> z[0]
+    codes[:, :, 1] = grid[:, None]  # row i -> z[1]
+    return codes.reshape(n * n, latent_dim)
+
+
+def tile_images(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Tile ``(..., rows * cols, h, w[, 1])`` images into ``(..., rows * h, cols * w)``."""
+    images = np.asarray(images)
+    if images.shape[-1] == 1:
+        images = images[..., 0]
+    *lead, count, h, w = images.shape
+    if count != rows * cols:
+        raise ValueError(f"tile_images: {count} images do not fill {rows}x{cols}")
+    grid = images.reshape(*lead, rows, cols, h, w)
+    grid = np.moveaxis(grid, -3, -2)  # (..., rows, h, cols, w)
+    return grid.reshape(*lead, rows * h, cols * w)
+
+
+def _decode_fn(decoder: Decoder):
+    return decoder.predict_on_batch if isinstance(decoder, keras.Model) else decoder
+
+
+def decode_with_labels(decoder: Decoder, codes: np.ndarray, labels: np.ndarray,
+                       num_classes: int = 10) -> np.ndarray:
+    """Decode ``codes`` conditioned on integer ``labels`` in one call; returns float images."""
+    one_hot = np.eye(num_classes, dtype="float32")[np.asarray(labels, dtype=int)]
+    return np.asarray(_decode_fn(decoder)([np.asarray(codes, dtype="float32"), one_hot]))
+
+
+def render_manifolds(decoder: Decoder, latent_dim: int, labels: Sequence[int] = range(10),
+                     n: int = 15, num_classes: int = 10) -> np.ndarray:
+    """Manifolds of ``labels`` as ``(len(labels), n * h, n * w)`` images, one decoder call."""
+    labels = list(labels)
+    codes = manifold_codes(latent_dim, n)
+    all_codes = np.tile(codes, (len(labels), 1))
+    all_labels = np.repeat(labels, n * n)
+    decoded = decode_with_labels(decoder, all_codes, all_labels, num_classes)
+    return tile_images(decoded.reshape(len(labels), n * n, *decoded.shape[1:]), n, n)
+
+
+def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
+                     num_classes: int = 10, batch_size: int = 2000) -> list[np.ndarray]:
+    """z_mean of every image, encoded with its own label, split by label (``[z | y=0, ...]``).
+
+    The article's ``draw_z_distr`` input, for all labels from one pass over ``images``.
+    """
+    labels = np.asarray(labels, dtype=int)
+    one_hot = np.eye(num_classes, dtype="float32")[labels]
+    if isinstance(z_meaner, keras.Model):
+        z = z_meaner.predict([images, one_hot], batch_size=batch_size, verbose=0)
+    else:
+        z = np.asarray(z_meaner([images, one_hot]))
+    return [z[labels == c] for c in range(num_classes)]

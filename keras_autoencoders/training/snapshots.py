@@ -1,0 +1,121 @@
+"""Snapshots of the latent manifold while training (Part 4, the ``on_epoch_end`` callback).
+
+At the article's epochs the callback renders the 15x15 manifold of every
+label (one batched decoder call) and encodes the tracked test digits to
+z_mean, split by label; the animations of Part 4 and Part 6 are made from
+these. Snapshots are written to an ``.npz`` as they are taken, so an
+interrupted run keeps them and a resumed run continues the sequence.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Iterable
+
+import keras
+import numpy as np
+
+from keras_autoencoders.manifold import Decoder, render_manifolds, z_means_by_label
+
+
+def article_snapshot_epochs(total_epochs: int | None = None) -> list[int]:
+    """Part 4's snapshot epochs ``{int(k ** 1.701) for k in 0..58} | {0..9}``, sorted.
+
+    Epochs are 0-based as in Keras' ``on_epoch_end``; with ``total_epochs`` only
+    those that a run of that length reaches are kept.
+    """
+    epochs = {int(k ** 1.701) for k in range(59)} | set(range(10))
+    return sorted(e for e in epochs if total_epochs is None or e < total_epochs)
+
+
+class ManifoldSnapshots(keras.callbacks.Callback):
+    """Record manifolds and z distributions per label at chosen epochs.
+
+    Args:
+        decoder: ``[z, one_hot_label] -> image`` model (or callable).
+        z_meaner: ``[image, one_hot_label] -> z_mean`` model.
+        images, labels: the digits whose z_mean is tracked (integer labels).
+        latent_dim: size of z.
+        epochs: when to snapshot (0-based); default :func:`article_snapshot_epochs`.
+        path: optional ``.npz`` written after each snapshot and read back on
+            construction, so a resumed run keeps earlier snapshots.
+
+    After training, ``epochs_taken[i]`` is the epoch of ``manifolds[i]``
+    (``(10, 420, 420)`` uint8, 255 = white ink) and ``z_means[i]`` (a list of
+    ``(n_c, latent_dim)`` arrays, one per label); ``render_seconds[i]`` is the
+    time to render all ten manifolds of that snapshot.
+    """
+
+    def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
+                 labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
+                 num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None):
+        super().__init__()
+        self.decoder = decoder
+        self.z_meaner = z_meaner
+        self.images = images
+        self.labels = np.asarray(labels, dtype=int)
+        self.latent_dim = latent_dim
+        self.snapshot_epochs = set(article_snapshot_epochs() if epochs is None else epochs)
+        self.num_classes = num_classes
+        self.grid_size = grid_size
+        self.path = path
+        self.epochs_taken: list[int] = []
+        self.manifolds: list[np.ndarray] = []
+        self.z_means: list[list[np.ndarray]] = []
+        self.render_seconds: list[float] = []
+        if path is not None and os.path.exists(path):
+            self._load(path)
+
+    def take(self, epoch: int) -> None:
+        """Take one snapshot now, labelled ``epoch``."""
+        start = time.perf_counter()
+        manifolds = render_manifolds(self.decoder, self.latent_dim, range(self.num_classes),
+                                     self.grid_size, self.num_classes)
+        self.render_seconds.append(time.perf_counter() - start)
+        self.manifolds.append(np.round(np.clip(manifolds, 0, 1) * 255).astype("uint8"))
+        self.z_means.append(z_means_by_label(self.z_meaner, self.images, self.labels,
+                                             self.num_classes))
+        self.epochs_taken.append(int(epoch))
+        if self.path is not None:
+            self._save(self.path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch in self.snapshot_epochs and epoch not in self.epochs_taken:
+            self.take(epoch)
+
+    def manifold_frames(self, label: int) -> list[np.ndarray]:
+        """The manifolds of ``label`` over the snapshots, as floats in [0, 1]."""
+        return [m[label].astype("float32") / 255.0 for m in self.manifolds]
+
+    def z_frames(self, label: int) -> list[np.ndarray]:
+        """The z_means of ``label`` over the snapshots."""
+        return [z[label] for z in self.z_means]
+
+    def _save(self, path) -> None:
+        arrays = {
+            "epochs": np.asarray(self.epochs_taken),
+            "render_seconds": np.asarray(self.render_seconds),
+            "manifolds": np.stack(self.manifolds),
+            "labels": self.labels,
+            # z_mean of every tracked digit per snapshot, in the digits' order.
+            "z_means": np.stack([self._merge(z) for z in self.z_means]),
+        }
+        tmp = f"{path}.tmp.npz"
+        np.savez_compressed(tmp, **arrays)
+        os.replace(tmp, path)  # never leave a half-written file behind
+
+    def _merge(self, per_label: list[np.ndarray]) -> np.ndarray:
+        z = np.zeros((len(self.labels), self.latent_dim), dtype="float32")
+        for c, values in enumerate(per_label):
+            z[self.labels == c] = values
+        return z
+
+    def _load(self, path) -> None:
+        with np.load(path) as saved:
+            if not np.array_equal(saved["labels"], self.labels):
+                raise ValueError(f"{path}: snapshots were taken on other digits than these")
+            self.epochs_taken = [int(e) for e in saved["epochs"]]
+            self.render_seconds = [float(s) for s in saved["render_seconds"]]
+            self.manifolds = list(saved["manifolds"])
+            self.z_means = [[z[self.labels == c] for c in range(self.num_classes)]
+                            for z in saved["z_means"]]
