@@ -1,0 +1,58 @@
+"""The Part 4 tutorial end to end, with tiny settings, as a user runs it."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+
+from keras_autoencoders.data.mnist import load_sample, write_mnist_npz
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_quick_tutorial_writes_the_results_contract(tmp_path):
+    sample = load_sample()
+    data = tmp_path / "data"
+    write_mnist_npz(data / "mnist.npz", sample.x_train[:2000], sample.y_train[:2000],
+                    sample.x_test, sample.y_test)
+    out = tmp_path / "run"
+    cmd = [sys.executable, str(REPO / "tutorials" / "part4_cvae.py"), "--quick", "--epochs", "3",
+           "--toy-epochs", "2", "--data-dir", str(data), "--out", str(out), "--seed", "3"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    results = json.loads((out / "results.json").read_text())
+    settings = results["settings"]
+    assert settings["epochs"] == 3 and settings["seed"] == 3 and settings["quick"] is True
+    assert settings["toy_epochs"] == 2 and settings["batch_size"] == 500  # preset, then flags
+    history = results["history"]
+    assert len(history["loss"]) == len(history["val_loss"]) == len(history["epoch_seconds"]) == 3
+    assert history["val_loss"][-1] < history["val_loss"][0]
+    assert results["manifold_render_seconds"] > 0
+    assert set(results["toy_manifold"]) == {"deep_ae", "conditional_deep_ae"}
+    assert results["snapshot_epochs"] == [0, 1, 2]
+
+    with np.load(out / "samples.npz") as samples:
+        for c in range(10):
+            gen = samples[f"gen_{c}"]
+            assert gen.shape == (1000, 28, 28) and 0 <= gen.min() and gen.max() <= 1
+        assert samples["rec"].shape == (1000, 28, 28)
+        assert samples["style"].shape == (10, 10, 28, 28)
+
+    for name in ["reconstructions", "digits_from_prior", "style_transfer", "toy_deep_ae",
+                 "toy_conditional_deep_ae"] + [f"manifold_{c}" for c in range(10)]:
+        assert (out / "figures" / f"{name}.png").stat().st_size > 0
+    frames = iio.imread(out / "animations" / "manifold_4.gif", index=None)
+    assert frames.shape[0] == 3  # one frame per snapshot
+    assert (out / "model" / "part4_cvae.keras").exists()
+
+    # Later sections run from the saved model, without retraining.
+    again = subprocess.run(cmd + ["--skip-training"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Epoch 1/" not in again.stdout
+    assert json.loads((out / "results.json").read_text())["history"] == history
