@@ -109,7 +109,7 @@ snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], x
 if not settings["skip_training"]:
     (out / "model").mkdir(parents=True, exist_ok=True)
     cvae.fit(x_train, y_train_cat, batch_size=settings["batch_size"], epochs=settings["epochs"],
-             shuffle=True, validation_data=(x_test, y_test_cat), verbose=2,
+             shuffle=True, validation_data=(x_test, y_test_cat), verbose=1,
              callbacks=[EpochTimer(), snapshots,
                         keras.callbacks.CSVLogger(out / "history.csv", append=True),
                         keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
