@@ -71,9 +71,9 @@ def main() -> None:
     for epoch in range(args.epochs + 1):
         start = time.perf_counter()
         model.fit([x, y, y], x, batch_size=BATCH, epochs=1, shuffle=True, verbose=0,
-                  validation_data=([xt, yt, yt], x_test := xt))
+                  validation_data=([xt, yt, yt], xt))
         seconds.append(time.perf_counter() - start)
-    val = model.evaluate([xt, yt, yt], x_test, batch_size=BATCH, verbose=0)
+    val = model.evaluate([xt, yt, yt], xt, batch_size=BATCH, verbose=0)
     print(f"tf_keras {k2.__version__} graph mode: test loss after {args.epochs + 1} epochs {val:.4f}")
     timed = seconds[1:]
     print("seconds per epoch: " + ", ".join(f"{s:.2f}" for s in timed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from keras_autoencoders.data.mnist import one_hot
 from keras_autoencoders.manifold import Decoder, decode_with_labels
 
 #: Draws per label in ``samples.npz`` and the seed of their codes.
@@ -44,8 +45,7 @@ def style_transfer(z_meaner: keras.Model, decoder: Decoder, images: np.ndarray, 
     (the article's ``style_t`` model, batched into one decoder call).
     """
     labels_out = list(labels_out)
-    one_hot_in = np.eye(num_classes, dtype="float32")[np.full(len(images), label_in)]
-    z = np.asarray(z_meaner.predict_on_batch([images, one_hot_in]))
+    z = np.asarray(z_meaner.predict_on_batch([images, one_hot(np.full(len(images), label_in), num_classes)]))
     decoded = decode_with_labels(decoder, np.tile(z, (len(labels_out), 1)),
                                  np.repeat(labels_out, len(images)), num_classes)
     return decoded.reshape(len(labels_out), len(images), *decoded.shape[1:3])
@@ -54,8 +54,7 @@ def style_transfer(z_meaner: keras.Model, decoder: Decoder, images: np.ndarray, 
 def reconstructions(z_meaner: keras.Model, decoder: Decoder, images: np.ndarray,
                     labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """Decode z_mean of ``images`` with their own ``labels``: ``(N, h, w)``."""
-    one_hot = np.eye(num_classes, dtype="float32")[np.asarray(labels, dtype=int)]
-    z = z_meaner.predict([images, one_hot], batch_size=1000, verbose=0)
+    z = z_meaner.predict([images, one_hot(labels, num_classes)], batch_size=1000, verbose=0)
     return decode_with_labels(decoder, z, labels, num_classes)[..., 0]
 
 

@@ -15,6 +15,8 @@ import keras
 import numpy as np
 from scipy.stats import norm
 
+from keras_autoencoders.data.mnist import one_hot
+
 Decoder = keras.Model | Callable[[list[np.ndarray]], np.ndarray]
 
 
@@ -52,8 +54,8 @@ def _decode_fn(decoder: Decoder):
 def decode_with_labels(decoder: Decoder, codes: np.ndarray, labels: np.ndarray,
                        num_classes: int = 10) -> np.ndarray:
     """Decode ``codes`` conditioned on integer ``labels`` in one call; returns float images."""
-    one_hot = np.eye(num_classes, dtype="float32")[np.asarray(labels, dtype=int)]
-    return np.asarray(_decode_fn(decoder)([np.asarray(codes, dtype="float32"), one_hot]))
+    conditions = one_hot(np.asarray(labels, dtype=int), num_classes)
+    return np.asarray(_decode_fn(decoder)([np.asarray(codes, dtype="float32"), conditions]))
 
 
 def render_manifolds(decoder: Decoder, latent_dim: int, labels: Sequence[int] = range(10),
@@ -74,9 +76,9 @@ def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
     The article's ``draw_z_distr`` input, for all labels from one pass over ``images``.
     """
     labels = np.asarray(labels, dtype=int)
-    one_hot = np.eye(num_classes, dtype="float32")[labels]
+    conditions = one_hot(labels, num_classes)
     if isinstance(z_meaner, keras.Model):
-        z = z_meaner.predict([images, one_hot], batch_size=batch_size, verbose=0)
+        z = z_meaner.predict([images, conditions], batch_size=batch_size, verbose=0)
     else:
-        z = np.asarray(z_meaner([images, one_hot]))
+        z = np.asarray(z_meaner([images, conditions]))
     return [z[labels == c] for c in range(num_classes)]
