@@ -1,0 +1,372 @@
+"""The conditional VAE+GAN of Part 6 ("Autoencoders in Keras, part 6: VAE + GAN", "Код").
+
+Three networks, each trained only on its own loss (Larsen et al., 2016):
+
+* encoder ``[image, label] -> [z_mean, z_log_var, z]``: conv 32 3x3 stride 2,
+  max-pool, conv 64 3x3, flatten, + label, dense 64, latent 8; every hidden
+  layer is followed by LeakyReLU (Keras 2's slope 0.3) and dropout 0.3; z is
+  sampled with ``exp(clip(z_log_var / 2, -2, 2))``;
+* decoder ``[z, label] -> image``: dense 7*7*128, upsample, conv 64 5x5,
+  conv 32 3x3, upsample, conv 1 5x5 sigmoid;
+* discriminator ``[image, label] -> [D, l]``: conv 128 7x7 stride 2, max-pool,
+  the label tiled over the 7x7 map, conv 64 3x3, max-pool, the feature layer
+  l = conv 16 3x3 (linear), then a dense sigmoid head.
+
+Losses (:mod:`keras_autoencoders.losses`): ``L_enc = L_llike + L_prior``,
+``L_dec = gamma * L_llike - L_GAN``, ``L_dis = L_GAN``, with RMSprop 1e-3,
+3e-4 and 1e-3 (:class:`~keras_autoencoders.optimizers.ArticleRMSprop`).
+
+The article's code has two quirks in the discriminator:
+
+* its head reads the tensor *before* l (``l = Conv2D(16)(x)`` and then
+  ``x = apply_bn_relu_and_dropout(x)``), so l is a side branch that L_GAN never
+  reaches and that stays at its random initial weights; the head sees the
+  conv-64 block through LeakyReLU and dropout twice. ``head="article"`` keeps
+  this; ``head="feature"`` makes the head read l, so l is trained.
+* ``add_units_to_conv2d`` tiles the global label input instead of its
+  argument. Its only call passes that same label, so what the code computes is
+  what :func:`tile_condition` computes; nothing to keep.
+
+:data:`PRESETS` names the two variants: ``"article"`` (the default, faithful)
+and ``"corrected"``.
+"""
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+from keras_autoencoders.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
+from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.upsampled_conv import UpsampledConv2D
+from keras_autoencoders.optimizers import ArticleRMSprop
+
+IMAGE_SHAPE = (28, 28, 1)
+#: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
+LEAKY_SLOPE = 0.3
+DROPOUT_RATE = 0.3
+#: The article's learning rates: encoder, decoder, discriminator.
+LEARNING_RATES = {"encoder": 1e-3, "decoder": 3e-4, "discriminator": 1e-3}
+#: Name of the discriminator's feature layer l.
+FEATURE_LAYER = "dis_l"
+
+HEADS = ("article", "feature")
+#: Named variants: the article's code as it ran, and its head fixed to read l.
+PRESETS = {
+    "article": {"head": "article", "feature_loss": "cross_entropy"},
+    "corrected": {"head": "feature", "feature_loss": "cross_entropy"},
+}
+
+
+def _activate(x, name: str, rate: float = DROPOUT_RATE):
+    """The article's ``apply_bn_relu_and_dropout`` with its defaults: LeakyReLU, dropout, no BN."""
+    x = layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_lrelu")(x)
+    return layers.Dropout(rate, name=f"{name}_dropout")(x)
+
+
+def tile_condition(feature_map, condition, name: str):
+    """Concatenate ``condition`` (N, c), repeated over every cell of ``feature_map`` (N, h, w, k)."""
+    h, w = int(feature_map.shape[1]), int(feature_map.shape[2])
+    tiled = layers.RepeatVector(h * w, name=f"{name}_repeat")(condition)
+    tiled = layers.Reshape((h, w, int(condition.shape[-1])), name=f"{name}_tile")(tiled)
+    return layers.Concatenate(name=f"{name}_concat")([feature_map, tiled])
+
+
+def build_conv_encoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE,
+                       seed: int | None = None) -> keras.Model:
+    """``[image, label] -> [z_mean, z_log_var, z]``, the article's ``encoder``."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Conv2D(32, 3, strides=2, padding="same", name="enc_conv1")(image)
+    x = _activate(x, "enc_conv1", dropout_rate)
+    x = layers.MaxPool2D(2, padding="same", name="enc_pool")(x)
+    x = layers.Conv2D(64, 3, padding="same", name="enc_conv2")(x)
+    x = _activate(x, "enc_conv2", dropout_rate)
+    x = layers.Concatenate(name="enc_concat")([layers.Flatten(name="enc_flatten")(x), label])
+    h = _activate(layers.Dense(64, name="enc_dense")(x), "enc_dense", dropout_rate)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    z = Sampling(log_std_clip=2.0, seed=seed, name="sampling")([z_mean, z_log_var])
+    return keras.Model([image, label], [z_mean, z_log_var, z], name="encoder")
+
+
+def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE,
+                       fused_upsampling: bool = True) -> keras.Model:
+    """``[z, label] -> image`` in [0, 1], the article's ``decoder``.
+
+    The first upsampling and 5x5 convolution run as one
+    :class:`~keras_autoencoders.models.upsampled_conv.UpsampledConv2D` (same
+    kernel, same result, 2-3x faster); ``fused_upsampling=False`` builds the
+    article's two layers.
+    """
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Concatenate(name="dec_concat")([z, label])
+    x = _activate(layers.Dense(7 * 7 * 128, name="dec_dense")(x), "dec_dense", dropout_rate)
+    x = layers.Reshape((7, 7, 128), name="dec_reshape")(x)
+    if fused_upsampling:
+        x = UpsampledConv2D(64, 5, factor=2, name="dec_conv1")(x)
+    else:
+        x = layers.UpSampling2D(2, name="dec_up1")(x)
+        x = layers.Conv2D(64, 5, padding="same", name="dec_conv1")(x)
+    x = _activate(x, "dec_conv1", dropout_rate)
+    x = layers.Conv2D(32, 3, padding="same", name="dec_conv2")(x)
+    x = layers.UpSampling2D(2, name="dec_up2")(x)
+    x = _activate(x, "dec_conv2", dropout_rate)
+    image = layers.Conv2D(1, 5, padding="same", activation="sigmoid", name="dec_out")(x)
+    return keras.Model([z, label], image, name="decoder")
+
+
+def build_discriminator(num_classes: int = 10, head: str = "article",
+                        dropout_rate: float = DROPOUT_RATE) -> keras.Model:
+    """``[image, label] -> [D (probability real), l (feature layer, linear)]``.
+
+    ``head="article"`` reproduces the article's code: the head reads the conv-64
+    block, activated a second time, and l is an untrained side branch.
+    ``head="feature"`` is the corrected network: l -> LeakyReLU, dropout -> head.
+    """
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Conv2D(128, 7, strides=2, padding="same", name="dis_conv1")(image)
+    x = layers.MaxPool2D(2, padding="same", name="dis_pool1")(x)
+    x = _activate(x, "dis_conv1", dropout_rate)
+    x = tile_condition(x, label, "dis_label")
+    x = layers.Conv2D(64, 3, padding="same", name="dis_conv2")(x)
+    x = layers.MaxPool2D(2, padding="same", name="dis_pool2")(x)
+    x = _activate(x, "dis_conv2", dropout_rate)
+    features = layers.Conv2D(16, 3, padding="same", name=FEATURE_LAYER)(x)
+    if head == "article":
+        # The article's code activates x again and ignores l here (see the module docstring).
+        x = _activate(x, "dis_head", dropout_rate)
+    else:
+        x = _activate(features, "dis_head", dropout_rate)
+    d = layers.Dense(1, activation="sigmoid", name="dis_out")(layers.Flatten(name="dis_flatten")(x))
+    return keras.Model([image, label], [d, features], name="discriminator")
+
+
+@keras.saving.register_keras_serializable(package="keras_autoencoders")
+class CVAEGAN(keras.Model):
+    """Encoder, decoder and discriminator trained by three optimisers on their own losses.
+
+    ``call([image, label])`` is the article's ``cvae``: encode, sample, decode.
+    After :meth:`compile`, :meth:`discriminator_step` and
+    :meth:`encoder_decoder_step` are compiled (``tf.function``) steps on
+    ``(image, label, z_prior)`` that return ``{"l_prior", "l_llike", "l_gan"}``
+    computed before the update, like the article's ``sess.run`` calls;
+    ``fit`` alternates one of each per batch (:meth:`train_step`).
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, discriminator: keras.Model,
+                 feature_loss: str = "cross_entropy", seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if feature_loss not in ("cross_entropy", "mse"):
+            raise ValueError(f"feature_loss must be 'cross_entropy' or 'mse', got {feature_loss!r}")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.discriminator = discriminator
+        self.feature_loss = feature_loss
+        self.seed = seed
+        self.prior_seed = keras.random.SeedGenerator(seed, name="prior_seed")
+        self.gamma = 1.0
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("l_prior", "l_llike", "l_gan")}
+        self.encoder_optimizer = self.decoder_optimizer = self.discriminator_optimizer = None
+        self._discriminator_trained = None
+
+    @property
+    def latent_dim(self) -> int:
+        return int(self.decoder.inputs[0].shape[-1])
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.decoder.inputs[1].shape[-1])
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    @property
+    def discriminator_trained_variables(self) -> list:
+        """The discriminator's variables that D (hence L_GAN) depends on.
+
+        Found once by differentiating D on a dummy batch: with the article's head,
+        l's kernel and bias get no gradient and are left out.
+        """
+        if self._discriminator_trained is None:
+            image = ops.zeros((1, *IMAGE_SHAPE))
+            label = ops.zeros((1, self.num_classes))
+            variables = self.discriminator.trainable_variables
+            with tf.GradientTape() as tape:
+                d, _ = self.discriminator([image, label], training=False)
+            grads = tape.gradient(d, variables)
+            # Kept as indices: a list of variables set on a built layer would be tracked as new state.
+            self._discriminator_trained = tuple(i for i, g in enumerate(grads) if g is not None)
+        variables = self.discriminator.trainable_variables
+        return [variables[i] for i in self._discriminator_trained]
+
+    def call(self, inputs, training=False):
+        image, label = inputs
+        z = self.encoder([image, label], training=training)[2]
+        return self.decoder([z, label], training=training)
+
+    # ------------------------------------------------------------------ training
+
+    def compile(self, encoder_optimizer: keras.optimizers.Optimizer | None = None,
+                decoder_optimizer: keras.optimizers.Optimizer | None = None,
+                discriminator_optimizer: keras.optimizers.Optimizer | None = None,
+                gamma: float = 1.0, **kwargs) -> None:
+        """Set the three optimisers (default: the article's RMSprop rates) and gamma."""
+        super().compile(optimizer=None, **kwargs)
+        self.encoder_optimizer = encoder_optimizer or ArticleRMSprop(LEARNING_RATES["encoder"])
+        self.decoder_optimizer = decoder_optimizer or ArticleRMSprop(LEARNING_RATES["decoder"])
+        self.discriminator_optimizer = (discriminator_optimizer
+                                        or ArticleRMSprop(LEARNING_RATES["discriminator"]))
+        self.gamma = float(gamma)
+        # Build the optimisers' slots now, so a checkpoint can be restored before any step.
+        self.encoder_optimizer.build(self.encoder.trainable_variables)
+        self.decoder_optimizer.build(self.decoder.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator_trained_variables)
+        specs = (tf.TensorSpec((None, *IMAGE_SHAPE), tf.float32),
+                 tf.TensorSpec((None, self.num_classes), tf.float32),
+                 tf.TensorSpec((None, self.latent_dim), tf.float32))
+        self.discriminator_step = tf.function(self._discriminator_step, input_signature=specs)
+        self.encoder_decoder_step = tf.function(self._encoder_decoder_step, input_signature=specs)
+
+    def losses_on(self, image, label, z_prior, training: bool = True) -> dict:
+        """The three losses on one batch: ``{"l_prior", "l_llike", "l_gan"}`` (article's scale)."""
+        z_mean, z_log_var, z = self.encoder([image, label], training=training)
+        # Separate calls, as in the article: batching them into one decoder call and one
+        # discriminator call makes the encoder's gradient flow through the prior half too (slower).
+        reconstructed = self.decoder([z, label], training=training)
+        from_prior = self.decoder([z_prior, label], training=training)
+        d_real, l_real = self.discriminator([image, label], training=training)
+        d_rec, l_rec = self.discriminator([reconstructed, label], training=training)
+        d_prior, _ = self.discriminator([from_prior, label], training=training)
+        return {
+            "l_prior": part6_prior_loss(z_mean, z_log_var),
+            "l_llike": part6_feature_loss(l_real, l_rec, self.feature_loss),
+            "l_gan": part6_gan_loss(d_real, d_prior, d_rec),
+        }
+
+    def network_losses(self, losses: dict) -> dict:
+        """``{"encoder": L_enc, "decoder": L_dec, "discriminator": L_dis}`` from the three terms."""
+        return {
+            "encoder": losses["l_llike"] + losses["l_prior"],
+            "decoder": self.gamma * losses["l_llike"] - losses["l_gan"],
+            "discriminator": losses["l_gan"],
+        }
+
+    def gradients(self, image, label, z_prior, networks=("encoder", "decoder", "discriminator")):
+        """Gradients of each network's own loss w.r.t. its trained variables, and the losses."""
+        variables = {
+            "encoder": self.encoder.trainable_variables,
+            "decoder": self.decoder.trainable_variables,
+            "discriminator": self.discriminator_trained_variables,
+        }
+        with tf.GradientTape(persistent=len(networks) > 1) as tape:
+            losses = self.losses_on(image, label, z_prior, training=True)
+            targets = self.network_losses(losses)
+        grads = {name: tape.gradient(targets[name], variables[name]) for name in networks}
+        del tape
+        return grads, variables, losses
+
+    def _apply(self, networks, image, label, z_prior) -> dict:
+        grads, variables, losses = self.gradients(image, label, z_prior, networks)
+        for name in networks:
+            getattr(self, f"{name}_optimizer").apply(grads[name], variables[name])
+        return losses
+
+    def _discriminator_step(self, image, label, z_prior) -> dict:
+        return self._apply(("discriminator",), image, label, z_prior)
+
+    def _encoder_decoder_step(self, image, label, z_prior) -> dict:
+        losses = self._apply(("encoder", "decoder"), image, label, z_prior)
+        for name, value in losses.items():
+            self.trackers[name].update_state(value)
+        return losses
+
+    def train_step(self, data):
+        """One discriminator step, then one encoder+decoder step, on the same batch."""
+        image, label = data[0], data[1]
+        z_prior = keras.random.normal((ops.shape(image)[0], self.latent_dim), seed=self.prior_seed)
+        self._discriminator_step(image, label, z_prior)
+        self._encoder_decoder_step(image, label, z_prior)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def test_step(self, data):
+        image, label = data[0], data[1]
+        z_prior = keras.random.normal((ops.shape(image)[0], self.latent_dim), seed=self.prior_seed)
+        for name, value in self.losses_on(image, label, z_prior, training=False).items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ------------------------------------------------------------------ article sub-models
+
+    def article_models(self) -> dict[str, keras.Model]:
+        """``z_meaner`` (``[image, label] -> z_mean``), ``decoder`` and ``cvae``, sharing weights."""
+        image = keras.Input(IMAGE_SHAPE, name="image")
+        label = keras.Input((self.num_classes,), name="label")
+        z_mean, _, z = self.encoder([image, label])
+        return {
+            "z_meaner": keras.Model([image, label], z_mean, name="z_meaner"),
+            "decoder": self.decoder,
+            "cvae": keras.Model([image, label], self.decoder([z, label]), name="cvae"),
+        }
+
+    # ------------------------------------------------------------------ saving
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "feature_loss": self.feature_loss,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def get_compile_config(self) -> dict | None:
+        if self.encoder_optimizer is None:
+            return None
+        return {
+            "encoder_optimizer": keras.saving.serialize_keras_object(self.encoder_optimizer),
+            "decoder_optimizer": keras.saving.serialize_keras_object(self.decoder_optimizer),
+            "discriminator_optimizer": keras.saving.serialize_keras_object(self.discriminator_optimizer),
+            "gamma": self.gamma,
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        config = dict(config)
+        for key in ("encoder_optimizer", "decoder_optimizer", "discriminator_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+
+def build_cvae_gan(latent_dim: int = 8, num_classes: int = 10, preset: str = "article",
+                   head: str | None = None, feature_loss: str | None = None,
+                   seed: int | None = None) -> CVAEGAN:
+    """The Part 6 model with the article's sizes; ``preset`` picks the variant (see PRESETS).
+
+    ``head`` and ``feature_loss`` override the preset's choices.
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
+    options = {**PRESETS[preset], **{k: v for k, v in (("head", head), ("feature_loss", feature_loss))
+                                     if v is not None}}
+    model = CVAEGAN(build_conv_encoder(latent_dim, num_classes, seed=seed),
+                    build_conv_decoder(latent_dim, num_classes),
+                    build_discriminator(num_classes, options["head"]),
+                    feature_loss=options["feature_loss"], seed=seed, name=f"cvae_gan_{preset}")
+    image = ops.zeros((1, *IMAGE_SHAPE))
+    label = ops.zeros((1, num_classes))
+    model([image, label])  # build every weight
+    model.discriminator([image, label])
+    return model
