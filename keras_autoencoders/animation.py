@@ -40,9 +40,12 @@ PathLike = str | os.PathLike
 _MP4_WARNED = False
 
 
-def label_epoch_title(label: int, epoch: int) -> str:
-    """Frame title used by the part-4 GIFs: ``"Label: {label}\\nEpoch: {epoch}"``."""
-    return f"Label: {label}\nEpoch: {epoch}"
+def label_epoch_title(label: int, epoch: int, unit: str = "Epoch") -> str:
+    """Frame title of the articles' animations: ``"Label: {label}\\n{unit}: {epoch}"``.
+
+    Part 4 counts epochs; Part 6's MP4s count batches (``unit="Batch"``).
+    """
+    return f"Label: {label}\n{unit}: {epoch}"
 
 
 # --------------------------------------------------------------------------

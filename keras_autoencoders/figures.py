@@ -93,3 +93,23 @@ def plot_digit_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
         for spine in ax.spines.values():
             spine.set_visible(False)
     return fig
+
+
+def plot_loss_curves(steps: Sequence[float], curves: dict[str, Sequence[float]], xlabel: str = "iteration",
+                     log_scale: Sequence[str] = (), title: str | None = None) -> Figure:
+    """One panel per named curve against ``steps`` (Part 6's L_prior, L_llike, L_GAN).
+
+    Curves named in ``log_scale`` get a logarithmic y axis.
+    """
+    fig = new_figure((4 * len(curves), 3))
+    for i, (name, values) in enumerate(curves.items()):
+        ax = fig.add_subplot(1, len(curves), i + 1)
+        ax.plot(steps, values, lw=1)
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+        if name in log_scale:
+            ax.set_yscale("log")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -235,6 +235,7 @@ class CVAEGAN(keras.Model):
 
     def losses_on(self, image, label, z_prior, training: bool = True) -> dict:
         """The three losses on one batch: ``{"l_prior", "l_llike", "l_gan"}`` (article's scale)."""
+        image, label, z_prior = (ops.convert_to_tensor(t, "float32") for t in (image, label, z_prior))
         z_mean, z_log_var, z = self.encoder([image, label], training=training)
         # Separate calls, as in the article: batching them into one decoder call and one
         # discriminator call makes the encoder's gradient flow through the prior half too (slower).

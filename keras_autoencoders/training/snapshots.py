@@ -37,8 +37,9 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         images, labels: the digits whose z_mean is tracked (integer labels).
         latent_dim: size of z.
         epochs: when to snapshot (0-based); default :func:`article_snapshot_epochs`.
-        path: optional ``.npz`` written after each snapshot and read back on
-            construction, so a resumed run keeps earlier snapshots.
+        path: optional ``.npz`` read back on construction, so a resumed run keeps
+            earlier snapshots, and written after each snapshot (``autosave``) or
+            by :meth:`save` (a custom loop saves it with its checkpoints).
 
     After training, ``epochs_taken[i]`` is the epoch of ``manifolds[i]``
     (``(10, 420, 420)`` uint8, 255 = white ink) and ``z_means[i]`` (a list of
@@ -48,7 +49,8 @@ class ManifoldSnapshots(keras.callbacks.Callback):
 
     def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
                  labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
-                 num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None):
+                 num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None,
+                 autosave: bool = True):
         super().__init__()
         self.decoder = decoder
         self.z_meaner = z_meaner
@@ -59,6 +61,7 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.num_classes = num_classes
         self.grid_size = grid_size
         self.path = path
+        self.autosave = autosave
         self.epochs_taken: list[int] = []
         self.manifolds: list[np.ndarray] = []
         self.z_means: list[list[np.ndarray]] = []
@@ -76,8 +79,20 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.z_means.append(z_means_by_label(self.z_meaner, self.images, self.labels,
                                              self.num_classes))
         self.epochs_taken.append(int(epoch))
-        if self.path is not None:
+        if self.autosave:
+            self.save()
+
+    def save(self) -> None:
+        """Write the snapshots to ``path`` (if one was given)."""
+        if self.path is not None and self.epochs_taken:
             self._save(self.path)
+
+    def truncate(self, before: int) -> None:
+        """Drop snapshots taken at ``before`` or later (a run resumed from an earlier checkpoint)."""
+        keep = [i for i, e in enumerate(self.epochs_taken) if e < before]
+        for name in ("epochs_taken", "manifolds", "z_means", "render_seconds"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in keep])
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch in self.snapshot_epochs and epoch not in self.epochs_taken:
@@ -100,6 +115,7 @@ class ManifoldSnapshots(keras.callbacks.Callback):
             # z_mean of every tracked digit per snapshot, in the digits' order.
             "z_means": np.stack([self._merge(z) for z in self.z_means]),
         }
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         tmp = f"{path}.tmp.npz"
         np.savez_compressed(tmp, **arrays)
         os.replace(tmp, path)  # never leave a half-written file behind

@@ -1,0 +1,255 @@
+"""Part 6's adaptive training loop ("Процесс обучения"), with checkpoints and a progress bar.
+
+Each outer iteration of the article:
+
+1. up to 3 discriminator steps, each on a fresh batch and fresh prior codes,
+   stopping as soon as a step reports L_GAN < 1.0;
+2. up to 3 encoder+decoder steps, the first on the discriminator's last batch,
+   stopping as soon as a step reports L_GAN > 0.4; otherwise a fresh batch and
+   codes are drawn after the step (also after the third, as the article does).
+
+Every 3rd iteration it logs the last losses and, at the article's periods
+(``period = iteration // 3`` in 0..99 and 100..990 step 10), snapshots the
+manifolds. :func:`adaptive_iteration` is the pure control flow (testable with
+scripted losses); :class:`AdaptiveTrainer` adds data, timing, history,
+snapshots and checkpoints.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import time
+from typing import Callable, Iterable, Mapping
+
+import keras
+import numpy as np
+
+from keras_autoencoders.training.checkpoint import load_checkpoint, save_checkpoint
+
+#: The article's constants: steps per phase, and the L_GAN thresholds that end each phase.
+MAX_STEPS = 3
+DISCRIMINATOR_STOP_BELOW = 1.0
+ENCODER_DECODER_STOP_ABOVE = 0.4
+#: Iterations per logging period ("batches_per_period").
+ITERATIONS_PER_PERIOD = 3
+LOSS_NAMES = ("l_prior", "l_llike", "l_gan")
+#: Steps of each kind left out of the timings after each (re)start: tracing and warm-up.
+WARMUP_STEPS = 3
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A training loss became NaN or infinite."""
+
+
+def article_snapshot_periods() -> list[int]:
+    """The article's ``save_periods``: 0..99, then 100..990 step 10."""
+    return list(range(100)) + list(range(100, 1000, 10))
+
+
+def snapshot_iterations(total_iterations: int, every: int | None = None) -> list[int]:
+    """Iterations at which to snapshot: the article's periods x 3, or every ``every`` iterations.
+
+    The last iteration is always included when ``every`` is given, so a short run ends
+    on a snapshot.
+    """
+    if every:
+        chosen = set(range(0, total_iterations, every)) | {total_iterations - 1}
+    else:
+        chosen = {p * ITERATIONS_PER_PERIOD for p in article_snapshot_periods()}
+    return sorted(i for i in chosen if 0 <= i < total_iterations)
+
+
+class BatchStream:
+    """The article's ``gen_batch``: shuffle, yield ``len // batch_size`` full batches, reshuffle.
+
+    Its position and random state are part of :meth:`state`, so a resumed run
+    draws the same batches.
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int | None = None):
+        if len(images) != len(labels):
+            raise ValueError(f"images and labels differ in length: {len(images)} vs {len(labels)}")
+        if batch_size < 1 or batch_size > len(images):
+            raise ValueError(f"batch_size must be in 1..{len(images)}, got {batch_size}")
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(images))
+        self.position = 0
+
+    def next(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.position + self.batch_size > len(self.order):
+            self.order = self.rng.permutation(len(self.images))
+            self.position = 0
+        index = self.order[self.position:self.position + self.batch_size]
+        self.position += self.batch_size
+        return self.images[index], self.labels[index]
+
+    def state(self) -> dict:
+        return {"rng": self.rng.bit_generator.state, "order": self.order.tolist(), "position": self.position}
+
+    def set_state(self, state: Mapping) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.order = np.asarray(state["order"], dtype=np.int64)
+        self.position = int(state["position"])
+
+
+StepFn = Callable[[np.ndarray, np.ndarray, np.ndarray], Mapping[str, float]]
+
+
+def _checked(losses: Mapping, iteration: int, which: str) -> dict[str, float]:
+    values = {name: float(value) for name, value in losses.items()}
+    for name, value in values.items():
+        if not math.isfinite(value):
+            raise NonFiniteLossError(f"{name} = {value} at iteration {iteration} ({which} step)")
+    return values
+
+
+def adaptive_iteration(next_batch: Callable[[], tuple], draw_prior: Callable[[], np.ndarray],
+                       discriminator_step: StepFn, encoder_decoder_step: StepFn, iteration: int = 0,
+                       max_steps: int = MAX_STEPS, discriminator_stop_below: float = DISCRIMINATOR_STOP_BELOW,
+                       encoder_decoder_stop_above: float = ENCODER_DECODER_STOP_ABOVE,
+                       seconds: dict[str, list[float]] | None = None) -> dict:
+    """Run one outer iteration of the article's loop.
+
+    Returns the last encoder+decoder step's losses and ``d_steps``/``ed_steps``
+    (steps run in each phase). Raises :class:`NonFiniteLossError` on a NaN or
+    infinite loss. With ``seconds``, appends each step's wall time to
+    ``seconds["discriminator"]`` and ``seconds["encoder_decoder"]``.
+    """
+    def timed(kind, step, *args):
+        start = time.perf_counter()
+        losses = _checked(step(*args), iteration, kind)  # float() waits for the step to finish
+        if seconds is not None:
+            seconds.setdefault(kind, []).append(time.perf_counter() - start)
+        return losses
+
+    d_steps = 0
+    for _ in range(max_steps):
+        image, label = next_batch()
+        z_prior = draw_prior()
+        losses = timed("discriminator", discriminator_step, image, label, z_prior)
+        d_steps += 1
+        if losses["l_gan"] < discriminator_stop_below:
+            break
+    ed_steps = 0
+    for _ in range(max_steps):
+        losses = timed("encoder_decoder", encoder_decoder_step, image, label, z_prior)
+        ed_steps += 1
+        if losses["l_gan"] > encoder_decoder_stop_above:
+            break
+        image, label = next_batch()
+        z_prior = draw_prior()
+    return {**losses, "d_steps": d_steps, "ed_steps": ed_steps}
+
+
+class AdaptiveTrainer:
+    """Train a :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN` with the article's loop.
+
+    Args:
+        model: a compiled CVAEGAN (its ``discriminator_step`` and ``encoder_decoder_step``).
+        images, labels: training digits ``(N, 28, 28, 1)`` and one-hot labels.
+        batch_size: the article's 64.
+        seed: seeds the batch order and the prior codes (NumPy, as the article).
+        checkpoint_path: ``.npz`` written every ``checkpoint_every`` iterations and at the end.
+        snapshots: optional :class:`~keras_autoencoders.training.snapshots.ManifoldSnapshots`;
+            its ``take(iteration)`` runs at ``snapshot_at`` iterations.
+    """
+
+    def __init__(self, model, images: np.ndarray, labels: np.ndarray, batch_size: int = 64,
+                 seed: int | None = 0, checkpoint_path: str | os.PathLike | None = None,
+                 checkpoint_every: int = 200, snapshots=None, snapshot_at: Iterable[int] = ()):
+        self.model = model
+        self.batches = BatchStream(images, labels, batch_size, seed)
+        self.prior_rng = np.random.default_rng(None if seed is None else seed + 1)
+        self.checkpoint_path = None if checkpoint_path is None else pathlib.Path(checkpoint_path)
+        self.checkpoint_every = checkpoint_every
+        self.snapshots = snapshots
+        self.snapshot_at = set(snapshot_at)
+        self.iteration = 0
+        self.history: dict[str, list] = {k: [] for k in ("iteration", *LOSS_NAMES, "d_steps", "ed_steps")}
+        self.step_counts = {"discriminator": 0, "encoder_decoder": 0}
+        # Wall time of timed steps; the first WARMUP_STEPS of each kind in a process (tracing) are left out.
+        self.timing = {kind: {"seconds": 0.0, "steps": 0} for kind in self.step_counts}
+        self._untimed = dict.fromkeys(self.step_counts, WARMUP_STEPS)
+
+    @property
+    def optimizers(self) -> dict:
+        return {"encoder": self.model.encoder_optimizer, "decoder": self.model.decoder_optimizer,
+                "discriminator": self.model.discriminator_optimizer}
+
+    def draw_prior(self) -> np.ndarray:
+        """Prior codes for one batch, ``np.random.randn(batch_size, latent_dim)`` as in the article."""
+        shape = (self.batches.batch_size, self.model.latent_dim)
+        return self.prior_rng.standard_normal(shape).astype("float32")
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def state(self) -> dict:
+        return {"iteration": self.iteration, "batches": self.batches.state(),
+                "prior_rng": self.prior_rng.bit_generator.state, "history": self.history,
+                "step_counts": self.step_counts, "timing": self.timing}
+
+    def save(self) -> None:
+        """Write the checkpoint and the snapshots taken so far."""
+        if self.snapshots is not None:
+            self.snapshots.save()
+        if self.checkpoint_path is not None:
+            save_checkpoint(self.checkpoint_path, self.model, self.optimizers, self.state())
+
+    def restore(self) -> bool:
+        """Load the checkpoint if there is one; return whether it was found."""
+        if self.checkpoint_path is None or not self.checkpoint_path.exists():
+            return False
+        state = load_checkpoint(self.checkpoint_path, self.model, self.optimizers)
+        self.iteration = int(state["iteration"])
+        self.batches.set_state(state["batches"])
+        self.prior_rng.bit_generator.state = state["prior_rng"]
+        self.history = {k: list(v) for k, v in state["history"].items()}
+        self.step_counts = dict(state["step_counts"])
+        self.timing = {k: dict(v) for k, v in state["timing"].items()}
+        if self.snapshots is not None:
+            self.snapshots.truncate(before=self.iteration)
+        return True
+
+    # ------------------------------------------------------------------ training
+
+    def run(self, iterations: int, verbose: int = 1) -> dict[str, list]:
+        """Train until ``iterations`` outer iterations are done (continuing from ``self.iteration``)."""
+        progress = keras.utils.Progbar(iterations, verbose=verbose,
+                                       stateful_metrics=[*LOSS_NAMES, "d_steps", "ed_steps"])
+        last_good = self.iteration
+        while self.iteration < iterations:
+            i = self.iteration
+            seconds: dict[str, list[float]] = {}
+            try:
+                result = adaptive_iteration(self.batches.next, self.draw_prior, self.model.discriminator_step,
+                                            self.model.encoder_decoder_step, iteration=i, seconds=seconds)
+            except NonFiniteLossError as err:
+                kept = (f"the last good checkpoint ({self.checkpoint_path}, iteration {last_good}) is kept"
+                        if self.checkpoint_path is not None else "no checkpoint was configured")
+                raise NonFiniteLossError(f"training stopped: {err}; {kept}") from None
+            for kind, values in seconds.items():
+                self.step_counts[kind] += len(values)
+                skip = min(self._untimed[kind], len(values))
+                self._untimed[kind] -= skip
+                self.timing[kind]["seconds"] += sum(values[skip:])
+                self.timing[kind]["steps"] += len(values) - skip
+            if i % ITERATIONS_PER_PERIOD == 0:
+                self.history["iteration"].append(i)
+                for key in (*LOSS_NAMES, "d_steps", "ed_steps"):
+                    self.history[key].append(result[key])
+            if i in self.snapshot_at and self.snapshots is not None:
+                self.snapshots.take(i)
+            self.iteration = i + 1
+            if self.checkpoint_every and self.iteration % self.checkpoint_every == 0 and self.iteration < iterations:
+                self.save()
+                last_good = self.iteration
+            progress.update(self.iteration, [(k, result[k]) for k in (*LOSS_NAMES, "d_steps", "ed_steps")])
+        self.save()
+        return self.history
+
+    def seconds_per_step(self) -> dict[str, float]:
+        """Mean wall time per step of each kind (warm-up steps left out); NaN if none was timed."""
+        return {kind: t["seconds"] / t["steps"] if t["steps"] else float("nan")
+                for kind, t in self.timing.items()}

@@ -1,0 +1,159 @@
+"""Part 6's adaptive loop: step counts, batch stream, checkpoints, resume, non-finite losses."""
+import keras
+import numpy as np
+import pytest
+
+from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images
+from keras_autoencoders.models.cvae_gan import build_cvae_gan
+from keras_autoencoders.training.adaptive_loop import (AdaptiveTrainer, BatchStream, NonFiniteLossError,
+                                                       adaptive_iteration, snapshot_iterations)
+from keras_autoencoders.training.checkpoint import load_checkpoint, save_checkpoint
+
+
+class Scripted:
+    """A step function returning scripted L_GAN values and recording the batches it saw."""
+
+    def __init__(self, values):
+        self.values, self.seen = list(values), []
+
+    def __call__(self, image, label, z):
+        self.seen.append(int(image))
+        return {"l_prior": 0.0, "l_llike": 0.0, "l_gan": self.values.pop(0)}
+
+
+def run_scripted(d_values, ed_values):
+    counter = iter(range(100))
+    d, ed = Scripted(d_values), Scripted(ed_values)
+    result = adaptive_iteration(lambda: (next(counter), None), lambda: None, d, ed)
+    return result, d.seen, ed.seen
+
+
+@pytest.mark.parametrize("d_values, d_steps", [([0.5], 1), ([1.5, 0.9], 2), ([1.5, 1.2, 3.0], 3),
+                                               ([1.0, 1.0, 1.0], 3)])
+def test_discriminator_phase_stops_once_l_gan_below_one(d_values, d_steps):
+    result, d_seen, _ = run_scripted(d_values, [0.5])
+    assert result["d_steps"] == d_steps
+    assert d_seen == list(range(d_steps))  # a fresh batch for every discriminator step
+
+
+@pytest.mark.parametrize("ed_values, ed_steps", [([0.5], 1), ([0.1, 0.41], 2), ([0.1, 0.2, 0.3], 3),
+                                                 ([0.4, 0.4, 0.4], 3)])
+def test_encoder_decoder_phase_stops_once_l_gan_above_0_4(ed_values, ed_steps):
+    result, d_seen, ed_seen = run_scripted([0.5], ed_values)
+    assert result["ed_steps"] == ed_steps
+    assert result["l_gan"] == ed_values[ed_steps - 1]
+    # The first encoder+decoder step reuses the discriminator's last batch, then fresh ones.
+    assert ed_seen == [d_seen[-1]] + list(range(1, ed_steps))
+
+
+def test_non_finite_loss_names_the_loss_and_iteration():
+    d = Scripted([float("nan")])
+    with pytest.raises(NonFiniteLossError, match=r"l_gan = nan at iteration 17 \(discriminator step\)"):
+        adaptive_iteration(lambda: (0, None), lambda: None, d, Scripted([0.5]), iteration=17)
+
+
+def test_snapshot_schedule_follows_the_articles_periods():
+    article = snapshot_iterations(48000)
+    assert len(article) == 190
+    assert article[:3] == [0, 3, 6] and article[99] == 297 and article[100:102] == [300, 330]
+    assert article[-1] == 2970
+    assert snapshot_iterations(25, every=10) == [0, 10, 20, 24]
+
+
+def test_batch_stream_covers_each_digit_once_per_pass_and_resumes():
+    images = np.arange(10)[:, None]
+    stream = BatchStream(images, images, batch_size=3, seed=1)
+    first_pass = np.concatenate([stream.next()[0] for _ in range(3)]).ravel()
+    assert len(set(first_pass)) == 9  # 10 // 3 full batches, no repeats; one digit left out
+    state = stream.state()
+    after = [stream.next()[0].ravel().tolist() for _ in range(4)]
+    other = BatchStream(images, images, batch_size=3, seed=99)
+    other.set_state(state)
+    assert [other.next()[0].ravel().tolist() for _ in range(4)] == after
+
+
+# ---------------------------------------------------------------- with the real model
+
+
+def tiny_trainer(tmp_path, name="ck.npz", seed=0, every=3):
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    keras.utils.set_random_seed(seed)
+    model = build_cvae_gan(preset="corrected", seed=seed)
+    model.compile()
+    return AdaptiveTrainer(model, x, y, batch_size=8, seed=seed, checkpoint_path=tmp_path / name,
+                           checkpoint_every=every)
+
+
+def test_resumed_run_reaches_the_same_weights(tmp_path):
+    whole = tiny_trainer(tmp_path, "whole.npz")
+    whole.run(6, verbose=0)
+
+    first = tiny_trainer(tmp_path, "split.npz")
+    first.run(3, verbose=0)  # "interrupted" after the checkpoint at iteration 3
+    resumed = tiny_trainer(tmp_path, "split.npz", seed=0)
+    assert resumed.restore() and resumed.iteration == 3
+    resumed.run(6, verbose=0)
+
+    for a, b in zip(whole.model.variables, resumed.model.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b), err_msg=a.path)
+    for name in ("encoder", "decoder", "discriminator"):
+        for a, b in zip(whole.optimizers[name].variables, resumed.optimizers[name].variables):
+            np.testing.assert_array_equal(np.array(a), np.array(b), err_msg=a.path)
+    assert whole.history == resumed.history
+    assert whole.step_counts == resumed.step_counts
+
+
+def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
+    trainer = tiny_trainer(tmp_path, every=2)
+    real_step, calls = trainer.model.discriminator_step, []
+
+    def poisoned(*args):
+        calls.append(1)
+        losses = dict(real_step(*args))
+        if len(calls) > 3:  # the 4th iteration's discriminator step
+            losses["l_gan"] = float("nan")
+        return losses
+
+    trainer.model.discriminator_step = poisoned
+    with pytest.raises(NonFiniteLossError, match=r"l_gan = nan at iteration 3 .*iteration 2\) is kept"):
+        trainer.run(10, verbose=0)
+    again = tiny_trainer(tmp_path, every=2)
+    assert again.restore() and again.iteration == 2
+
+
+def test_checkpoint_of_another_model_is_refused_untouched(tmp_path):
+    keras.utils.set_random_seed(0)
+    small = build_cvae_gan(latent_dim=2, seed=0)
+    small.compile()
+    path = save_checkpoint(tmp_path / "small.npz", small, {}, {"iteration": 1})
+    big = build_cvae_gan(latent_dim=8, seed=0)
+    before = [np.array(v) for v in big.variables]
+    with pytest.raises(ValueError, match="small.npz: saved model variable"):
+        load_checkpoint(path, big, {})
+    for b, v in zip(before, big.variables):
+        np.testing.assert_array_equal(b, np.array(v))
+
+
+def test_short_real_mnist_run(tmp_path):
+    """Twelve iterations on real digits: held-out L_prior and L_GAN fall (no dropout, fixed codes)."""
+    mnist = load_mnist(allow_sample=True)
+    x, y = prepare_images(mnist.x_train[:2000]), one_hot(mnist.y_train[:2000])
+    held_out = (prepare_images(mnist.x_test[:256]), one_hot(mnist.y_test[:256]),
+                np.random.default_rng(1).standard_normal((256, 8)).astype("float32"))
+    keras.utils.set_random_seed(0)
+    model = build_cvae_gan(preset="article", seed=0)
+    model.compile()
+    before = {k: float(v) for k, v in model.losses_on(*held_out, training=False).items()}
+    trainer = AdaptiveTrainer(model, x, y, batch_size=32, seed=0, checkpoint_path=tmp_path / "ck.npz")
+    history = trainer.run(12, verbose=0)
+    after = {k: float(v) for k, v in model.losses_on(*held_out, training=False).items()}
+    assert history["iteration"] == [0, 3, 6, 9]
+    for name in ("l_prior", "l_llike", "l_gan"):
+        assert np.all(np.isfinite(history[name])), name
+    assert after["l_prior"] < 0.9 * before["l_prior"]
+    assert after["l_gan"] < before["l_gan"]  # the discriminator learns (slowly: TF1 RMSprop starts at lr * g)
+    counts = trainer.step_counts
+    assert 12 <= counts["discriminator"] <= 36 and 12 <= counts["encoder_decoder"] <= 36
+    assert (tmp_path / "ck.npz").exists()

@@ -1,0 +1,220 @@
+"""Part 6 networks, losses, optimiser and the three-optimiser steps."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_autoencoders.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
+from keras_autoencoders.models.cvae_gan import (FEATURE_LAYER, CVAEGAN, build_conv_decoder,
+                                                build_cvae_gan)
+from keras_autoencoders.models.upsampled_conv import UpsampledConv2D
+from keras_autoencoders.optimizers import ArticleRMSprop
+
+RNG = np.random.default_rng(7)
+
+
+def batch(n=6, latent=8, seed=0):
+    rng = np.random.default_rng(seed)
+    image = rng.random((n, 28, 28, 1), dtype=np.float32)
+    label = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    z = rng.standard_normal((n, latent)).astype(np.float32)
+    return image, label, z
+
+
+def weights(variables):
+    return [np.array(v) for v in variables]
+
+
+def seed_states(model):
+    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
+
+
+# ---------------------------------------------------------------- losses vs NumPy
+
+
+def test_prior_loss_matches_numpy():
+    mean = RNG.standard_normal((5, 8)).astype(np.float32)
+    log_var = (3 * RNG.standard_normal((5, 8))).astype(np.float32)  # some beyond the clip
+    clipped = np.clip(log_var, -2, 2)
+    expected = -0.5 * np.sum(1 + clipped - mean ** 2 - np.exp(clipped)) / 784
+    np.testing.assert_allclose(float(part6_prior_loss(mean, log_var)), expected, rtol=1e-5)
+
+
+def test_gan_loss_matches_numpy_with_weights_and_guards():
+    d_real, d_prior, d_rec = (RNG.random((5, 1)).astype(np.float32) for _ in range(3))
+    d_prior[0] = 1.0  # log(1 - 1 + 1e-10): the guard keeps it finite
+    expected = -0.25 * np.sum(np.log(d_real + 1e-10) + 2 * np.log(1 - d_prior.astype(np.float64) + 1e-10)
+                              + np.log(1 - d_rec + 1e-10)) / 784
+    got = float(part6_gan_loss(d_real, d_prior, d_rec))
+    assert np.isfinite(got)
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["cross_entropy", "mse"])
+def test_feature_loss_matches_numpy(kind):
+    real = (3 * RNG.standard_normal((4, 4, 4, 16))).astype(np.float32)
+    rec = (3 * RNG.standard_normal((4, 4, 4, 16))).astype(np.float32)
+    if kind == "cross_entropy":
+        p = 1 / (1 + np.exp(-real.astype(np.float64)))
+        q = 1 / (1 + np.exp(-rec.astype(np.float64)))
+        expected = -np.sum(p * np.log(q) + (1 - p) * np.log(1 - q)) / 784
+    else:
+        expected = np.sum((real - rec) ** 2) / 784
+    np.testing.assert_allclose(float(part6_feature_loss(real, rec, kind)), expected, rtol=1e-5)
+
+
+def test_rmsprop_follows_tensorflow1_update():
+    lr, rho, eps = 1e-2, 0.9, 1e-10
+    w0 = np.array([0.5, -1.0, 2.0], np.float32)
+    grads = [np.array([0.3, -2.0, 1e-3], np.float32), np.array([-0.1, 0.5, 4.0], np.float32)]
+    var = keras.Variable(w0)
+    opt = ArticleRMSprop(lr)
+    ms, w = np.ones(3), w0.astype(np.float64)  # TF1 starts the mean square at 1
+    for g in grads:
+        opt.apply([g], [var])
+        ms = rho * ms + (1 - rho) * g.astype(np.float64) ** 2
+        w = w - lr * g / np.sqrt(ms + eps)
+    np.testing.assert_allclose(np.array(var), w, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- networks
+
+
+def test_shapes_and_any_batch_size():
+    model = build_cvae_gan(seed=0)
+    for n in (1, 5):
+        image, label, z = batch(n)
+        z_mean, z_log_var, sampled = model.encoder([image, label])
+        assert z_mean.shape == z_log_var.shape == sampled.shape == (n, 8)
+        assert model.decoder([z, label]).shape == (n, 28, 28, 1)
+        d, features = model.discriminator([image, label])
+        assert d.shape == (n, 1) and features.shape == (n, 4, 4, 16)
+        assert 0 <= float(np.min(d)) and float(np.max(d)) <= 1
+
+
+@pytest.mark.parametrize("preset, untrained", [("article", {FEATURE_LAYER}), ("corrected", set())])
+def test_article_head_leaves_feature_layer_untrained(preset, untrained):
+    model = build_cvae_gan(preset=preset, seed=0)
+    trained = {id(v) for v in model.discriminator_trained_variables}
+    left_out = {v.path.split("/")[0] for v in model.discriminator.trainable_variables if id(v) not in trained}
+    assert left_out == untrained
+
+
+def test_fused_decoder_equals_the_articles_layers():
+    fused, plain = build_conv_decoder(fused_upsampling=True), build_conv_decoder(fused_upsampling=False)
+    plain.set_weights(fused.get_weights())  # the same kernels, interchangeable
+    _, label, z = batch(4)
+    np.testing.assert_allclose(fused([z, label]), plain([z, label]), atol=1e-5)
+
+
+@pytest.mark.parametrize("kernel_size, factor", [(5, 2), (3, 2), (5, 3), (1, 2)])
+def test_upsampled_conv_equals_upsampling_then_conv(kernel_size, factor):
+    x = tf.constant(RNG.standard_normal((2, 5, 4, 3)).astype(np.float32))
+    layer = UpsampledConv2D(6, kernel_size, factor, bias_initializer="random_normal")
+    reference = keras.layers.Conv2D(6, kernel_size, padding="same")
+    up = keras.layers.UpSampling2D(factor)
+    layer.build(x.shape)
+    reference.build(up(x).shape)
+    reference.set_weights(layer.get_weights())
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        fused_out, reference_out = layer(x), reference(up(x))
+        fused_sum, reference_sum = tf.reduce_sum(fused_out ** 2), tf.reduce_sum(reference_out ** 2)
+    np.testing.assert_allclose(fused_out, reference_out, atol=1e-5)
+    np.testing.assert_allclose(tape.gradient(fused_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tape.gradient(fused_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
+                               rtol=1e-4, atol=1e-3)
+
+
+# ---------------------------------------------------------------- training steps
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    keras.utils.set_random_seed(3)
+    model = build_cvae_gan(preset="article", seed=3)
+    model.compile()
+    return model
+
+
+def changed(before, variables):
+    return {v.path for b, v in zip(before, variables) if not np.array_equal(b, np.array(v))}
+
+
+def test_discriminator_step_changes_only_discriminator(compiled):
+    model = compiled
+    before = weights(model.trainable_variables)
+    model.discriminator_step(*batch(8))
+    moved = changed(before, model.trainable_variables)
+    expected = {v.path for v in model.discriminator_trained_variables}
+    assert moved == expected  # every trained discriminator weight, nothing else (not l: untrained)
+
+
+def test_encoder_decoder_step_changes_only_encoder_and_decoder(compiled):
+    model = compiled
+    before = weights(model.trainable_variables)
+    model.encoder_decoder_step(*batch(8))
+    moved = changed(before, model.trainable_variables)
+    expected = {v.path for v in model.encoder.trainable_variables + model.decoder.trainable_variables}
+    assert moved == expected
+
+
+def test_gamma_scales_only_the_decoders_feature_loss_gradient(compiled):
+    model = compiled
+    image, label, z = batch(8)
+    states = seed_states(model)
+    saved = weights(states)
+
+    def grads(gamma, networks=("encoder", "decoder", "discriminator")):
+        for variable, value in zip(states, saved):  # the same dropout masks every call
+            variable.assign(value)
+        model.gamma = gamma
+        g, _, _ = model.gradients(image, label, z, networks)
+        return {k: [np.array(t) for t in v] for k, v in g.items()}
+
+    g1, g2, g3 = grads(1.0), grads(2.0), grads(3.0)
+    model.gamma = 1.0
+    for name in ("encoder", "discriminator"):
+        for a, b in zip(g1[name], g3[name]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+    # Decoder: gamma * dL_llike - dL_GAN, linear in gamma with slope dL_llike.
+    for a, b, c in zip(g1["decoder"], g2["decoder"], g3["decoder"]):
+        np.testing.assert_allclose(c - b, b - a, rtol=1e-3, atol=1e-6)
+    for variable, value in zip(states, saved):
+        variable.assign(value)
+    with tf.GradientTape() as tape:
+        llike = model.losses_on(image, label, z)["l_llike"]
+    slope = tape.gradient(llike, model.decoder.trainable_variables)
+    for a, b, s in zip(g1["decoder"], g2["decoder"], slope):
+        np.testing.assert_allclose(b - a, np.array(s), rtol=1e-3, atol=1e-6)
+    assert any(np.abs(np.array(s)).max() > 0 for s in slope)
+
+
+def test_fit_alternates_steps_and_reports_trackers():
+    keras.utils.set_random_seed(5)
+    model = build_cvae_gan(preset="corrected", seed=5)
+    model.compile()
+    image, label, _ = batch(16)
+    before = weights(model.trainable_variables)
+    history = model.fit(image, label, batch_size=8, epochs=1, verbose=0)
+    assert set(history.history) == {"l_prior", "l_llike", "l_gan"}
+    assert changed(before, model.trainable_variables) == {v.path for v in model.trainable_variables}
+
+
+def test_save_and_load_round_trip(tmp_path, compiled):
+    model = compiled
+    model.compile(gamma=0.7)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, CVAEGAN) and loaded.gamma == 0.7
+    assert loaded.feature_loss == model.feature_loss
+    lr = loaded.decoder_optimizer.learning_rate
+    assert isinstance(loaded.decoder_optimizer, ArticleRMSprop) and np.isclose(float(np.array(lr)), 3e-4)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    image, label, _ = batch(4)
+    np.testing.assert_allclose(model.article_models()["z_meaner"]([image, label]),
+                               loaded.article_models()["z_meaner"]([image, label]), atol=1e-6)
+    loaded.discriminator_step(*batch(4))  # compiled steps exist after loading
+    model.compile(gamma=1.0)

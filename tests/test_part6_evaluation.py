@@ -1,0 +1,52 @@
+"""The numbers behind Part 6's claims: sharpness, variety, style retention, label accuracy."""
+import numpy as np
+import pytest
+
+from keras_autoencoders import evaluation
+from keras_autoencoders.data.mnist import load_sample, prepare_images
+from keras_autoencoders.models.digit_classifier import label_accuracy, train_digit_classifier
+
+
+def box_blur(images):
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    return sum(padded[:, i:i + 28, j:j + 28] for i in range(3) for j in range(3)) / 9
+
+
+@pytest.fixture(scope="module")
+def digits():
+    sample = load_sample()
+    return prepare_images(sample.x_test)[..., 0], sample.y_test.astype(int)
+
+
+def test_sharpness_matches_numpy_and_drops_when_blurred(digits):
+    x, _ = digits
+    expected = np.mean([(np.abs(np.diff(d, axis=0)).mean() + np.abs(np.diff(d, axis=1)).mean()) / 2 for d in x])
+    assert evaluation.image_sharpness(x) == pytest.approx(expected, rel=1e-6)
+    assert evaluation.relative_sharpness(x, x) == pytest.approx(1.0)
+    once, twice = (evaluation.relative_sharpness(b, x) for b in (box_blur(x), box_blur(box_blur(x))))
+    assert twice < once < 0.8
+
+
+def test_variety_is_zero_for_a_collapsed_generator(digits):
+    x, y = digits
+    collapsed = np.stack([x[y == c][0] for c in y])  # every digit replaced by its label's first
+    assert evaluation.within_label_variety(collapsed, y) == pytest.approx(0.0, abs=1e-6)
+    assert evaluation.within_label_variety(x, y) > 5.0
+
+
+def test_style_retention_tells_copies_from_label_only_reconstructions(digits):
+    x, y = digits
+    exact = evaluation.style_retention(x, x, y)
+    assert exact["mse_own"] == 0 and exact["ratio"] == 0
+    label_only = np.stack([x[y == c].mean(axis=0) for c in y])  # the label's mean digit
+    ratio = evaluation.style_retention(x, label_only, y)["ratio"]
+    assert 0.8 < ratio < 1.2  # nothing of the input's own style
+
+
+def test_classifier_reads_real_digits_and_rejects_wrong_labels():
+    sample = load_sample()
+    x, y = prepare_images(sample.x_train), sample.y_train.astype(int)
+    classifier = train_digit_classifier(x, y, epochs=3, seed=0)
+    xt, yt = prepare_images(sample.x_test), sample.y_test.astype(int)
+    assert label_accuracy(classifier, xt, yt) > 0.9
+    assert label_accuracy(classifier, xt, (yt + 1) % 10) < 0.1

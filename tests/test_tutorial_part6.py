@@ -1,0 +1,66 @@
+"""The Part 6 tutorial end to end, with tiny settings, as a user runs it; then resumed."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+
+from keras_autoencoders.data.mnist import load_sample, write_mnist_npz
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_tutorial_writes_results_and_resumes(tmp_path):
+    sample = load_sample()
+    data = tmp_path / "data"
+    write_mnist_npz(data / "mnist.npz", sample.x_train[:2000], sample.y_train[:2000],
+                    sample.x_test, sample.y_test)
+    out = tmp_path / "run"
+    base = [sys.executable, str(REPO / "tutorials" / "part6_cvae_gan.py"), "--quick", "--batch-size", "16",
+            "--data-dir", str(data), "--out", str(out), "--seed", "2", "--snapshot-every", "2",
+            "--checkpoint-every", "2", "--preset", "corrected"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    first = subprocess.run(base + ["--iterations", "4"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert first.returncode == 0, first.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert results["history"]["iteration"] == [0, 3]
+    assert results["snapshot_iterations"] == [0, 2, 3]
+
+    # Continue the same run to 7 iterations: the checkpoint at 4 is picked up.
+    again = subprocess.run(base + ["--iterations", "7", "--resume"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resumed from" in again.stdout and "at iteration 4" in again.stdout
+    results = json.loads((out / "results.json").read_text())
+    settings = results["settings"]
+    assert settings["iterations"] == 7 and settings["preset"] == "corrected" and settings["batch_size"] == 16
+    history = results["history"]
+    assert history["iteration"] == [0, 3, 6]
+    assert len({len(v) for v in history.values()}) == 1
+    counts = results["step_counts"]
+    assert 7 <= counts["discriminator"] <= 21 and 7 <= counts["encoder_decoder"] <= 21
+    assert sum(history["d_steps"]) <= counts["discriminator"]
+    assert results["seconds_per_step"]["encoder_decoder"] > 0
+    # The first run ended on a snapshot at 3; the longer run adds its own schedule's 4 and 6.
+    assert results["snapshot_iterations"] == [0, 2, 3, 4, 6]
+    comparison = results["comparison"]
+    for name in ("cvae_gan", "cvae"):
+        assert 0 < comparison[name]["relative_sharpness"]
+        assert 0 <= comparison[name]["label_accuracy"] <= 1
+    assert comparison["cvae_gan"]["iterations"] == 7
+    assert comparison["cvae"]["optimizer_steps"] == counts["encoder_decoder"]
+
+    with np.load(out / "samples.npz") as samples:
+        for c in range(10):
+            gen = samples[f"gen_{c}"]
+            assert gen.shape == (1000, 28, 28) and 0 <= gen.min() and gen.max() <= 1
+        assert samples["rec"].shape == (1000, 28, 28)
+        assert samples["style"].shape == (10, 10, 28, 28)
+    for name in ["reconstructions", "losses", "digits_from_prior_cvae_gan", "digits_from_prior_cvae",
+                 "style_transfer_cvae_gan", "style_transfer_cvae", "manifold_3", "z_distr_3"]:
+        assert (out / "figures" / f"{name}.png").stat().st_size > 0
+    assert iio.imread(out / "animations" / "manifold_4.gif", index=None).shape[0] == 5  # one frame per snapshot
