@@ -29,3 +29,30 @@ def mnist_npz_path():
     if path is None or not path.is_file():
         pytest.skip("no full MNIST copy (set KERAS_AUTOENCODERS_DATA)")
     return path
+
+
+@pytest.fixture
+def small_mnist_folder(tmp_path):
+    """A folder holding an ``mnist.npz`` of 2,000 training and 1,000 test digits (the bundled sample)."""
+    from keras_autoencoders.data.mnist import load_sample, write_mnist_npz
+
+    sample = load_sample()
+    data = tmp_path / "data"
+    write_mnist_npz(data / "mnist.npz", sample.x_train[:2000], sample.y_train[:2000],
+                    sample.x_test, sample.y_test)
+    return data
+
+
+def _check_samples_contract(path):
+    """Assert that ``path`` holds the ``samples.npz`` arrays the README promises."""
+    with np.load(path) as samples:
+        for c in range(10):
+            gen = samples[f"gen_{c}"]
+            assert gen.shape == (1000, 28, 28) and 0 <= gen.min() and gen.max() <= 1
+        assert samples["rec"].shape == (1000, 28, 28)
+        assert samples["style"].shape == (10, 10, 28, 28)
+
+
+@pytest.fixture
+def check_samples_contract():
+    return _check_samples_contract

@@ -43,6 +43,7 @@ from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E40
 
 ARTICLE = {  # the article's settings ("Код", "Процесс обучения")
     "iterations": 48000, "batch_size": 64, "latent_dim": 8, "gamma": 1.0, "preset": "article",
+    "feature_loss": "cross_entropy",
     "snapshot_every": 0, "checkpoint_every": 500, "seed": 0,
     "data_dir": None, "out": "runs/part6", "resume": False,
 }
@@ -51,6 +52,7 @@ HELP = {
     "iterations": "outer iterations of the adaptive loop", "batch_size": "digits per batch",
     "latent_dim": "size of z", "gamma": "weight of L_llike in the decoder's loss",
     "preset": f"network variant, one of {sorted(PRESETS)} (see the top of this file)",
+    "feature_loss": "L_llike on layer l: cross_entropy (the article's choice) or mse (its commented-out line)",
     "snapshot_every": "snapshot every N iterations (0: the article's periods)",
     "checkpoint_every": "iterations between checkpoints", "seed": "seed of every random draw",
     "data_dir": "folder holding mnist.npz (else $KERAS_AUTOENCODERS_DATA, else the Keras download)",
@@ -86,7 +88,8 @@ print(f"MNIST from {mnist.source}: {len(x_train)} train / {len(x_test)} test dig
 # LeakyReLU(0.3) and dropout 0.3.
 
 # %%
-model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["preset"], seed=settings["seed"])
+model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["preset"],
+                       feature_loss=settings["feature_loss"], seed=settings["seed"])
 for network in (model.encoder, model.decoder, model.discriminator):
     network.summary(line_length=100)
 trained = {id(v) for v in model.discriminator_trained_variables}

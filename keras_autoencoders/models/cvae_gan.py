@@ -37,6 +37,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from keras_autoencoders.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
+from keras_autoencoders.models.conditional import ConditionalDecoderMixin, deserialize_parts, serialize_parts
 from keras_autoencoders.models.sampling import Sampling
 from keras_autoencoders.models.upsampled_conv import UpsampledConv2D
 from keras_autoencoders.optimizers import ArticleRMSprop
@@ -147,7 +148,7 @@ def build_discriminator(num_classes: int = 10, head: str = "article",
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
-class CVAEGAN(keras.Model):
+class CVAEGAN(ConditionalDecoderMixin, keras.Model):
     """Encoder, decoder and discriminator trained by three optimisers on their own losses.
 
     ``call([image, label])`` is the article's ``cvae``: encode, sample, decode.
@@ -157,6 +158,9 @@ class CVAEGAN(keras.Model):
     computed before the update, like the article's ``sess.run`` calls;
     ``fit`` alternates one of each per batch (:meth:`train_step`).
     """
+
+    _PARTS = ("encoder", "decoder", "discriminator")
+    _OPTIMIZERS = ("encoder_optimizer", "decoder_optimizer", "discriminator_optimizer")
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, discriminator: keras.Model,
                  feature_loss: str = "cross_entropy", seed: int | None = None, **kwargs):
@@ -173,14 +177,6 @@ class CVAEGAN(keras.Model):
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("l_prior", "l_llike", "l_gan")}
         self.encoder_optimizer = self.decoder_optimizer = self.discriminator_optimizer = None
         self._discriminator_trained = None
-
-    @property
-    def latent_dim(self) -> int:
-        return int(self.decoder.inputs[0].shape[-1])
-
-    @property
-    def num_classes(self) -> int:
-        return int(self.decoder.inputs[1].shape[-1])
 
     @property
     def metrics(self):
@@ -318,37 +314,20 @@ class CVAEGAN(keras.Model):
     # ------------------------------------------------------------------ saving
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "feature_loss": self.feature_loss,
-            "seed": self.seed,
-        }
+        return {**super().get_config(), **serialize_parts(self, self._PARTS),
+                "feature_loss": self.feature_loss, "seed": self.seed}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return cls(**deserialize_parts(config, cls._PARTS))
 
     def get_compile_config(self) -> dict | None:
         if self.encoder_optimizer is None:
             return None
-        return {
-            "encoder_optimizer": keras.saving.serialize_keras_object(self.encoder_optimizer),
-            "decoder_optimizer": keras.saving.serialize_keras_object(self.decoder_optimizer),
-            "discriminator_optimizer": keras.saving.serialize_keras_object(self.discriminator_optimizer),
-            "gamma": self.gamma,
-        }
+        return {**serialize_parts(self, self._OPTIMIZERS), "gamma": self.gamma}
 
     def compile_from_config(self, config: dict) -> None:
-        config = dict(config)
-        for key in ("encoder_optimizer", "decoder_optimizer", "discriminator_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        self.compile(**config)
+        self.compile(**deserialize_parts(config, self._OPTIMIZERS))
 
 
 def build_cvae_gan(latent_dim: int = 8, num_classes: int = 10, preset: str = "article",

@@ -18,6 +18,7 @@ import tensorflow as tf
 from keras import layers
 
 from keras_autoencoders.losses import part4_cvae_loss_terms
+from keras_autoencoders.models.conditional import ConditionalDecoderMixin, deserialize_parts, serialize_parts
 from keras_autoencoders.models.sampling import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -60,7 +61,7 @@ def build_dense_decoder(latent_dim: int = 8, num_classes: int = 10, hidden: int 
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
-class ConditionalVAE(keras.Model):
+class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
     """A conditional VAE trained on ``(images, one_hot_labels)`` batches.
 
     ``call([image, label_in, label_out])`` is the article's ``cvae``: encode with
@@ -68,6 +69,8 @@ class ConditionalVAE(keras.Model):
     trains it with the article's loss; the reported ``loss`` is the article's
     ``vae_loss`` and equals ``reconstruction_loss + kl_loss``.
     """
+
+    _PARTS = ("encoder_net", "decoder", "sampling")
 
     def __init__(self, encoder_net: keras.Model, decoder: keras.Model,
                  sampling: Sampling | None = None, **kwargs):
@@ -80,14 +83,6 @@ class ConditionalVAE(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
-
-    @property
-    def latent_dim(self) -> int:
-        return int(self.decoder.inputs[0].shape[-1])
-
-    @property
-    def num_classes(self) -> int:
-        return int(self.decoder.inputs[1].shape[-1])
 
     @property
     def metrics(self):
@@ -151,19 +146,11 @@ class ConditionalVAE(keras.Model):
         }
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "encoder_net": keras.saving.serialize_keras_object(self.encoder_net),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "sampling": keras.saving.serialize_keras_object(self.sampling),
-        }
+        return {**super().get_config(), **serialize_parts(self, self._PARTS)}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder_net", "decoder", "sampling"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return cls(**deserialize_parts(config, cls._PARTS))
 
 
 def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
