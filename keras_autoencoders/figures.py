@@ -95,16 +95,22 @@ def plot_digit_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
     return fig
 
 
-def plot_loss_curves(steps: Sequence[float], curves: dict[str, Sequence[float]], xlabel: str = "iteration",
+def plot_loss_curves(steps, curves: dict, xlabel: str = "iteration",
                      log_scale: Sequence[str] = (), title: str | None = None) -> Figure:
-    """One panel per named curve against ``steps`` (Part 6's L_prior, L_llike, L_GAN).
+    """One panel per named curve (Part 6's L_prior, L_llike, L_GAN).
 
-    Curves named in ``log_scale`` get a logarithmic y axis.
+    ``curves[name]`` is a sequence of values against ``steps``, or ``{run: values}``
+    to overlay several runs (then ``steps`` is ``{run: steps}``). Panels named in
+    ``log_scale`` get a logarithmic y axis.
     """
     fig = new_figure((4 * len(curves), 3))
     for i, (name, values) in enumerate(curves.items()):
         ax = fig.add_subplot(1, len(curves), i + 1)
-        ax.plot(steps, values, lw=1)
+        runs = values if isinstance(values, dict) else {None: values}
+        for run, series in runs.items():
+            ax.plot(steps[run] if run is not None else steps, series, lw=1, label=run)
+        if len(runs) > 1:
+            ax.legend(fontsize=8)
         ax.set_title(name)
         ax.set_xlabel(xlabel)
         if name in log_scale:

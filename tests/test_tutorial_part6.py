@@ -53,3 +53,32 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
                  "style_transfer_cvae_gan", "style_transfer_cvae", "manifold_3", "z_distr_3"]:
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
     assert iio.imread(out / "animations" / "manifold_4.gif", index=None).shape[0] == 5  # one frame per snapshot
+
+
+def test_compare_runs_tabulates_and_plots(tmp_path):
+    def fake_run(preset, sharpness):
+        folder = tmp_path / preset
+        folder.mkdir()
+        model = {"relative_sharpness": sharpness, "label_accuracy": 0.9, "within_label_variety": 5.0,
+                 "reconstruction": {"mse_own": 0.05, "ratio": 0.5}}
+        results = {
+            "settings": {"preset": preset, "latent_dim": 8},
+            "history": {"iteration": [0, 3], "l_prior": [0.1, 0.05], "l_llike": [14.5, 14.0], "l_gan": [0.05, 0.01]},
+            "comparison": {"cvae_gan": {**model, "iterations": 4,
+                                        "optimizer_steps": {"discriminator": 4, "encoder_decoder": 12}},
+                           "cvae": {**model, "optimizer_steps": 12},
+                           "real": {"label_accuracy": 0.98, "within_label_variety": 9.0}},
+        }
+        (folder / "results.json").write_text(json.dumps(results))
+        return folder
+
+    runs = [fake_run("article", 0.91), fake_run("corrected", 0.97)]
+    figure = tmp_path / "losses.png"
+    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part6_compare_runs.py"), *map(str, runs),
+                           "--out", str(figure)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 4 + 1  # header, two models per run, real digits
+    assert "| article, latent 8 | CVAE+GAN | 4 | 4 D + 12 E+D | 0.91 |" in done.stdout
+    assert "| corrected, latent 8 | CVAE+GAN | 4 | 4 D + 12 E+D | 0.97 |" in done.stdout
+    assert figure.stat().st_size > 0
