@@ -6,7 +6,8 @@ Decoder: z + label -> Dense 256 -> LeakyReLU -> BatchNorm -> Dropout 0.3 ->
 Dense 784 sigmoid -> 28x28x1. Loss per sample (784 * BCE + KL) / 2 / 784,
 Adam 1e-3, batch 500 (see :mod:`keras_autoencoders.losses`).
 
-:class:`ConditionalVAE` owns the loss in its ``train_step``/``test_step``;
+:class:`~keras_autoencoders.models.conditional.ConditionalVAE` (shared with the
+CelebA CVAE) owns the loss in its ``train_step``/``test_step``;
 :meth:`ConditionalVAE.article_models` returns the article's six sub-models
 (``encoder``, ``z_meaner``, ``z_lvarer``, ``decoder``, ``cvae``, ``style_t``),
 all sharing the trained weights.
@@ -14,16 +15,14 @@ all sharing the trained weights.
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 from keras import layers
 
-from keras_autoencoders.losses import part4_cvae_loss_terms
-from keras_autoencoders.models.conditional import ConditionalDecoderMixin, deserialize_parts, serialize_parts
+from keras_autoencoders.models.conditional import DECODER_LOGITS, ConditionalVAE
 from keras_autoencoders.models.sampling import Sampling
 
+__all__ = ["ConditionalVAE", "build_dense_encoder", "build_dense_decoder", "build_part4_cvae"]
+
 IMAGE_SHAPE = (28, 28, 1)
-#: Name of the decoder's last Dense layer, whose pre-sigmoid output the loss reads.
-DECODER_LOGITS = "dec_logits"
 
 
 def _bn_dropout(x, rate: float, name: str):
@@ -58,99 +57,6 @@ def build_dense_decoder(latent_dim: int = 8, num_classes: int = 10, hidden: int 
     logits = layers.Dense(pixels, name=DECODER_LOGITS)(x)
     image = layers.Reshape(image_shape)(layers.Activation("sigmoid")(logits))
     return keras.Model([z, label], image, name="decoder")
-
-
-@keras.saving.register_keras_serializable(package="keras_autoencoders")
-class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
-    """A conditional VAE trained on ``(images, one_hot_labels)`` batches.
-
-    ``call([image, label_in, label_out])`` is the article's ``cvae``: encode with
-    ``label_in``, sample z, decode with ``label_out``. ``fit(x=images, y=labels)``
-    trains it with the article's loss; the reported ``loss`` is the article's
-    ``vae_loss`` and equals ``reconstruction_loss + kl_loss``.
-    """
-
-    _PARTS = ("encoder_net", "decoder", "sampling")
-
-    def __init__(self, encoder_net: keras.Model, decoder: keras.Model,
-                 sampling: Sampling | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.encoder_net = encoder_net
-        self.decoder = decoder
-        # Same layers, stopping before the sigmoid: the loss works on logits (see losses.py).
-        self._decoder_logits = keras.Model(decoder.inputs, decoder.get_layer(DECODER_LOGITS).output)
-        self.sampling = sampling if sampling is not None else Sampling(name="sampling")
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
-
-    def call(self, inputs, training=False):
-        image, label_in, label_out = inputs
-        z_mean, z_log_var = self.encoder_net([image, label_in], training=training)
-        z = self.sampling([z_mean, z_log_var])
-        return self.decoder([z, label_out], training=training)
-
-    def _loss_terms(self, data, training: bool):
-        image, label = data[0], data[1]
-        z_mean, z_log_var = self.encoder_net([image, label], training=training)
-        z = self.sampling([z_mean, z_log_var])
-        logits = self._decoder_logits([z, label], training=training)
-        reconstruction, kl = part4_cvae_loss_terms(image, logits, z_mean, z_log_var)
-        return keras.ops.mean(reconstruction), keras.ops.mean(kl)
-
-    def _report(self, reconstruction, kl) -> dict:
-        self.loss_tracker.update_state(reconstruction + kl)
-        self.reconstruction_tracker.update_state(reconstruction)
-        self.kl_tracker.update_state(kl)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            reconstruction, kl = self._loss_terms(data, training=True)
-            loss = reconstruction + kl
-        grads = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply(grads, self.trainable_weights)
-        return self._report(reconstruction, kl)
-
-    def test_step(self, data):
-        return self._report(*self._loss_terms(data, training=False))
-
-    def article_models(self) -> dict[str, keras.Model]:
-        """The article's sub-models, sharing this model's layers and weights.
-
-        ``encoder`` gives a sampled z, ``z_meaner`` z_mean, ``z_lvarer`` z_log_var,
-        ``decoder`` images from ``[z, label]``, ``cvae`` and ``style_t`` take
-        ``[image, label_in, label_out]`` and decode a sampled z or z_mean.
-        """
-        image = keras.Input(self.encoder_net.inputs[0].shape[1:], name="image")
-        label_in = keras.Input((self.num_classes,), name="label_in")
-        label_out = keras.Input((self.num_classes,), name="label_out")
-        z_mean, z_log_var = self.encoder_net([image, label_in])
-        z = self.sampling([z_mean, z_log_var])
-        encoder = keras.Model([image, label_in], z, name="encoder")
-        z_meaner = keras.Model([image, label_in], z_mean, name="z_meaner")
-        z_lvarer = keras.Model([image, label_in], z_log_var, name="z_lvarer")
-        return {
-            "encoder": encoder,
-            "z_meaner": z_meaner,
-            "z_lvarer": z_lvarer,
-            "decoder": self.decoder,
-            "cvae": keras.Model([image, label_in, label_out],
-                                self.decoder([z, label_out]), name="cvae"),
-            "style_t": keras.Model([image, label_in, label_out],
-                                   self.decoder([z_mean, label_out]), name="style_t"),
-        }
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), **serialize_parts(self, self._PARTS)}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**deserialize_parts(config, cls._PARTS))
 
 
 def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
