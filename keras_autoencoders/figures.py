@@ -76,22 +76,57 @@ def plot_z_scatter(z: np.ndarray, title: str | None = None, limit: float = 5.0) 
     return fig
 
 
-def plot_digit_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
-                    invert_colors: bool = False, title: str | None = None) -> Figure:
-    """``(rows, cols, h, w)`` digits as one grid, optionally naming each row."""
+def _tile_grid(images: np.ndarray) -> np.ndarray:
+    """``(rows, cols, h, w[, 1 or 3])`` images -> one ``(rows * h, cols * w[, 3])`` picture."""
+    images = np.asarray(images)
+    if images.ndim == 5 and images.shape[-1] == 3:
+        rows, cols, h, w, _ = images.shape
+        return images.transpose(0, 2, 1, 3, 4).reshape(rows * h, cols * w, 3)
+    rows, cols, h, w = images.shape[:4]
+    return tile_images(images.reshape(rows * cols, h, w, *images.shape[4:]), rows, cols)
+
+
+def plot_image_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
+                    col_labels: Sequence[str] | None = None, invert_colors: bool = False,
+                    title: str | None = None, cell_inches: float = 0.8) -> Figure:
+    """``(rows, cols, h, w)`` digits or ``(rows, cols, h, w, 3)`` colour images as one grid.
+
+    ``row_labels`` name the rows (digit labels, attribute settings), ``col_labels``
+    the columns (original, reconstruction, edits).
+    """
     images = np.asarray(images)
     rows, cols, h, w = images.shape[:4]
-    grid = tile_images(images.reshape(rows * cols, h, w), rows, cols)
+    grid = _tile_grid(images)
     if invert_colors:
         grid = 1.0 - grid
-    fig = new_figure((cols * 0.8 + 1, rows * 0.8))
+    fig = new_figure((cols * cell_inches + (2 if row_labels is not None else 1), rows * cell_inches))
     ax = _image_axes(fig, grid, title)
-    if row_labels is not None:
+    if row_labels is not None or col_labels is not None:
         ax.set_axis_on()
-        ax.set_xticks([])
-        ax.set_yticks([(r + 0.5) * h for r in range(rows)], list(row_labels))
+        ax.set_xticks([] if col_labels is None else [(c + 0.5) * w for c in range(cols)],
+                      [] if col_labels is None else list(col_labels))
+        ax.set_yticks([] if row_labels is None else [(r + 0.5) * h for r in range(rows)],
+                      [] if row_labels is None else list(row_labels))
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
+    return fig
+
+
+def plot_captioned_images(images: np.ndarray, captions: Sequence[str], cols: int = 4,
+                          cell_inches: float = 3.0) -> Figure:
+    """Images in a grid, each with a caption under it (the CelebA article's faces and attributes)."""
+    images = np.asarray(images)
+    rows = -(-len(images) // cols)
+    fig = new_figure((cols * cell_inches, rows * cell_inches * 1.9))
+    for i, (image, caption) in enumerate(zip(images, captions)):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        ax.imshow(image, cmap="Greys_r", vmin=0.0, vmax=1.0)
+        ax.set_axis_off()
+        ax.text(0.0, -0.04, caption, transform=ax.transAxes, va="top", ha="left", fontsize=7,
+                family="monospace")
+    fig.subplots_adjust(hspace=1.0)
     return fig
 
 

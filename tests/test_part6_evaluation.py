@@ -4,7 +4,7 @@ import pytest
 
 from keras_autoencoders import evaluation
 from keras_autoencoders.data.mnist import load_sample, prepare_images
-from keras_autoencoders.models.digit_classifier import label_accuracy, train_digit_classifier
+from keras_autoencoders.models.judges import label_accuracy, train_digit_classifier
 
 
 def box_blur(images):

@@ -160,7 +160,7 @@ print(f"all ten manifolds in one decoder call: {manifold_render_seconds:.3f} s")
 
 # %%
 prior = generation.digits_from_prior(decoder, settings["latent_dim"], count=10)
-figures.save_figure(figures.plot_digit_grid(prior, [str(c) for c in range(10)]),
+figures.save_figure(figures.plot_image_grid(prior, [str(c) for c in range(10)]),
                     fig_dir / "digits_from_prior.png")
 
 # %% [markdown]
@@ -173,7 +173,7 @@ sevens = generation.first_of_label(x_train, y_train, 7)
 styled = generation.style_transfer(z_meaner, decoder, sevens, label_in=7)
 shown = styled.copy()
 shown[7] = sevens[..., 0]
-figures.save_figure(figures.plot_digit_grid(shown, [str(c) for c in range(10)], invert_colors=True),
+figures.save_figure(figures.plot_image_grid(shown, [str(c) for c in range(10)], invert_colors=True),
                     fig_dir / "style_transfer.png")
 
 # %% [markdown]

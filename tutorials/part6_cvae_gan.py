@@ -38,7 +38,7 @@ from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images  #
 from keras_autoencoders.manifold import render_manifolds, z_means_by_label  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
-from keras_autoencoders.models.digit_classifier import label_accuracy, train_digit_classifier  # noqa: E402
+from keras_autoencoders.models.judges import label_accuracy, train_digit_classifier  # noqa: E402
 from keras_autoencoders.results import write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E402
@@ -186,11 +186,11 @@ figures.save_figure(figures.plot_digits(shown, rec_cvae, rec_gan, title="origina
 sevens = generation.first_of_label(x_train, y_train, 7)
 for name, (zm, dec) in {"cvae_gan": (z_meaner, decoder), "cvae": (cvae_z_meaner, cvae_decoder)}.items():
     prior = generation.digits_from_prior(dec, settings["latent_dim"], count=10)
-    figures.save_figure(figures.plot_digit_grid(prior, [str(c) for c in range(10)]),
+    figures.save_figure(figures.plot_image_grid(prior, [str(c) for c in range(10)]),
                         fig_dir / f"digits_from_prior_{name}.png")
     styled = generation.style_transfer(zm, dec, sevens, label_in=7)
     styled[7] = sevens[..., 0]
-    figures.save_figure(figures.plot_digit_grid(styled, [str(c) for c in range(10)], invert_colors=True),
+    figures.save_figure(figures.plot_image_grid(styled, [str(c) for c in range(10)], invert_colors=True),
                         fig_dir / f"style_transfer_{name}.png")
 
 # %% [markdown]
