@@ -136,3 +136,24 @@ def test_two_replica_step_equals_one_device_step_on_the_global_batch():
     # Without dividing each replica's loss by 2, the step would be twice as long.
     assert result["max_step"] > 1e-3
     assert result["max_diff"] < 1e-3 * result["max_step"]
+
+
+def test_reported_loss_is_a_per_image_mean_on_datasets_of_unknown_length():
+    """A dataset whose length is unknown (filter, ignore_errors) reports the same loss as arrays."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(4)
+    x = rng.random((10, 16, 16, 3), dtype=np.float32)
+    c = (rng.random((10, 40)) > 0.5).astype("float32")
+    model = build_celeba_cvae(image_size=16, seed=0)
+    model.compile(optimizer="adam")
+    # z_mean only, so every evaluation sees the same numbers.
+    model.sampling.call = lambda inputs: inputs[0]
+    on_arrays = model.evaluate(x, c, batch_size=4, verbose=0, return_dict=True)
+    unknown = tf.data.Dataset.from_tensor_slices((x, c)).filter(lambda *_: True).batch(4)
+    assert int(unknown.cardinality()) == int(tf.data.UNKNOWN_CARDINALITY)
+    on_dataset = model.evaluate(unknown, verbose=0, return_dict=True)
+    assert on_dataset["loss"] == pytest.approx(on_arrays["loss"], rel=1e-5)
+    # Batches of 4, 4, 2: a per-image mean, the short batch weighted by its size.
+    per_batch = [model.evaluate(x[i:i + 4], c[i:i + 4], verbose=0, return_dict=True)["loss"] for i in (0, 4, 8)]
+    assert on_arrays["loss"] == pytest.approx((4 * per_batch[0] + 4 * per_batch[1] + 2 * per_batch[2]) / 10, rel=1e-5)

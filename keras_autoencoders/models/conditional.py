@@ -94,22 +94,28 @@ class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
         z = self.sampling([z_mean, z_log_var])
         logits = self._decoder_logits([z, label], training=training)
         reconstruction, kl = part4_cvae_loss_terms(image, logits, z_mean, z_log_var, pixels=self.pixels)
-        return keras.ops.mean(reconstruction), keras.ops.mean(kl)
+        return keras.ops.mean(reconstruction), keras.ops.mean(kl), keras.ops.shape(image)[0]
 
-    def _report(self, reconstruction, kl) -> dict:
-        self.loss_tracker.update_state(reconstruction + kl)
-        self.reconstruction_tracker.update_state(reconstruction)
-        self.kl_tracker.update_state(kl)
+    def _report(self, reconstruction, kl, batch_size) -> dict:
+        # Weighted by the batch's size: per-sample means over an epoch (a short last
+        # batch counts for its size), and every update depends on the batch itself. An
+        # unweighted update's count += 1 does not, so in a compiled step it can run
+        # before the iterator reports the end of a dataset of unknown length (e.g.
+        # after ``ignore_errors``), averaging an extra 0 into the epoch's loss.
+        weight = keras.ops.cast(batch_size, "float32")
+        self.loss_tracker.update_state(reconstruction + kl, sample_weight=weight)
+        self.reconstruction_tracker.update_state(reconstruction, sample_weight=weight)
+        self.kl_tracker.update_state(kl, sample_weight=weight)
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
         with tf.GradientTape() as tape:
-            reconstruction, kl = self._loss_terms(data, training=True)
+            reconstruction, kl, batch_size = self._loss_terms(data, training=True)
             loss = reconstruction + kl
             replica_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
         grads = tape.gradient(replica_loss, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
-        return self._report(reconstruction, kl)
+        return self._report(reconstruction, kl, batch_size)
 
     def test_step(self, data):
         return self._report(*self._loss_terms(data, training=False))
