@@ -31,7 +31,7 @@ from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, train_toy_autoencoder  # noqa: E402
 from keras_autoencoders.results import read_history_csv, write_results, write_samples  # noqa: E402
 from keras_autoencoders.toy_figures import plot_toy_manifold  # noqa: E402
-from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
+from keras_autoencoders.training.callbacks import clear_finished_run, run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs  # noqa: E402
 
 ARTICLE = {  # the article's settings ("Код на Keras")
@@ -99,10 +99,8 @@ cvae.decoder.summary()
 # the same command resumes from the last finished epoch (`BackupAndRestore`).
 
 # %%
-if not settings["skip_training"] and not (out / "backup").exists():
-    # A fresh run (nothing to resume): drop the history and snapshots of an earlier one.
-    for stale in (out / "history.csv", out / "snapshots.npz"):
-        stale.unlink(missing_ok=True)
+if not settings["skip_training"]:
+    clear_finished_run(out, ["history.csv", "snapshots.npz"])  # unless resuming an interrupted run
 snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], x_test, y_test,
                               settings["latent_dim"], article_snapshot_epochs(settings["epochs"]),
                               path=out / "snapshots.npz")
@@ -110,10 +108,7 @@ if not settings["skip_training"]:
     (out / "model").mkdir(parents=True, exist_ok=True)
     cvae.fit(x_train, y_train_cat, batch_size=settings["batch_size"], epochs=settings["epochs"],
              shuffle=True, validation_data=(x_test, y_test_cat), verbose=1,
-             callbacks=[EpochTimer(), snapshots,
-                        keras.callbacks.CSVLogger(out / "history.csv", append=True),
-                        keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
-                        keras.callbacks.BackupAndRestore(str(out / "backup"))])
+             callbacks=run_folder_callbacks(out, [snapshots], tensorboard=True))
     cvae.save(model_path)
 
 # %% [markdown]

@@ -1,7 +1,10 @@
 """Small training callbacks shared by the tutorials."""
 from __future__ import annotations
 
+import os
+import pathlib
 import time
+from typing import Sequence
 
 import keras
 
@@ -18,3 +21,37 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["epoch_seconds"] = time.perf_counter() - self._start
+
+
+#: Where :func:`run_folder_callbacks` keeps the epoch history and the resume state.
+HISTORY_FILE = "history.csv"
+BACKUP_FOLDER = "backup"
+
+
+def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
+    """Before training into ``out``: delete ``files`` of an earlier run unless it was interrupted.
+
+    An interrupted run leaves ``out/backup`` (``BackupAndRestore``) and resumes,
+    keeping its history; a finished one does not, so its files are stale.
+    """
+    out = pathlib.Path(out)
+    if not (out / BACKUP_FOLDER).exists():
+        for name in files:
+            (out / name).unlink(missing_ok=True)
+
+
+def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.callbacks.Callback] = (),
+                         tensorboard: bool = False) -> list[keras.callbacks.Callback]:
+    """The tutorials' ``fit`` callbacks: timing, ``history.csv``, optional TensorBoard, resume.
+
+    ``EpochTimer``, then ``before_loggers`` (callbacks whose logs should be
+    recorded), ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)``
+    when asked, and ``BackupAndRestore(out/backup)``: rerunning an interrupted
+    command resumes from its last finished epoch.
+    """
+    out = pathlib.Path(out)
+    callbacks = [EpochTimer(), *before_loggers, keras.callbacks.CSVLogger(out / HISTORY_FILE, append=True)]
+    if tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "logs")))
+    callbacks.append(keras.callbacks.BackupAndRestore(str(out / BACKUP_FOLDER)))
+    return callbacks
