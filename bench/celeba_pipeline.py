@@ -1,0 +1,310 @@
+"""CelebA input benchmark: the tf.data pipeline against the article's PIL generator.
+
+    python bench/celeba_pipeline.py [--data-dir DIR] [--count 5000] [--rounds 2] [--training [--steps 30]]
+
+Two folders in the CelebA layout: (a) ``--count`` full-resolution 178x218 JPEGs,
+made in a temporary folder (removed afterwards) by upscaling the first images of
+the CelebA folder found through ``--data-dir`` or ``KERAS_AUTOENCODERS_DATA``;
+(b) that CelebA folder itself (e.g. the half-size 89x109 subset). On each, every
+method crops the same centred square (``DEFAULT_CROP_FRACTION`` of the width),
+resizes it to 64x64 float32 in [0, 1] and yields batches of 64, for one full epoch
+after a warm-up of a few batches:
+
+* ``pipeline``: :func:`make_image_dataset` as training uses it (shuffle, parallel
+  map, decode-error backstop, batch, prefetch);
+* ``pipeline_fast``: the same with ``fast_decode=True`` (lossy DCT-domain scaling);
+* ``pipeline_intra1``: the default pipeline in a process whose TensorFlow intra-op
+  thread pool has one thread (``tf.config.threading.set_intra_op_parallelism_threads(1)``).
+  The antialiased resize op hands work to that pool for every image; on a small
+  shared CPU the hand-offs cost about as much as the resize itself. This setting
+  suits a process whose CPU only feeds an accelerator; a model trained on the
+  same CPU needs the pool;
+* ``bare_tf_decode``: the bare decode+crop+resize, ``from_tensor_slices(paths)
+  .map(decode_crop_resize, AUTOTUNE).batch(64)``: no shuffle, conditions, error
+  backstop or prefetch. It is batched and iterated from Python exactly like the
+  pipeline (element-wise iteration would time Python, not decoding), so the two
+  differ only by what the pipeline adds around the decode;
+* ``pil_generator``: the article's approach, a plain Python generator that opens
+  each JPEG with PIL, crops, resizes (``Image.BILINEAR``, no ``reducing_gap``),
+  converts to float32 / 255 and stacks batches of 64 with numpy, on one core.
+
+Each method runs in its own subprocess (``--worker METHOD --folder F``), so its
+peak resident memory (``ru_maxrss``) is its own; the resident memory just before
+iterating is printed too, so the increase due to iterating is visible. Images/s
+is wall time; CPU ms/img counts all threads. ``--rounds`` runs every method that
+many times, interleaved; the best rate and the lowest CPU time are kept. On a
+machine shared with other work the wall rates of the multi-threaded methods jump
+between rounds, while CPU ms/img is steadier: the targets are also printed as the
+"CPU bound" ratio, the rates the CPU times allow with every core free.
+
+``--training`` also times ``fit`` of the CelebA CVAE
+(:func:`~keras_autoencoders.models.conv_cvae.build_celeba_cvae`) for ``--steps``
+batches streamed by the pipeline against the same batches already in memory
+(``take(steps).cache()``, warmed up), ``--training-rounds`` fits of each,
+interleaved. A step's time runs from the end of one step to the end of the next
+(fetching its batch included); with the medians of those, the fraction of a step
+spent waiting for data is ``1 - t_memory / t_pipeline`` (the median resists the
+bursts of other load on a shared machine).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+from keras_autoencoders.cli import quiet_tensorflow
+
+quiet_tensorflow()
+
+BATCH, IMAGE_SIZE, WARMUP_BATCHES = 64, 64, 3
+#: image_pipeline.DEFAULT_CROP_FRACTION, repeated so that the PIL worker never imports TensorFlow.
+CROP_FRACTION = 140 / 178
+METHODS = ("pipeline", "pipeline_fast", "pipeline_intra1", "bare_tf_decode", "pil_generator")
+TARGET_VS_PIL, TARGET_VS_BARE, TARGET_WAITING = 2.5, 0.8, 0.10
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process in MB (Linux ``/proc``; else the peak so far)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (``ru_maxrss`` is KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pil_batches(paths, conditions, crop_fraction: float, seed: int):
+    """The article's generator: PIL, one image at a time, numpy batches of (images, conditions)."""
+    import numpy as np
+    from PIL import Image
+
+    order = np.random.default_rng(seed).permutation(len(paths))
+    for start in range(0, len(order), BATCH):
+        rows = order[start:start + BATCH]
+        images = []
+        for i in rows:
+            with Image.open(paths[i]) as im:
+                im = im.convert("RGB")
+                width, height = im.size
+                side = min(max(int(crop_fraction * width + 0.5), 1), height, width)
+                left, top = (width - side) // 2, (height - side) // 2
+                im = im.crop((left, top, left + side, top + side)).resize((IMAGE_SIZE, IMAGE_SIZE), Image.BILINEAR)
+                images.append(np.asarray(im, dtype=np.float32) / 255.0)
+        yield np.stack(images), conditions[rows]
+
+
+def load_index(folder):
+    """The CelebA index of ``folder`` without checking images (the split warning of a subset silenced)."""
+    from keras_autoencoders.data.celeba import load_celeba_index
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_celeba_index(folder, check_images=False)
+
+
+def make_epoch(method: str, paths, conditions):
+    """A function that returns one epoch's iterable of batches for ``method``."""
+    if method == "pil_generator":
+        epochs = iter(range(10**9))
+        return lambda: pil_batches(paths, conditions, CROP_FRACTION, seed=next(epochs))
+    import tensorflow as tf
+
+    from keras_autoencoders.data.image_pipeline import decode_crop_resize, make_image_dataset
+
+    if method == "pipeline_intra1":
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+
+    if method == "bare_tf_decode":
+        dataset = (tf.data.Dataset.from_tensor_slices(paths)
+                   .map(decode_crop_resize, num_parallel_calls=tf.data.AUTOTUNE).batch(BATCH))
+    else:
+        dataset = make_image_dataset(paths, conditions, BATCH, image_size=IMAGE_SIZE,
+                                     fast_decode=method == "pipeline_fast", seed=0)
+    return lambda: dataset
+
+
+def batch_size_of(batch) -> int:
+    images = batch[0] if isinstance(batch, tuple) else batch
+    return int(images.shape[0])
+
+
+def run_worker(method: str, folder: str) -> dict:
+    """Warm up, then time one full epoch of ``method`` on ``folder``; memory and CPU included."""
+    index = load_index(folder)
+    paths, conditions = index.paths(), index.conditions()
+    epoch = make_epoch(method, paths, conditions)
+    for i, _ in enumerate(epoch()):
+        if i + 1 >= WARMUP_BATCHES:
+            break
+    rss_before = rss_mb()
+    cpu, start = cpu_seconds(), time.perf_counter()
+    images = sum(batch_size_of(batch) for batch in epoch())
+    seconds = time.perf_counter() - start
+    return {"method": method, "images": images, "seconds": seconds,
+            "cpu_ms_per_image": 1000 * (cpu_seconds() - cpu) / images,
+            "rss_before_mb": rss_before, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_training_worker(folder: str, steps: int, rounds: int) -> dict:
+    """Seconds of each ``fit`` step (data fetch included) on the streaming pipeline and on the
+    same batches in memory, ``rounds`` fits of each, interleaved."""
+    import keras
+    import numpy as np
+
+    from keras_autoencoders.data.image_pipeline import dataset_from_index
+    from keras_autoencoders.models.conv_cvae import build_celeba_cvae
+
+    class StepEnds(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    index = load_index(folder)
+    keras.utils.set_random_seed(0)
+    model = build_celeba_cvae(num_conditions=len(index.attribute_names), image_size=IMAGE_SIZE,
+                              latent_dim=16, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    streamed = dataset_from_index(index, BATCH, image_size=IMAGE_SIZE, drop_remainder=True, seed=0)
+    in_memory = streamed.take(steps).cache()
+    for _ in in_memory:  # fill the cache
+        pass
+    model.fit(in_memory, epochs=1, steps_per_epoch=WARMUP_BATCHES, shuffle=False, verbose=0)  # trace the train step
+
+    def step_seconds(dataset) -> list[float]:
+        ends = StepEnds()
+        model.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0, callbacks=[ends])
+        return np.diff(ends.ends).tolist()  # from one step's end to the next: fetch + step
+
+    memory, pipeline = [], []
+    for _ in range(rounds):  # interleaved, so that bursts of other load hit both
+        memory += step_seconds(in_memory)
+        pipeline += step_seconds(streamed.take(steps))
+    return {"memory": memory, "pipeline": pipeline}
+
+
+def worker_json(args: list[str]) -> dict:
+    """Run this script as a worker subprocess and parse its last output line."""
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {args} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def benchmark_folder(folder: str, rounds: int) -> dict[str, dict]:
+    """Every method ``rounds`` times, interleaved; the best rate and the largest peak memory."""
+    runs: dict[str, list[dict]] = {m: [] for m in METHODS}
+    for _ in range(rounds):
+        for method in METHODS:
+            runs[method].append(worker_json(["--worker", method, "--folder", folder]))
+    best = {}
+    for method, results in runs.items():
+        top = max(results, key=lambda r: r["images"] / r["seconds"])
+        best[method] = dict(top, rate=top["images"] / top["seconds"],
+                            rates=[r["images"] / r["seconds"] for r in results],
+                            cpu_ms_per_image=min(r["cpu_ms_per_image"] for r in results),
+                            peak_rss_mb=max(r["peak_rss_mb"] for r in results))
+    return best
+
+
+def print_table(label: str, results: dict[str, dict]) -> None:
+    print(f"\n### {label}\n")
+    print("| method | images | images/s (best; all rounds) | CPU ms/img | RSS before MB | peak RSS MB | increase MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for method, r in results.items():
+        rounds = ", ".join(f"{x:.0f}" for x in r["rates"])
+        print(f"| {method} | {r['images']} | {r['rate']:.0f} ({rounds}) | {r['cpu_ms_per_image']:.2f} "
+              f"| {r['rss_before_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] - r['rss_before_mb']:.0f} |")
+
+
+def check(name: str, value: float, target: float, higher_is_better: bool = True, note: str = "") -> None:
+    ok = value >= target if higher_is_better else value < target
+    sign = ">=" if higher_is_better else "<"
+    note = f"; {note}" if note else ""
+    print(f"- {name}: {value:.2f} (target {sign} {target:g}): {'met' if ok else 'MISSED'}{note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=None, help="CelebA folder (else KERAS_AUTOENCODERS_DATA)")
+    parser.add_argument("--count", type=int, default=5000, help="full-resolution images to make and read")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved runs of every method; the best is kept")
+    parser.add_argument("--training", action="store_true", help="also time fit on streamed vs in-memory batches")
+    parser.add_argument("--steps", type=int, default=30, help="training steps per timed fit (--training)")
+    parser.add_argument("--training-rounds", type=int, default=3,
+                        help="interleaved timed fits of each kind (--training); medians of their steps")
+    parser.add_argument("--worker", choices=METHODS + ("training",), help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker == "training":
+        print(json.dumps(run_training_worker(args.folder, args.steps, args.rounds)))
+        return
+    if args.worker:
+        print(json.dumps(run_worker(args.worker, args.folder)))
+        return
+
+    from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
+
+    source = load_index(args.data_dir)
+    print(f"CPU cores: {os.cpu_count()} (load average at start {os.getloadavg()[0]:.1f}); "
+          f"batch {BATCH}, {IMAGE_SIZE}x{IMAGE_SIZE} output, warm-up {WARMUP_BATCHES} batches, "
+          f"{args.rounds} round(s)")
+    tmp = tempfile.mkdtemp(prefix="celeba_full_")
+    try:
+        start = time.perf_counter()
+        write_celeba_folder(tmp, count=args.count, image_size=(178, 218), source=source.root)
+        print(f"made {args.count} 178x218 JPEGs from {source.root} in {time.perf_counter() - start:.0f} s")
+        full = benchmark_folder(tmp, args.rounds)
+        print_table(f"178x218 JPEGs ({args.count}, upscaled from the subset)", full)
+        half = benchmark_folder(os.fspath(source.root), args.rounds)
+        print_table(f"{source.root.name}: the CelebA folder as found ({len(source)} images)", half)
+
+        cores = os.cpu_count() or 1
+        print("\nTargets (full-resolution folder; 'CPU bound' = the rate the CPU ms/img allow with every "
+              f"core free: {cores} cores for tf.data, 1 for the single-threaded generator):")
+        for method in ("pipeline", "pipeline_fast", "pipeline_intra1"):
+            label = "pipeline" if method == "pipeline" else f"({method})"
+            cpu_ratio = cores * full["pil_generator"]["cpu_ms_per_image"] / full[method]["cpu_ms_per_image"]
+            check(f"{label} images/s / PIL generator images/s", full[method]["rate"] / full["pil_generator"]["rate"],
+                  TARGET_VS_PIL, note=f"CPU bound {cpu_ratio:.2f}")
+        bare, pipeline = full["bare_tf_decode"], full["pipeline"]
+        check("pipeline images/s / bare decode+crop+resize images/s", pipeline["rate"] / bare["rate"],
+              TARGET_VS_BARE, note=f"CPU bound {bare['cpu_ms_per_image'] / pipeline['cpu_ms_per_image']:.2f}")
+
+        if args.training:
+            timing = worker_json(["--worker", "training", "--folder", tmp, "--steps", str(args.steps),
+                                  "--rounds", str(args.training_rounds)])
+            t_memory, t_pipeline = statistics.median(timing["memory"]), statistics.median(timing["pipeline"])
+            print(f"\nTraining (build_celeba_cvae, batch {BATCH}, {args.training_rounds} fits of {args.steps} "
+                  f"steps each way, interleaved; median step, data fetch included): "
+                  f"{1000 * t_memory:.0f} ms/step on batches in memory, {1000 * t_pipeline:.0f} ms/step streamed "
+                  f"(means {1000 * statistics.fmean(timing['memory']):.0f} and "
+                  f"{1000 * statistics.fmean(timing['pipeline']):.0f})")
+            check("fraction of a step spent waiting for data", 1 - t_memory / t_pipeline, TARGET_WAITING,
+                  higher_is_better=False)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

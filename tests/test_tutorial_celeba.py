@@ -1,0 +1,40 @@
+"""The CelebA tutorial end to end on a generated folder: trains, writes every figure and the results file."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+FIGURES = ("faces_with_attributes.png", "reconstructions.png", "new_faces.png", "edit_smile.png",
+           "edit_male.png", "edit_male_only.png", "edit_glasses.png", "interpolation.png")
+
+
+def test_demo_run_trains_and_writes_figures_and_results(tmp_path):
+    out = tmp_path / "run"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
+    cmd = [sys.executable, str(REPO / "tutorials" / "celeba_cvae.py"), "--demo", "--quick",
+           "--max-images", "400", "--epochs", "2", "--image-size", "32", "--batch-size", "32",
+           "--out", str(out)]
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    for name in FIGURES:
+        assert (out / "figures" / name).stat().st_size > 1000, name
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["image_size"] == 32
+    assert sum(results["splits"].values()) == 400 and min(results["splits"].values()) > 0
+    history = results["history"]
+    assert len(history["loss"]) == 2 and history["loss"][1] < history["loss"][0]
+    assert results["train_images_per_second"] > 0 and results["pipeline_images_per_second"] > 0
+    assert set(results["edit_rates"]) == {"+ smile", "-> male", "-> male (Male only)", "+ glasses"}
+    for rates in results["edit_rates"].values():
+        assert 0 <= rates["reconstruction"] <= 1 and 0 <= rates["edited"] <= 1 and rates["faces"] > 0
+    assert np.isfinite(results["reconstruction_mse"])
+
+    # The saved model reloads and the figures are redone without training.
+    again = subprocess.run(cmd + ["--skip-training"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-4000:]
+    assert json.loads((out / "results.json").read_text())["history"] == history
