@@ -15,10 +15,8 @@ after a warm-up of a few batches:
 * ``pipeline_fast``: the same with ``fast_decode=True`` (lossy DCT-domain scaling);
 * ``pipeline_intra1``: the default pipeline in a process whose TensorFlow intra-op
   thread pool has one thread (``tf.config.threading.set_intra_op_parallelism_threads(1)``).
-  The antialiased resize op hands work to that pool for every image; on a small
-  shared CPU the hand-offs cost about as much as the resize itself. This setting
-  suits a process whose CPU only feeds an accelerator; a model trained on the
-  same CPU needs the pool;
+  The antialiased bilinear resize op hands work to that pool for every image (the
+  default area resize does not); this row shows what the pool costs;
 * ``bare_tf_decode``: the bare decode+crop+resize, ``from_tensor_slices(paths)
   .map(decode_crop_resize, AUTOTUNE).batch(64)``: no shuffle, conditions, error
   backstop or prefetch. It is batched and iterated from Python exactly like the

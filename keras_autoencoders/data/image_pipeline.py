@@ -49,17 +49,17 @@ filter of PIL's ``BILINEAR`` resize, the article's generator): the two differ by
 about 0.01 per pixel on a 0..1 scale, and the bilinear op costs about as much CPU
 as the decode (below), which on 2 cores kept the pipeline under 2x the PIL
 generator's rate on 178x218 faces where the area filter reaches about 2.5-3x
-(``bench/celeba_pipeline.py``).  ``fast_decode=True`` is the one
-lossy speed-up, off by default: libjpeg's DCT-domain scaling decodes the crop at
-1/2, 1/4 or 1/8 size (the smallest that still leaves it at least ``image_size``
-wide: 1/2 for 178x218 faces at 64x64, full size at 89x109), then plain bilinear
-sampling (``tf.image.crop_and_resize``) on the exact crop's grid finishes the
-remaining downscale of less than 2x.  On 178x218 faces it changed pixels by about
-0.005 on average (on a 0..1 scale) and cut the CPU time per image by about a
-third.  Part of that saving is not the decode: in our measurements the
-antialiased resize op (``ScaleAndTranslate``) cost about 5 thread wake-ups in
-TensorFlow's intra-op pool per image (none with a one-thread pool), about as much
-CPU time as the resize itself on a small, busy CPU.
+(``bench/celeba_pipeline.py``): the antialiased bilinear op (``ScaleAndTranslate``)
+hands each image to TensorFlow's intra-op pool about 5 times, which on a small CPU
+costs as much as the resize itself.  ``fast_decode=True`` is a lossy option, off
+by default: libjpeg's DCT-domain scaling decodes the crop at 1/2, 1/4 or 1/8 size
+(the smallest that still leaves it at least ``image_size`` wide: 1/2 for 178x218
+faces at 64x64, full size at 89x109), then plain bilinear sampling
+(``tf.image.crop_and_resize``) on the exact crop's grid finishes the remaining
+downscale of less than 2x.  On 178x218 faces it changes pixels by about 0.005 on
+average (on a 0..1 scale) and is no faster than the default area path (0.58 vs
+0.49 CPU ms per image); it pays off only on larger images, where 1/4 or 1/8
+scaling applies.
 """
 from __future__ import annotations
 
