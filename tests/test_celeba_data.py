@@ -206,20 +206,6 @@ BAD_ATTRIBUTE_FILES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_ATTRIBUTE_FILES))
-def test_bad_attribute_file_names_file_and_line(root, case):
-    edit, line, text = BAD_ATTRIBUTE_FILES[case]
-    _edit_lines(root / ATTRIBUTE_FILE, edit)
-    with pytest.raises(CelebaFormatError) as info:
-        load_celeba_index(root)
-    message = str(info.value)
-    assert info.value.path == root / ATTRIBUTE_FILE and ATTRIBUTE_FILE in message
-    assert info.value.line == line
-    if line is not None:
-        assert f"{ATTRIBUTE_FILE}, line {line}: " in message
-    assert text in message
-
-
 BAD_PARTITION_FILES = {
     "split 3": (_set_token(3, 1, "3"), 3, "split '3' of 000003.jpg"),
     "split -1": (_set_token(20, 1, "-1"), 20, "split '-1'"),
@@ -229,14 +215,22 @@ BAD_PARTITION_FILES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_PARTITION_FILES))
-def test_bad_partition_file_names_file_and_line(root, case):
-    edit, line, text = BAD_PARTITION_FILES[case]
-    _edit_lines(root / PARTITION_FILE, edit)
+BAD_TEXT_FILES = {**{(ATTRIBUTE_FILE, case): v for case, v in BAD_ATTRIBUTE_FILES.items()},
+                  **{(PARTITION_FILE, case): v for case, v in BAD_PARTITION_FILES.items()}}
+
+
+@pytest.mark.parametrize("file_name,case", sorted(BAD_TEXT_FILES))
+def test_bad_text_file_names_file_and_line(root, file_name, case):
+    edit, line, text = BAD_TEXT_FILES[file_name, case]
+    _edit_lines(root / file_name, edit)
     with pytest.raises(CelebaFormatError) as info:
         load_celeba_index(root)
-    assert info.value.line == line and info.value.path.name == PARTITION_FILE
-    assert f"{PARTITION_FILE}, line {line}: " in str(info.value) and text in str(info.value)
+    message = str(info.value)
+    assert info.value.path == root / file_name and file_name in message
+    assert info.value.line == line
+    if line is not None:
+        assert f"{file_name}, line {line}: " in message
+    assert text in message
 
 
 def test_name_missing_from_either_text_file(root, tmp_path):
