@@ -165,8 +165,9 @@ columns = [index.attribute_index(n) for n in judged]
 keras.utils.set_random_seed(settings["seed"])  # the same judge whether or not this run trained
 judge = train_attribute_classifier(train_ds, columns, size, epochs=settings["classifier_epochs"],
                                    seed=settings["seed"])
-real_rates = attribute_rates(judge, test_faces)
-judge_accuracy = ((judge.predict(test_faces, verbose=0) > 0.5) == (test_conditions[:, columns] > 0.5)).mean(0)
+judged_test = judge.predict(test_faces, batch_size=256, verbose=0) > 0.5
+real_rates = judged_test.mean(axis=0)
+judge_accuracy = (judged_test == (test_conditions[:, columns] > 0.5)).mean(axis=0)
 print("judge accuracy on test faces:", dict(zip(judged, judge_accuracy.round(3))))
 
 # %% [markdown]
@@ -192,8 +193,9 @@ EDITS = {"+ smile": ("edit_smile", "Smiling", {"Smiling": 1}),
          "-> male": ("edit_male", "Male", {"Male": 1, "Heavy_Makeup": 0, "Wearing_Lipstick": 0}),
          "-> male (Male only)": ("edit_male_only", "Male", {"Male": 1}),
          "+ glasses": ("edit_glasses", "Eyeglasses", {"Eyeglasses": 1})}
-EDITS = {k: v for k, v in EDITS.items() if attribute_setting(v[2]) is not None}
 edits = {k: attribute_setting(wanted) for k, (_, _, wanted) in EDITS.items()}
+edits = {k: v for k, v in edits.items() if v is not None}
+EDITS = {k: v for k, v in EDITS.items() if k in edits}
 edited = attribute_editing.edit_faces(z_meaner, decoder, test_faces, test_conditions, edits)
 reconstruction_mse = float(np.mean((edited["reconstruction"] - test_faces) ** 2))
 figures.save_figure(figures.plot_image_grid(np.stack([test_faces[:8], edited["reconstruction"][:8]]),
@@ -212,8 +214,8 @@ base = parts["train"].conditions().mean(axis=0)
 rows = {"woman, smiling": {"Male": 0, "Smiling": 1}, "woman, not smiling": {"Male": 0, "Smiling": 0},
         "man, smiling": {"Male": 1, "Smiling": 1}, "man, glasses": {"Male": 1, "Eyeglasses": 1},
         "woman, blond": {"Male": 0, "Blond_Hair": 1}, "man, black hair": {"Male": 1, "Black_Hair": 1}}
-settings_rows = {label: attribute_setting(wanted) for label, wanted in rows.items()
-                 if attribute_setting(wanted) is not None}
+settings_rows = {label: attribute_setting(wanted) for label, wanted in rows.items()}
+settings_rows = {label: setting for label, setting in settings_rows.items() if setting is not None}
 codes = np.random.default_rng(settings["seed"]).standard_normal((8, settings["latent_dim"])).astype("float32")
 new_faces = attribute_editing.faces_for_settings(decoder, codes, base, settings_rows)
 figures.save_figure(figures.plot_image_grid(new_faces, list(settings_rows), cell_inches=1.5),
