@@ -287,9 +287,7 @@ def _holds_celeba(folder: pathlib.Path) -> bool:
 
 def _not_found(filename: str, attempts: Sequence[Attempt], what: str) -> DataNotFoundError:
     """A :class:`DataNotFoundError` whose message ends with where to get CelebA."""
-    error = DataNotFoundError(filename, attempts, what=what, download_hint=False)
-    error.args = (f"{error.args[0]}\n{WHERE_TO_GET}",)
-    return error
+    return DataNotFoundError(filename, attempts, what=what, download_hint=False, hint=WHERE_TO_GET)
 
 
 def _try_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:

@@ -30,7 +30,8 @@ class DataNotFoundError(FileNotFoundError):
     """No usable copy of a data file was found.
 
     The message lists every place that was tried, one per line, each with the
-    reason it failed, followed by how to fix it.  The tried places are also kept
+    reason it failed, followed by how to fix it and any dataset-specific ``hint``
+    (e.g. where to get a dataset that has no automatic download).  The tried places are also kept
     in :attr:`attempts` as ``(place, location, reason)`` tuples.
     """
 
@@ -41,6 +42,7 @@ class DataNotFoundError(FileNotFoundError):
         *,
         what: Optional[str] = None,
         download_hint: bool = True,
+        hint: Optional[str] = None,
     ):
         self.filename_wanted = filename
         self.attempts = [(place, location, reason) for place, location, reason in attempts]
@@ -57,6 +59,8 @@ class DataNotFoundError(FileNotFoundError):
         if download_hint:
             fixes.append("or allow the download (download=True, with internet access)")
         lines.append("To fix: " + ", ".join(fixes) + ".")
+        if hint:
+            lines.append(hint)
         super().__init__("\n".join(lines))
 
     def __str__(self) -> str:  # FileNotFoundError would otherwise format errno/filename
