@@ -6,7 +6,7 @@ import pytest
 from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images
 from keras_autoencoders.models.cvae_gan import build_cvae_gan
 from keras_autoencoders.training.adaptive_loop import (AdaptiveTrainer, BatchStream, NonFiniteLossError,
-                                                       adaptive_iteration, snapshot_iterations)
+                                                       ResumedProgbar, adaptive_iteration, snapshot_iterations)
 from keras_autoencoders.training.checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -84,6 +84,17 @@ def tiny_trainer(tmp_path, name="ck.npz", seed=0, every=3):
     model.compile()
     return AdaptiveTrainer(model, x, y, batch_size=8, seed=seed, checkpoint_path=tmp_path / name,
                            checkpoint_every=every)
+
+
+def test_resumed_progress_bar_times_only_the_steps_run_now():
+    """After a resume at 550, two steps 2 s apart must read 2 s per step, not 2/552 s."""
+    bar = ResumedProgbar(2000, initial=550, verbose=0)
+    bar._start = 0.0
+    assert bar._estimate_step_duration(551, 2.0) == pytest.approx(2.0)
+    assert bar._estimate_step_duration(552, 4.0) == pytest.approx(2.0)
+    plain = keras.utils.Progbar(2000, verbose=0)
+    plain._start = 0.0
+    assert plain._estimate_step_duration(551, 2.0) < 0.01  # the bug this class fixes
 
 
 def test_resumed_run_reaches_the_same_weights(tmp_path):

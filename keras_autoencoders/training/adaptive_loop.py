@@ -143,6 +143,21 @@ def adaptive_iteration(next_batch: Callable[[], tuple], draw_prior: Callable[[],
     return {**losses, "d_steps": d_steps, "ed_steps": ed_steps}
 
 
+class ResumedProgbar(keras.utils.Progbar):
+    """A progress bar that counts from ``initial`` (a resumed run) but times only the steps run now.
+
+    Keras' bar divides the elapsed time by the absolute step number, so after a resume
+    its rate and ETA came out many times too optimistic.
+    """
+
+    def __init__(self, target: int, initial: int = 0, **kwargs) -> None:
+        super().__init__(target, **kwargs)
+        self.initial = initial
+
+    def _estimate_step_duration(self, current, now):
+        return super()._estimate_step_duration(max(current - self.initial, 0), now)
+
+
 class AdaptiveTrainer:
     """Train a :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN` with the article's loop.
 
@@ -216,8 +231,8 @@ class AdaptiveTrainer:
 
     def run(self, iterations: int, verbose: int = 1) -> dict[str, list]:
         """Train until ``iterations`` outer iterations are done (continuing from ``self.iteration``)."""
-        progress = keras.utils.Progbar(iterations, verbose=verbose,
-                                       stateful_metrics=[*LOSS_NAMES, "d_steps", "ed_steps"])
+        progress = ResumedProgbar(iterations, initial=self.iteration, verbose=verbose,
+                                  stateful_metrics=[*LOSS_NAMES, "d_steps", "ed_steps"])
         last_good = self.iteration
         while self.iteration < iterations:
             i = self.iteration
