@@ -16,7 +16,7 @@
 # random projections. `--preset corrected` makes the head read l, so L_llike compares
 # learnt features: train this one. In our CPU runs (figs/part6/README.md) the
 # article preset's discriminator wins outright (L_GAN under 1e-3 from about iteration
-# 1,200) and its samples repeat one style per label; the corrected preset keeps L_GAN
+# 1,200) and by 2,000 its samples collapse to one speckled drawing per label; the corrected preset keeps L_GAN
 # near 0.03 and after 2,000 iterations draws clean, varied digits of the requested
 # label, and its reconstructions begin to keep the input's style. Style transfer as the article shows it needs a long (GPU) run.
 #
