@@ -58,7 +58,7 @@ import tempfile
 import time
 import warnings
 
-from keras_autoencoders.cli import quiet_tensorflow
+from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 

@@ -19,15 +19,16 @@ import argparse
 import statistics
 import time
 
-from keras_autoencoders.cli import quiet_tensorflow
+from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images  # noqa: E402
-from keras_autoencoders.manifold import manifold_codes, render_manifolds  # noqa: E402
+from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
+from keras_autoencoders.arrays import one_hot  # noqa: E402
+from keras_autoencoders.generate.manifold import manifold_codes, render_manifolds  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
 

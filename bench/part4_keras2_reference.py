@@ -18,7 +18,7 @@ import argparse
 import statistics
 import time
 
-from keras_autoencoders.cli import quiet_tensorflow
+from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 import tensorflow as tf  # noqa: E402
@@ -26,7 +26,8 @@ import tensorflow as tf  # noqa: E402
 tf.compat.v1.disable_eager_execution()
 import tf_keras as k2  # noqa: E402
 
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images  # noqa: E402
+from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
+from keras_autoencoders.arrays import one_hot  # noqa: E402
 
 BATCH, LATENT, RATE = 500, 8, 0.3
 

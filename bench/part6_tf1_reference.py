@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from keras_autoencoders.cli import quiet_tensorflow
+from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 import numpy as np  # noqa: E402

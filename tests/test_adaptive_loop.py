@@ -3,9 +3,11 @@ import keras
 import numpy as np
 import pytest
 
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images
+from keras_autoencoders.arrays import one_hot
+from keras_autoencoders.data.mnist import load_mnist, prepare_images
 from keras_autoencoders.models.cvae_gan import build_cvae_gan
-from keras_autoencoders.training.adaptive_loop import (AdaptiveTrainer, BatchStream, NonFiniteLossError,
+from keras_autoencoders.errors import NonFiniteLossError
+from keras_autoencoders.training.adaptive_loop import (AdaptiveTrainer, BatchStream,
                                                        ResumedProgbar, adaptive_iteration, snapshot_iterations)
 from keras_autoencoders.training.checkpoint import load_checkpoint, save_checkpoint
 

@@ -1,4 +1,4 @@
-"""Tests for keras_autoencoders.animation (frame rendering, GIF and MP4 writing)."""
+"""Tests for keras_autoencoders.plotting.animation (frame rendering, GIF and MP4 writing)."""
 import warnings
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 import imageio.v3 as iio
 
-from keras_autoencoders import animation
+from keras_autoencoders.plotting import animation
 
 
 def _random_frames(n, h, w, seed=0):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_autoencoders.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
+from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.cvae_gan import (FEATURE_LAYER, CVAEGAN, build_conv_decoder,
                                                 build_cvae_gan)
-from keras_autoencoders.models.upsampled_conv import UpsampledConv2D
-from keras_autoencoders.optimizers import ArticleRMSprop
+from keras_autoencoders.models.cvae_gan.upsampled_conv import UpsampledConv2D
+from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 
 RNG = np.random.default_rng(7)
 

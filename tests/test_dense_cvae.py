@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images
+from keras_autoencoders.arrays import one_hot
+from keras_autoencoders.data.mnist import load_mnist, prepare_images
 from keras_autoencoders.models.dense_cvae import build_part4_cvae
 
 

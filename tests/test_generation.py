@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from keras_autoencoders.generation import (contract_samples, digits_from_prior, first_of_label,
+from keras_autoencoders.generate.digits import (contract_samples, digits_from_prior, first_of_label,
                                            prior_codes, style_transfer)
 
 

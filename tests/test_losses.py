@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_autoencoders.losses import (EPSILON, binary_crossentropy_per_sample,
+from keras_autoencoders.models.losses import (EPSILON, binary_crossentropy_per_sample,
                                        kl_divergence_per_sample, part4_cvae_loss_terms)
 
 

@@ -2,8 +2,8 @@
 import numpy as np
 from scipy.stats import norm
 
-from keras_autoencoders.manifold import (manifold_codes, manifold_grid, render_manifolds,
-                                         tile_images, z_means_by_label)
+from keras_autoencoders.arrays import tile_images
+from keras_autoencoders.generate.manifold import manifold_codes, manifold_grid, render_manifolds, z_means_by_label
 
 
 def test_grid_is_the_articles():

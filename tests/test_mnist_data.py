@@ -8,11 +8,11 @@ import pytest
 
 from keras_autoencoders.data import mnist
 from keras_autoencoders.data.locations import DATA_ENV_VAR, DataNotFoundError, candidate_files
+from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.data.mnist import (
     SAMPLE_PATH,
     MnistArrays,
     load_mnist,
-    one_hot,
     prepare_images,
     write_mnist_npz,
 )
@@ -213,7 +213,7 @@ def test_bundled_sample_file_under_2mb():
 
 
 def test_make_mnist_sample_rebuilds(tmp_path, no_env):
-    from keras_autoencoders.data.make_mnist_sample import main
+    from tools.make_mnist_sample import main
 
     source = write_mnist_npz(tmp_path / "full.npz", *_tiny_arrays(n_train=30, n_test=20))
     out = tmp_path / "sample.npz"

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_autoencoders.results import read_history_csv, write_results, write_samples
+from keras_autoencoders.run_folder import read_history_csv, write_results, write_samples
 
 
 def test_results_json_round_trip(tmp_path):

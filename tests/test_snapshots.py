@@ -2,7 +2,7 @@
 import keras
 import numpy as np
 
-from keras_autoencoders.data.mnist import one_hot
+from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.models.dense_cvae import build_part4_cvae
 from keras_autoencoders.training.callbacks import EpochTimer
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs

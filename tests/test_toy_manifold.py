@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from keras_autoencoders.data.toy_manifold import ToyManifold, make_sine_circle
-from keras_autoencoders.evaluation import distance_to_curves, toy_manifold_distances
+from keras_autoencoders.evaluation.toy_curves import distance_to_curves, toy_manifold_distances
 
 
 # ---------------------------------------------------------------- data
@@ -90,11 +90,11 @@ def test_minimum_over_curves_and_brute_force_agreement():
 
 
 def test_distance_chunking_gives_same_answer(monkeypatch):
-    from keras_autoencoders import evaluation
+    from keras_autoencoders.evaluation import toy_curves
 
     data = make_sine_circle(n_per_curve=200)
     full = distance_to_curves(data.points, data.curves)
-    monkeypatch.setattr(evaluation, "_MAX_PAIRS", 1000)   # forces many small chunks
+    monkeypatch.setattr(toy_curves, "_MAX_PAIRS", 1000)   # forces many small chunks
     np.testing.assert_allclose(distance_to_curves(data.points, data.curves), full)
 
 
@@ -191,7 +191,7 @@ def test_short_training_conditional_ae_follows_the_manifold_better():
 def test_plot_toy_manifold_draws_the_article_figure():
     from matplotlib.figure import Figure
 
-    from keras_autoencoders.toy_figures import plot_toy_manifold
+    from keras_autoencoders.plotting.toy import plot_toy_manifold
 
     data = make_sine_circle(n_per_curve=50)
     fig = plot_toy_manifold(data, data.points * 0.9, title="deep AE")

@@ -74,7 +74,7 @@ def test_compare_runs_tabulates_and_plots(tmp_path):
 
     runs = [fake_run("article", 0.91), fake_run("corrected", 0.97)]
     figure = tmp_path / "losses.png"
-    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part6_compare_runs.py"), *map(str, runs),
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "compare_runs.py"), *map(str, runs),
                            "--out", str(figure)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]

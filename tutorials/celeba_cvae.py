@@ -22,7 +22,7 @@
 import pathlib
 import time
 
-from keras_autoencoders.cli import parse_settings, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import parse_settings, quiet_tensorflow, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -33,8 +33,8 @@ from keras_autoencoders.data.celeba import SPLITS, load_celeba_index  # noqa: E4
 from keras_autoencoders.data.image_pipeline import dataset_from_index  # noqa: E402
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder  # noqa: E402
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae  # noqa: E402
-from keras_autoencoders.models.judges import attribute_rates, train_attribute_classifier  # noqa: E402
-from keras_autoencoders.results import read_history_csv, write_results  # noqa: E402
+from keras_autoencoders.evaluation.judges import attribute_rates, train_attribute_classifier  # noqa: E402
+from keras_autoencoders.run_folder import read_history_csv, write_results  # noqa: E402
 from keras_autoencoders.training.callbacks import clear_finished_run, run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.distribute import build_distributed  # noqa: E402
 

@@ -16,21 +16,22 @@
 import pathlib
 import time
 
-from keras_autoencoders.cli import parse_settings, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import parse_settings, quiet_tensorflow, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_autoencoders import animation, figures, generation  # noqa: E402
-from keras_autoencoders.manifold import render_manifolds, z_means_by_label  # noqa: E402
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images  # noqa: E402
+from keras_autoencoders.generate.manifold import render_manifolds, z_means_by_label  # noqa: E402
+from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
+from keras_autoencoders.arrays import one_hot  # noqa: E402
 from keras_autoencoders.data.toy_manifold import make_sine_circle  # noqa: E402
-from keras_autoencoders.evaluation import toy_manifold_distances  # noqa: E402
+from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, train_toy_autoencoder  # noqa: E402
-from keras_autoencoders.results import read_history_csv, write_results, write_samples  # noqa: E402
-from keras_autoencoders.toy_figures import plot_toy_manifold  # noqa: E402
+from keras_autoencoders.run_folder import read_history_csv, write_results, write_samples  # noqa: E402
+from keras_autoencoders.plotting.toy import plot_toy_manifold  # noqa: E402
 from keras_autoencoders.training.callbacks import clear_finished_run, run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs  # noqa: E402
 

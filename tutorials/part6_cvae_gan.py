@@ -26,7 +26,7 @@
 # %%
 import pathlib
 
-from keras_autoencoders.cli import parse_settings, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import parse_settings, quiet_tensorflow, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -34,12 +34,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_autoencoders import animation, evaluation, figures, generation  # noqa: E402
-from keras_autoencoders.data.mnist import load_mnist, one_hot, prepare_images  # noqa: E402
-from keras_autoencoders.manifold import render_manifolds, z_means_by_label  # noqa: E402
+from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
+from keras_autoencoders.arrays import one_hot  # noqa: E402
+from keras_autoencoders.generate.manifold import render_manifolds, z_means_by_label  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
-from keras_autoencoders.models.judges import label_accuracy, train_digit_classifier  # noqa: E402
-from keras_autoencoders.results import write_results, write_samples  # noqa: E402
+from keras_autoencoders.evaluation.judges import label_accuracy, train_digit_classifier  # noqa: E402
+from keras_autoencoders.run_folder import write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E402
 

@@ -42,6 +42,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from keras_autoencoders.errors import DataFormatError, KerasAutoencodersError
+
 from .locations import (
     ARGUMENT_PLACE,
     ENV_PLACE,
@@ -92,7 +94,7 @@ WHERE_TO_GET = (
 )
 
 
-class CelebaFormatError(ValueError):
+class CelebaFormatError(DataFormatError):
     """A CelebA text file or image is not in the expected format.
 
     The message starts with the file and, where there is one, the 1-based line,
@@ -113,7 +115,7 @@ class CorruptImageWarning(UserWarning):
     """Some listed images are corrupt or truncated and were skipped."""
 
 
-class UnknownAttributeError(KeyError, ValueError):
+class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
     """An attribute name that is not in the attribute file (both a KeyError and a ValueError)."""
 
     def __str__(self) -> str:  # KeyError would otherwise show the repr of the message

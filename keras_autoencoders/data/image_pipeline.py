@@ -70,6 +70,8 @@ from typing import Any, Sequence, Union
 import numpy as np
 import tensorflow as tf
 
+from keras_autoencoders.errors import SettingsError
+
 #: Side of the square images the pipeline yields (the article's 64x64).
 DEFAULT_IMAGE_SIZE = 64
 #: Side of the centred square crop as a fraction of the image *width*: 140 pixels of
@@ -85,13 +87,13 @@ def _check_crop_fraction(crop_fraction: float) -> float:
     if isinstance(crop_fraction, bool) or not isinstance(crop_fraction, numbers.Real):
         raise TypeError(f"crop_fraction must be a number in (0, 1], got {crop_fraction!r}")
     if not 0.0 < float(crop_fraction) <= 1.0:
-        raise ValueError(f"crop_fraction must be in (0, 1], got {crop_fraction!r}")
+        raise SettingsError(f"crop_fraction must be in (0, 1], got {crop_fraction!r}")
     return float(crop_fraction)
 
 
 def _check_positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise SettingsError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
 
@@ -117,7 +119,7 @@ RESIZE_METHODS = ("area", "bilinear")
 
 def _check_resize_method(resize_method: str) -> str:
     if resize_method not in RESIZE_METHODS:
-        raise ValueError(f"resize_method must be one of {RESIZE_METHODS}, got {resize_method!r}")
+        raise SettingsError(f"resize_method must be one of {RESIZE_METHODS}, got {resize_method!r}")
     return resize_method
 
 
@@ -227,12 +229,12 @@ def _check_paths_conditions(paths: Sequence[PathLike], conditions: Any) -> tuple
         raise TypeError(f"paths must be a sequence of file paths, not a single path: {paths!r}")
     paths = [os.fspath(p) for p in paths]
     if not paths:
-        raise ValueError("paths is empty: the dataset needs at least one image")
+        raise SettingsError("paths is empty: the dataset needs at least one image")
     conditions = np.asarray(conditions, dtype=np.float32)
     if conditions.ndim != 2:
-        raise ValueError(f"conditions must be a 2-d array (images, condition size), got shape {conditions.shape}")
+        raise SettingsError(f"conditions must be a 2-d array (images, condition size), got shape {conditions.shape}")
     if len(conditions) != len(paths):
-        raise ValueError(
+        raise SettingsError(
             f"conditions has {len(conditions)} rows but paths has {len(paths)} entries; they must match")
     return paths, conditions
 
@@ -270,7 +272,7 @@ def make_image_dataset(
     crop_fraction = _check_crop_fraction(crop_fraction)
     resize_method = _check_resize_method(resize_method)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise ValueError(f"seed must be an integer or None, got {seed!r}")
+        raise SettingsError(f"seed must be an integer or None, got {seed!r}")
 
     dataset = tf.data.Dataset.from_tensor_slices((paths, conditions))
     if shuffle:

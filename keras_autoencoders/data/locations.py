@@ -13,6 +13,8 @@ import os
 import pathlib
 from typing import Iterable, Optional, Sequence, Tuple, Union
 
+from keras_autoencoders.errors import KerasAutoencodersError
+
 DATA_ENV_VAR = "KERAS_AUTOENCODERS_DATA"
 
 #: Label of the environment-variable place, as used in ``candidate_files`` and error messages.
@@ -26,7 +28,7 @@ PathLike = Union[str, os.PathLike]
 Attempt = Tuple[str, Optional[Union[str, os.PathLike]], str]
 
 
-class DataNotFoundError(FileNotFoundError):
+class DataNotFoundError(KerasAutoencodersError, FileNotFoundError):
     """No usable copy of a data file was found.
 
     The message lists every place that was tried, one per line, each with the

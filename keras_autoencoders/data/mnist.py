@@ -14,7 +14,7 @@ for the data file:
 
 Every file read is checked to be in the layout of Keras' own ``mnist.npz``
 (keys ``x_train``, ``y_train``, ``x_test``, ``y_test``; 28x28 uint8 images;
-uint8 labels 0..9).  :func:`prepare_images` and :func:`one_hot` then give the
+uint8 labels 0..9).  :func:`prepare_images` and :func:`keras_autoencoders.arrays.one_hot` then give the
 arrays the article feeds to the models.
 """
 from __future__ import annotations
@@ -28,6 +28,8 @@ from typing import Optional, Union
 
 import numpy as np
 
+from keras_autoencoders.errors import DataFormatError
+
 from .locations import (
     ARGUMENT_PLACE,
     DataNotFoundError,
@@ -40,7 +42,7 @@ MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 IMAGE_SHAPE = (28, 28)
 NUM_CLASSES = 10
 
-#: The real MNIST sample shipped inside the package (see ``make_mnist_sample``).
+#: The real MNIST sample shipped inside the package (see ``tools/make_mnist_sample.py``).
 SAMPLE_PATH = pathlib.Path(__file__).with_name("mnist_sample.npz")
 
 DOWNLOAD_SOURCE = "keras download"
@@ -71,7 +73,7 @@ class MnistArrays:
 
 def _check_images(arr: np.ndarray, key: str, name: str) -> np.ndarray:
     if arr.ndim != 3 or tuple(arr.shape[1:]) != IMAGE_SHAPE:
-        raise ValueError(
+        raise DataFormatError(
             f"{name}: key {key!r} must hold images of shape (N, 28, 28), got {arr.shape}"
         )
     return _as_uint8(arr, key, name, 0, 255, "pixel values")
@@ -81,9 +83,9 @@ def _check_labels(arr: np.ndarray, key: str, name: str, count: int) -> np.ndarra
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"{name}: key {key!r} must hold labels of shape (N,), got {arr.shape}")
+        raise DataFormatError(f"{name}: key {key!r} must hold labels of shape (N,), got {arr.shape}")
     if arr.shape[0] != count:
-        raise ValueError(
+        raise DataFormatError(
             f"{name}: key {key!r} holds {arr.shape[0]} labels but there are {count} images"
         )
     return _as_uint8(arr, key, name, 0, NUM_CLASSES - 1, "labels")
@@ -96,14 +98,14 @@ def _as_uint8(arr: np.ndarray, key: str, name: str, lo: int, hi: int, what: str)
         values = arr
     elif np.issubdtype(arr.dtype, np.floating):
         if arr.size and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
-            raise ValueError(f"{name}: key {key!r} holds non-integer {what} (dtype {arr.dtype})")
+            raise DataFormatError(f"{name}: key {key!r} holds non-integer {what} (dtype {arr.dtype})")
         values = arr
     else:
-        raise ValueError(f"{name}: key {key!r} has unsupported dtype {arr.dtype}")
+        raise DataFormatError(f"{name}: key {key!r} has unsupported dtype {arr.dtype}")
     if values.size:
         vmin, vmax = values.min(), values.max()
         if vmin < lo or vmax > hi:
-            raise ValueError(
+            raise DataFormatError(
                 f"{name}: key {key!r} holds {what} outside {lo}..{hi} "
                 f"(min {vmin}, max {vmax})"
             )
@@ -138,15 +140,15 @@ def read_mnist_npz(path: PathLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         try:
             data = np.load(fh, allow_pickle=False)
         except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-            raise ValueError(
+            raise DataFormatError(
                 f"{name}: not a valid npz archive ({type(exc).__name__}: {exc})"
             ) from exc
         if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError(f"{name}: not an npz archive (holds a single array)")
+            raise DataFormatError(f"{name}: not an npz archive (holds a single array)")
         with data:
             missing = [key for key in MNIST_KEYS if key not in data.files]
             if missing:
-                raise ValueError(
+                raise DataFormatError(
                     f"{name}: missing key {missing[0]!r} (missing {missing}; "
                     f"found {sorted(data.files)}; expected {list(MNIST_KEYS)})"
                 )
@@ -155,7 +157,7 @@ def read_mnist_npz(path: PathLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
                 try:
                     arrays[key] = data[key]
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-                    raise ValueError(
+                    raise DataFormatError(
                         f"{name}: key {key!r} cannot be read ({type(exc).__name__}: {exc})"
                     ) from exc
     return validate_mnist_arrays(*(arrays[key] for key in MNIST_KEYS), name=name)
@@ -312,30 +314,3 @@ def prepare_images(x: np.ndarray) -> np.ndarray:
     else:
         raise ValueError(f"unsupported image dtype {x.dtype}")
     return out.reshape(out.shape + (1,))
-
-
-def one_hot(y: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Labels as float32 one-hot rows of shape ``(N, num_classes)``.
-
-    Accepts ``(N,)`` or ``(N, 1)`` integer labels; raises ``ValueError`` for labels
-    outside ``0..num_classes-1`` or that are not whole numbers.
-    """
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(f"expected labels of shape (N,) or (N, 1), got {y.shape}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be positive, got {num_classes}")
-    if not (np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_):
-        if np.issubdtype(y.dtype, np.floating) and (
-            not y.size or np.all(np.isfinite(y) & (y == np.round(y)))
-        ):
-            pass
-        else:
-            raise ValueError(f"labels must be whole numbers, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in 0..{num_classes - 1}, got min {y.min()}, max {y.max()}"
-        )
-    return np.eye(num_classes, dtype=np.float32)[y.astype(np.int64)]

@@ -12,8 +12,9 @@ import math
 import keras
 import tensorflow as tf
 
-from keras_autoencoders.losses import part4_cvae_loss_terms
+from keras_autoencoders.models.losses import part4_cvae_loss_terms
 from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
 
 #: Name of the decoder's layer whose pre-sigmoid output the loss reads.
 DECODER_LOGITS = "dec_logits"
@@ -29,19 +30,6 @@ class ConditionalDecoderMixin:
     @property
     def num_classes(self) -> int:
         return int(self.decoder.inputs[1].shape[-1])
-
-
-def serialize_parts(model, keys) -> dict:
-    """``{key: serialised model.key}`` for the sub-models and layers named in ``keys``."""
-    return {key: keras.saving.serialize_keras_object(getattr(model, key)) for key in keys}
-
-
-def deserialize_parts(config: dict, keys) -> dict:
-    """A copy of ``config`` with the entries named in ``keys`` deserialised."""
-    config = dict(config)
-    for key in keys:
-        config[key] = keras.saving.deserialize_keras_object(config[key])
-    return config
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")

@@ -4,7 +4,7 @@ Encoder: flattened image + one-hot label -> Dense 256 relu -> BatchNorm ->
 Dropout 0.3 -> (z_mean, z_log_var), latent 8, then a sampled z.
 Decoder: z + label -> Dense 256 -> LeakyReLU -> BatchNorm -> Dropout 0.3 ->
 Dense 784 sigmoid -> 28x28x1. Loss per sample (784 * BCE + KL) / 2 / 784,
-Adam 1e-3, batch 500 (see :mod:`keras_autoencoders.losses`).
+Adam 1e-3, batch 500 (see :mod:`keras_autoencoders.models.losses`).
 
 :class:`~keras_autoencoders.models.conditional.ConditionalVAE` (shared with the
 CelebA CVAE) owns the loss in its ``train_step``/``test_step``;

@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Mapping
 import keras
 import numpy as np
 
+from keras_autoencoders.errors import NonFiniteLossError
 from keras_autoencoders.training.checkpoint import load_checkpoint, save_checkpoint
 
 #: The article's constants: steps per phase, and the L_GAN thresholds that end each phase.
@@ -36,10 +37,6 @@ ITERATIONS_PER_PERIOD = 3
 LOSS_NAMES = ("l_prior", "l_llike", "l_gan")
 #: Steps of each kind left out of the timings after each (re)start: tracing and warm-up.
 WARMUP_STEPS = 3
-
-
-class NonFiniteLossError(FloatingPointError):
-    """A training loss became NaN or infinite."""
 
 
 def article_snapshot_periods() -> list[int]:

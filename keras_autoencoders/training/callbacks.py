@@ -8,6 +8,8 @@ from typing import Sequence
 
 import keras
 
+from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, LOGS_FOLDER
+
 
 class EpochTimer(keras.callbacks.Callback):
     """Add ``epoch_seconds`` (wall time of the epoch, validation included) to the epoch logs.
@@ -23,23 +25,6 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
-#: Where :func:`run_folder_callbacks` keeps the epoch history and the resume state.
-HISTORY_FILE = "history.csv"
-BACKUP_FOLDER = "backup"
-
-
-def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
-    """Before training into ``out``: delete ``files`` of an earlier run unless it was interrupted.
-
-    An interrupted run leaves ``out/backup`` (``BackupAndRestore``) and resumes,
-    keeping its history; a finished one does not, so its files are stale.
-    """
-    out = pathlib.Path(out)
-    if not (out / BACKUP_FOLDER).exists():
-        for name in files:
-            (out / name).unlink(missing_ok=True)
-
-
 def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.callbacks.Callback] = (),
                          tensorboard: bool = False) -> list[keras.callbacks.Callback]:
     """The tutorials' ``fit`` callbacks: timing, ``history.csv``, optional TensorBoard, resume.
@@ -52,6 +37,6 @@ def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.
     out = pathlib.Path(out)
     callbacks = [EpochTimer(), *before_loggers, keras.callbacks.CSVLogger(out / HISTORY_FILE, append=True)]
     if tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "logs")))
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / LOGS_FOLDER)))
     callbacks.append(keras.callbacks.BackupAndRestore(str(out / BACKUP_FOLDER)))
     return callbacks

@@ -15,7 +15,7 @@ from typing import Iterable
 import keras
 import numpy as np
 
-from keras_autoencoders.manifold import Decoder, render_manifolds, z_means_by_label
+from keras_autoencoders.generate.manifold import Decoder, render_manifolds, z_means_by_label
 
 
 def article_snapshot_epochs(total_epochs: int | None = None) -> list[int]:

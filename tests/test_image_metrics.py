@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from keras_autoencoders import evaluation
+from keras_autoencoders.evaluation import image_metrics
 from keras_autoencoders.data.mnist import load_sample, prepare_images
-from keras_autoencoders.models.judges import label_accuracy, train_digit_classifier
+from keras_autoencoders.evaluation.judges import label_accuracy, train_digit_classifier
 
 
 def box_blur(images):
@@ -21,25 +21,25 @@ def digits():
 def test_sharpness_matches_numpy_and_drops_when_blurred(digits):
     x, _ = digits
     expected = np.mean([(np.abs(np.diff(d, axis=0)).mean() + np.abs(np.diff(d, axis=1)).mean()) / 2 for d in x])
-    assert evaluation.image_sharpness(x) == pytest.approx(expected, rel=1e-6)
-    assert evaluation.relative_sharpness(x, x) == pytest.approx(1.0)
-    once, twice = (evaluation.relative_sharpness(b, x) for b in (box_blur(x), box_blur(box_blur(x))))
+    assert image_metrics.image_sharpness(x) == pytest.approx(expected, rel=1e-6)
+    assert image_metrics.relative_sharpness(x, x) == pytest.approx(1.0)
+    once, twice = (image_metrics.relative_sharpness(b, x) for b in (box_blur(x), box_blur(box_blur(x))))
     assert twice < once < 0.8
 
 
 def test_variety_is_zero_for_a_collapsed_generator(digits):
     x, y = digits
     collapsed = np.stack([x[y == c][0] for c in y])  # every digit replaced by its label's first
-    assert evaluation.within_label_variety(collapsed, y) == pytest.approx(0.0, abs=1e-6)
-    assert evaluation.within_label_variety(x, y) > 5.0
+    assert image_metrics.within_label_variety(collapsed, y) == pytest.approx(0.0, abs=1e-6)
+    assert image_metrics.within_label_variety(x, y) > 5.0
 
 
 def test_style_retention_tells_copies_from_label_only_reconstructions(digits):
     x, y = digits
-    exact = evaluation.style_retention(x, x, y)
+    exact = image_metrics.style_retention(x, x, y)
     assert exact["mse_own"] == 0 and exact["ratio"] == 0
     label_only = np.stack([x[y == c].mean(axis=0) for c in y])  # the label's mean digit
-    ratio = evaluation.style_retention(x, label_only, y)["ratio"]
+    ratio = image_metrics.style_retention(x, label_only, y)["ratio"]
     assert 0.8 < ratio < 1.2  # nothing of the input's own style
 
 

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from scipy.stats import norm
 
-from keras_autoencoders.data.mnist import one_hot
+from keras_autoencoders.arrays import one_hot
 
 Decoder = keras.Model | Callable[[list[np.ndarray]], np.ndarray]
 
@@ -32,19 +32,6 @@ def manifold_codes(latent_dim: int, n: int = 15) -> np.ndarray:
     codes[:, :, 0] = grid[None, :]  # column j -> z[0]
     codes[:, :, 1] = grid[:, None]  # row i -> z[1]
     return codes.reshape(n * n, latent_dim)
-
-
-def tile_images(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Tile ``(..., rows * cols, h, w[, 1])`` images into ``(..., rows * h, cols * w)``."""
-    images = np.asarray(images)
-    if images.shape[-1] == 1:
-        images = images[..., 0]
-    *lead, count, h, w = images.shape
-    if count != rows * cols:
-        raise ValueError(f"tile_images: {count} images do not fill {rows}x{cols}")
-    grid = images.reshape(*lead, rows, cols, h, w)
-    grid = np.moveaxis(grid, -3, -2)  # (..., rows, h, cols, w)
-    return grid.reshape(*lead, rows * h, cols * w)
 
 
 def _decode_fn(decoder: Decoder):

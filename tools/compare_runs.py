@@ -1,6 +1,6 @@
 """Put Part 6 runs side by side: their losses in one figure, their numbers in one table.
 
-    python tutorials/part6_compare_runs.py RUN_DIR [RUN_DIR ...] [--out FIGURE.png]
+    python tools/compare_runs.py RUN_DIR [RUN_DIR ...] [--out FIGURE.png]
 
 Each RUN_DIR is the ``--out`` of a ``part6_cvae_gan.py`` run. Runs are named by
 their preset and latent size. Prints a Markdown table of the ``comparison``
@@ -13,10 +13,10 @@ import argparse
 import json
 import pathlib
 
-from keras_autoencoders.cli import quiet_tensorflow
+from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
-from keras_autoencoders import figures  # noqa: E402
+from keras_autoencoders.plotting import figures  # noqa: E402
 
 LOSSES = ("l_prior", "l_llike", "l_gan")
 

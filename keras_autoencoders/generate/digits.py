@@ -10,8 +10,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from keras_autoencoders.data.mnist import one_hot
-from keras_autoencoders.manifold import Decoder, decode_with_labels
+from keras_autoencoders.arrays import one_hot
+from keras_autoencoders.generate.manifold import Decoder, decode_with_labels
 
 #: Draws per label in ``samples.npz`` and the seed of their codes.
 CONTRACT_SAMPLES = 1000

@@ -10,7 +10,7 @@ It was made from a full MNIST copy in Keras' npz layout (60,000 train + 10,000 t
 digits, converted from the original IDX files whose checksums match the published
 MNIST ones) with::
 
-    python -m keras_autoencoders.data.make_mnist_sample SOURCE_NPZ
+    python tools/make_mnist_sample.py SOURCE_NPZ
 
 ``SOURCE_NPZ`` can be Keras' own cached ``mnist.npz`` (``~/.keras/datasets/mnist.npz``
 after ``keras.datasets.mnist.load_data()``), or any file in that layout.
@@ -22,7 +22,7 @@ import pathlib
 import sys
 from typing import Optional, Sequence
 
-from .mnist import SAMPLE_PATH, read_mnist_npz, write_mnist_npz
+from keras_autoencoders.data.mnist import SAMPLE_PATH, read_mnist_npz, write_mnist_npz
 
 SAMPLE_TRAIN = 5000
 SAMPLE_TEST = 1000
@@ -50,7 +50,7 @@ def make_sample(
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m keras_autoencoders.data.make_mnist_sample",
+        prog="python tools/make_mnist_sample.py",
         description="Rebuild the bundled MNIST sample from a full MNIST npz (Keras layout).",
     )
     parser.add_argument("source", type=pathlib.Path, help="full MNIST npz in Keras' layout")

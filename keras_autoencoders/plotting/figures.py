@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from keras_autoencoders.manifold import tile_images
+from keras_autoencoders.arrays import tile_grid, tile_images
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:
@@ -56,7 +56,7 @@ def plot_digits(*rows: np.ndarray, invert_colors: bool = False, title: str | Non
 
 
 def plot_manifold(manifold: np.ndarray, title: str | None = None) -> Figure:
-    """A tiled manifold (see :func:`keras_autoencoders.manifold.render_manifolds`), 10x10 inches."""
+    """A tiled manifold (see :func:`keras_autoencoders.generate.manifold.render_manifolds`), 10x10 inches."""
     fig = new_figure((10, 10))
     _image_axes(fig, manifold, title)
     return fig
@@ -76,16 +76,6 @@ def plot_z_scatter(z: np.ndarray, title: str | None = None, limit: float = 5.0) 
     return fig
 
 
-def _tile_grid(images: np.ndarray) -> np.ndarray:
-    """``(rows, cols, h, w[, 1 or 3])`` images -> one ``(rows * h, cols * w[, 3])`` picture."""
-    images = np.asarray(images)
-    if images.ndim == 5 and images.shape[-1] == 3:
-        rows, cols, h, w, _ = images.shape
-        return images.transpose(0, 2, 1, 3, 4).reshape(rows * h, cols * w, 3)
-    rows, cols, h, w = images.shape[:4]
-    return tile_images(images.reshape(rows * cols, h, w, *images.shape[4:]), rows, cols)
-
-
 def plot_image_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
                     col_labels: Sequence[str] | None = None, invert_colors: bool = False,
                     title: str | None = None, cell_inches: float = 0.8) -> Figure:
@@ -96,7 +86,7 @@ def plot_image_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
     """
     images = np.asarray(images)
     rows, cols, h, w = images.shape[:4]
-    grid = _tile_grid(images)
+    grid = tile_grid(images)
     if invert_colors:
         grid = 1.0 - grid
     fig = new_figure((cols * cell_inches + (2 if row_labels is not None else 1), rows * cell_inches))

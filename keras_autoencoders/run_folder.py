@@ -1,9 +1,14 @@
-"""The results files every tutorial writes (README, "Results files").
+"""A tutorial's run folder: the names of its files, defined once, and the results writers.
+
+Every tutorial writes into its ``--out`` folder (README, "Results files"):
+``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard),
+``history.csv``, ``snapshots.npz``, ``checkpoint.npz`` or ``backup/`` (resume
+state), ``results.json`` and ``samples.npz``. :class:`RunFolder` names them.
 
 ``results.json``: ``settings`` (all flags and the seed), ``history`` (lists
 per epoch), ``versions`` (packages) and whatever measurements the tutorial
 adds. ``samples.npz``: the arrays of
-:func:`keras_autoencoders.generation.contract_samples` for MNIST generators.
+:func:`keras_autoencoders.generate.digits.contract_samples` for MNIST generators.
 Both are written atomically (temporary file, then rename), so a crash never
 leaves a truncated file in place of a good one.
 """
@@ -14,9 +19,59 @@ import json
 import os
 import pathlib
 import platform
+from dataclasses import dataclass
 from importlib import metadata
+from typing import Sequence
 
 import numpy as np
+
+RESULTS_FILE = "results.json"
+SAMPLES_FILE = "samples.npz"
+HISTORY_FILE = "history.csv"
+SNAPSHOTS_FILE = "snapshots.npz"
+CHECKPOINT_FILE = "checkpoint.npz"
+BACKUP_FOLDER = "backup"
+FIGURES_FOLDER = "figures"
+ANIMATIONS_FOLDER = "animations"
+MODEL_FOLDER = "model"
+LOGS_FOLDER = "logs"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The paths of one run's files, under ``root`` (a tutorial's ``--out``)."""
+
+    root: pathlib.Path
+
+    def __init__(self, root: str | os.PathLike):
+        object.__setattr__(self, "root", pathlib.Path(root))
+
+    figures = property(lambda self: self.root / FIGURES_FOLDER)
+    animations = property(lambda self: self.root / ANIMATIONS_FOLDER)
+    logs = property(lambda self: self.root / LOGS_FOLDER)
+    history = property(lambda self: self.root / HISTORY_FILE)
+    results = property(lambda self: self.root / RESULTS_FILE)
+    samples = property(lambda self: self.root / SAMPLES_FILE)
+    snapshots = property(lambda self: self.root / SNAPSHOTS_FILE)
+    checkpoint = property(lambda self: self.root / CHECKPOINT_FILE)
+    backup = property(lambda self: self.root / BACKUP_FOLDER)
+
+    def model(self, name: str) -> pathlib.Path:
+        """``model/NAME.keras``."""
+        return self.root / MODEL_FOLDER / f"{name}.keras"
+
+
+def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
+    """Before training into ``out``: delete ``files`` of an earlier run unless it was interrupted.
+
+    An interrupted ``fit`` run leaves ``out/backup`` (``BackupAndRestore``) and
+    resumes, keeping its history; a finished one does not, so its files are stale.
+    """
+    out = pathlib.Path(out)
+    if not (out / BACKUP_FOLDER).exists():
+        for name in files:
+            (out / name).unlink(missing_ok=True)
+
 
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "matplotlib", "imageio", "imageio-ffmpeg")
 
@@ -51,7 +106,7 @@ def write_results(out_dir: str | os.PathLike, settings: dict, **sections) -> pat
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content = {"settings": settings, **sections, "versions": package_versions()}
-    path = out_dir / "results.json"
+    path = out_dir / RESULTS_FILE
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(_to_jsonable(content), indent=2) + "\n")
     os.replace(tmp, path)
@@ -62,7 +117,7 @@ def write_samples(out_dir: str | os.PathLike, samples: dict[str, np.ndarray]) ->
     """Write ``samples.npz`` (compressed) from named arrays."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "samples.npz"
+    path = out_dir / SAMPLES_FILE
     tmp = out_dir / "samples.tmp.npz"
     np.savez_compressed(tmp, **samples)
     os.replace(tmp, path)

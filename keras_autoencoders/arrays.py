@@ -1,0 +1,57 @@
+"""Small array helpers every part shares: one-hot labels and tiling images into one picture."""
+from __future__ import annotations
+
+import numpy as np
+
+#: Digit classes of MNIST, the default of :func:`one_hot`.
+NUM_CLASSES = 10
+
+
+def one_hot(y: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """Labels as float32 one-hot rows of shape ``(N, num_classes)``.
+
+    Accepts ``(N,)`` or ``(N, 1)`` integer labels; raises ``ValueError`` for labels
+    outside ``0..num_classes-1`` or that are not whole numbers.
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"expected labels of shape (N,) or (N, 1), got {y.shape}")
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be positive, got {num_classes}")
+    if not (np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_):
+        if np.issubdtype(y.dtype, np.floating) and (
+            not y.size or np.all(np.isfinite(y) & (y == np.round(y)))
+        ):
+            pass
+        else:
+            raise ValueError(f"labels must be whole numbers, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1}, got min {y.min()}, max {y.max()}"
+        )
+    return np.eye(num_classes, dtype=np.float32)[y.astype(np.int64)]
+
+
+def tile_images(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Tile ``(..., rows * cols, h, w[, 1])`` images into ``(..., rows * h, cols * w)``."""
+    images = np.asarray(images)
+    if images.shape[-1] == 1:
+        images = images[..., 0]
+    *lead, count, h, w = images.shape
+    if count != rows * cols:
+        raise ValueError(f"tile_images: {count} images do not fill {rows}x{cols}")
+    grid = images.reshape(*lead, rows, cols, h, w)
+    grid = np.moveaxis(grid, -3, -2)  # (..., rows, h, cols, w)
+    return grid.reshape(*lead, rows * h, cols * w)
+
+
+def tile_grid(images: np.ndarray) -> np.ndarray:
+    """``(rows, cols, h, w[, 1 or 3])`` images -> one ``(rows * h, cols * w[, 3])`` picture."""
+    images = np.asarray(images)
+    if images.ndim == 5 and images.shape[-1] == 3:
+        rows, cols, h, w, _ = images.shape
+        return images.transpose(0, 2, 1, 3, 4).reshape(rows * h, cols * w, 3)
+    rows, cols, h, w = images.shape[:4]
+    return tile_images(images.reshape(rows * cols, h, w, *images.shape[4:]), rows, cols)

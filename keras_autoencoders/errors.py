@@ -1,0 +1,25 @@
+"""The library's own error types.
+
+Every error the library raises for bad input (missing data, malformed files, bad
+arguments, a diverged run) derives from :class:`KerasAutoencodersError`, so a
+command-line run can end with one clear message instead of a traceback
+(:func:`keras_autoencoders.tutorial.parse_settings` installs that handler), while
+Python callers (notebooks, tests) still catch the specific exception.
+"""
+from __future__ import annotations
+
+
+class KerasAutoencodersError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+class SettingsError(KerasAutoencodersError, ValueError):
+    """A setting or argument the library cannot use (names the setting and the allowed values)."""
+
+
+class DataFormatError(KerasAutoencodersError, ValueError):
+    """A data file is not in the expected format (the message names the file, and the line or key)."""
+
+
+class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):
+    """A training loss became NaN or infinite; the message names the loss and where it happened."""

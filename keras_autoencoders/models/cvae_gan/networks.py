@@ -1,0 +1,137 @@
+"""The three networks of Part 6 ("Автоэнкодеры в Keras, Часть 6: VAE + GAN", "Код").
+
+* encoder ``[image, label] -> [z_mean, z_log_var, z]``: conv 32 3x3 stride 2,
+  max-pool, conv 64 3x3, flatten, + label, dense 64, latent 8; every hidden
+  layer is followed by LeakyReLU (Keras 2's slope 0.3) and dropout 0.3; z is
+  sampled with ``exp(clip(z_log_var / 2, -2, 2))``;
+* decoder ``[z, label] -> image``: dense 7*7*128, upsample, conv 64 5x5,
+  conv 32 3x3, upsample, conv 1 5x5 sigmoid;
+* discriminator ``[image, label] -> [D, l]``: conv 128 7x7 stride 2, max-pool,
+  the label tiled over the 7x7 map, conv 64 3x3, max-pool, the feature layer
+  l = conv 16 3x3 (linear), then a dense sigmoid head.
+
+The article's code has two quirks in the discriminator:
+
+* its head reads the tensor *before* l (``l = Conv2D(16)(x)`` and then
+  ``x = apply_bn_relu_and_dropout(x)``), so l is a side branch that L_GAN never
+  reaches and that stays at its random initial weights; the head sees the
+  conv-64 block through LeakyReLU and dropout twice. ``head="article"`` keeps
+  this; ``head="feature"`` makes the head read l, so l is trained.
+* ``add_units_to_conv2d`` tiles the global label input instead of its
+  argument. Its only call passes that same label, so what the code computes is
+  what :func:`tile_condition` computes; nothing to keep.
+
+:data:`PRESETS` names the two variants: ``"article"`` (the default, faithful)
+and ``"corrected"``.
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from keras_autoencoders.models.cvae_gan.upsampled_conv import UpsampledConv2D
+from keras_autoencoders.models.sampling import Sampling
+
+IMAGE_SHAPE = (28, 28, 1)
+#: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
+LEAKY_SLOPE = 0.3
+DROPOUT_RATE = 0.3
+#: The article's learning rates: encoder, decoder, discriminator.
+LEARNING_RATES = {"encoder": 1e-3, "decoder": 3e-4, "discriminator": 1e-3}
+#: Name of the discriminator's feature layer l.
+FEATURE_LAYER = "dis_l"
+
+HEADS = ("article", "feature")
+#: Named variants: the article's code as it ran, and its head fixed to read l.
+PRESETS = {
+    "article": {"head": "article", "feature_loss": "cross_entropy"},
+    "corrected": {"head": "feature", "feature_loss": "cross_entropy"},
+}
+
+
+def _activate(x, name: str, rate: float = DROPOUT_RATE):
+    """The article's ``apply_bn_relu_and_dropout`` with its defaults: LeakyReLU, dropout, no BN."""
+    x = layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_lrelu")(x)
+    return layers.Dropout(rate, name=f"{name}_dropout")(x)
+
+
+def tile_condition(feature_map, condition, name: str):
+    """Concatenate ``condition`` (N, c), repeated over every cell of ``feature_map`` (N, h, w, k)."""
+    h, w = int(feature_map.shape[1]), int(feature_map.shape[2])
+    tiled = layers.RepeatVector(h * w, name=f"{name}_repeat")(condition)
+    tiled = layers.Reshape((h, w, int(condition.shape[-1])), name=f"{name}_tile")(tiled)
+    return layers.Concatenate(name=f"{name}_concat")([feature_map, tiled])
+
+
+def build_conv_encoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE,
+                       seed: int | None = None) -> keras.Model:
+    """``[image, label] -> [z_mean, z_log_var, z]``, the article's ``encoder``."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Conv2D(32, 3, strides=2, padding="same", name="enc_conv1")(image)
+    x = _activate(x, "enc_conv1", dropout_rate)
+    x = layers.MaxPool2D(2, padding="same", name="enc_pool")(x)
+    x = layers.Conv2D(64, 3, padding="same", name="enc_conv2")(x)
+    x = _activate(x, "enc_conv2", dropout_rate)
+    x = layers.Concatenate(name="enc_concat")([layers.Flatten(name="enc_flatten")(x), label])
+    h = _activate(layers.Dense(64, name="enc_dense")(x), "enc_dense", dropout_rate)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    z = Sampling(log_std_clip=2.0, seed=seed, name="sampling")([z_mean, z_log_var])
+    return keras.Model([image, label], [z_mean, z_log_var, z], name="encoder")
+
+
+def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE,
+                       fused_upsampling: bool = True) -> keras.Model:
+    """``[z, label] -> image`` in [0, 1], the article's ``decoder``.
+
+    The first upsampling and 5x5 convolution run as one
+    :class:`~keras_autoencoders.models.cvae_gan.upsampled_conv.UpsampledConv2D` (same
+    kernel, same result, 2-3x faster); ``fused_upsampling=False`` builds the
+    article's two layers.
+    """
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Concatenate(name="dec_concat")([z, label])
+    x = _activate(layers.Dense(7 * 7 * 128, name="dec_dense")(x), "dec_dense", dropout_rate)
+    x = layers.Reshape((7, 7, 128), name="dec_reshape")(x)
+    if fused_upsampling:
+        x = UpsampledConv2D(64, 5, factor=2, name="dec_conv1")(x)
+    else:
+        x = layers.UpSampling2D(2, name="dec_up1")(x)
+        x = layers.Conv2D(64, 5, padding="same", name="dec_conv1")(x)
+    x = _activate(x, "dec_conv1", dropout_rate)
+    x = layers.Conv2D(32, 3, padding="same", name="dec_conv2")(x)
+    x = layers.UpSampling2D(2, name="dec_up2")(x)
+    x = _activate(x, "dec_conv2", dropout_rate)
+    image = layers.Conv2D(1, 5, padding="same", activation="sigmoid", name="dec_out")(x)
+    return keras.Model([z, label], image, name="decoder")
+
+
+def build_discriminator(num_classes: int = 10, head: str = "article",
+                        dropout_rate: float = DROPOUT_RATE) -> keras.Model:
+    """``[image, label] -> [D (probability real), l (feature layer, linear)]``.
+
+    ``head="article"`` reproduces the article's code: the head reads the conv-64
+    block, activated a second time, and l is an untrained side branch.
+    ``head="feature"`` is the corrected network: l -> LeakyReLU, dropout -> head.
+    """
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    label = keras.Input((num_classes,), name="label")
+    x = layers.Conv2D(128, 7, strides=2, padding="same", name="dis_conv1")(image)
+    x = layers.MaxPool2D(2, padding="same", name="dis_pool1")(x)
+    x = _activate(x, "dis_conv1", dropout_rate)
+    x = tile_condition(x, label, "dis_label")
+    x = layers.Conv2D(64, 3, padding="same", name="dis_conv2")(x)
+    x = layers.MaxPool2D(2, padding="same", name="dis_pool2")(x)
+    x = _activate(x, "dis_conv2", dropout_rate)
+    features = layers.Conv2D(16, 3, padding="same", name=FEATURE_LAYER)(x)
+    if head == "article":
+        # The article's code activates x again and ignores l here (see the module docstring).
+        x = _activate(x, "dis_head", dropout_rate)
+    else:
+        x = _activate(features, "dis_head", dropout_rate)
+    d = layers.Dense(1, activation="sigmoid", name="dis_out")(layers.Flatten(name="dis_flatten")(x))
+    return keras.Model([image, label], [d, features], name="discriminator")
