@@ -1,15 +1,36 @@
-"""Command-line settings shared by the tutorials: article defaults, a ``--quick`` preset, overrides.
+"""Running a tutorial: its settings, clean errors, and a closing summary.
 
 Every tutorial declares its article settings and a quick preset (minutes on a
-2-core CPU). Precedence: explicit flags > ``--quick`` preset > article settings.
+2-core CPU). Precedence: explicit flags > the quick preset > the article's
+settings.
+
+* As a script, an unknown flag stops the run before any work (argparse's message,
+  with a suggestion for a near miss), and the library's own errors
+  (:class:`~keras_autoencoders.errors.KerasAutoencodersError`: missing data,
+  malformed files, bad settings, a diverged run) end it with one message on
+  stderr and exit status 1, no traceback.
+* In a notebook kernel (Jupyter via jupytext, VS Code's interactive window) the
+  kernel's own arguments are ignored, the preset comes from the tutorial's
+  ``NOTEBOOK_PRESET`` line, and errors raise as usual.
+
+Nothing here imports TensorFlow, so :func:`quiet_tensorflow` can run first.
 """
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import math
 import os
+import pathlib
 import sys
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+from keras_autoencoders.errors import KerasAutoencodersError
+from keras_autoencoders.plotting.display import in_notebook
+
+#: The values of a tutorial's ``NOTEBOOK_PRESET`` line.
+PRESETS = ("article", "quick")
 
 
 def quiet_tensorflow() -> None:
@@ -21,12 +42,32 @@ def quiet_tensorflow() -> None:
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
-def tutorial_parser(description: str, article: dict[str, Any], help_texts: dict[str, str]) -> argparse.ArgumentParser:
-    """A parser with one ``--flag`` per article setting, plus ``--quick`` and ``--out``.
+class _Parser(argparse.ArgumentParser):
+    """argparse, plus a "did you mean" for a mistyped flag (``--gama`` -> ``--gamma``)."""
 
-    Flags default to None so that :func:`parse_settings` can tell which were given.
+    def error(self, message: str):
+        if message.startswith("unrecognized arguments:"):
+            known = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+            hints = []
+            for word in message.split(":", 1)[1].split():
+                flag = word.split("=", 1)[0]
+                close = difflib.get_close_matches(flag, known, n=1, cutoff=0.6) if flag.startswith("-") else []
+                if close:
+                    hints.append(f"{flag}: did you mean {close[0]}?")
+            if hints:
+                message += " (" + "; ".join(hints) + ")"
+        super().error(message)
+
+
+def tutorial_parser(description: str, article: Mapping[str, Any], help_texts: Mapping[str, str],
+                    choices: Mapping[str, Sequence[Any]] | None = None) -> argparse.ArgumentParser:
+    """A parser with one ``--flag`` per article setting, plus ``--quick``.
+
+    Flags default to None so that :func:`parse_settings` can tell which were given;
+    ``choices`` restricts a setting to listed values (argparse rejects others).
     """
-    parser = argparse.ArgumentParser(description=description)
+    choices = choices or {}
+    parser = _Parser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="the quick preset: minutes on a 2-core CPU instead of the article's run")
     for name, default in article.items():
@@ -36,23 +77,67 @@ def tutorial_parser(description: str, article: dict[str, Any], help_texts: dict[
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:
             kind = type(default) if default is not None else str
-            parser.add_argument(flag, type=kind, default=None, help=help_text)
+            parser.add_argument(flag, type=kind, default=None, choices=choices.get(name), help=help_text)
     return parser
 
 
-def parse_settings(parser: argparse.ArgumentParser, article: dict[str, Any], quick: dict[str, Any],
-                   argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Resolve the settings: article values, then the quick preset, then explicit flags.
+def _exit_on_library_error(kind, error, traceback) -> None:
+    """``sys.excepthook`` for scripts: the library's errors print one message, others a traceback."""
+    if isinstance(error, KerasAutoencodersError):
+        print(f"error: {error}", file=sys.stderr)
+        return  # the interpreter exits with status 1 after the hook
+    sys.__excepthook__(kind, error, traceback)
 
-    Unknown arguments (such as a notebook kernel's own) are ignored with a note,
-    so the tutorial also runs cell by cell in an editor.
+
+def parse_settings(parser: argparse.ArgumentParser, article: Mapping[str, Any], quick: Mapping[str, Any],
+                   argv: Sequence[str] | None = None, notebook_preset: str = "article") -> dict[str, Any]:
+    """Resolve the settings: the article's, then the quick preset, then explicit flags.
+
+    As a script: unknown arguments stop the run (exit status 2) and the library's
+    errors end it with one message (see the module docstring). In a notebook kernel:
+    ``notebook_preset`` ("article" or "quick") picks the preset and the kernel's
+    own arguments are ignored. ``settings["quick"]`` says which preset ran.
     """
-    args, unknown = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    if unknown:
-        print(f"note: ignoring unknown arguments {unknown}", file=sys.stderr)
+    if notebook_preset not in PRESETS:
+        raise ValueError(f"NOTEBOOK_PRESET must be one of {PRESETS}, got {notebook_preset!r}")
+    notebook = in_notebook()
+    if notebook:
+        args, _ = parser.parse_known_args([] if argv is None else argv)
+        args.quick = args.quick or notebook_preset == "quick"
+    else:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+        if argv is None:
+            sys.excepthook = _exit_on_library_error
     settings = dict(article)
     if args.quick:
         settings.update(quick)
     settings.update({k: v for k, v in vars(args).items() if k in article and v is not None})
     settings["quick"] = bool(args.quick)
     return settings
+
+
+def _plain(value: Any) -> str:
+    """A number as a person writes it (no NumPy reprs): 4 significant digits, integers whole."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or (math.isfinite(value) and value == int(value) and abs(value) < 1e6):
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def summary_lines(out: str | os.PathLike, numbers: Mapping[str, Any]) -> list[str]:
+    """The closing lines of a run: where its files are, then ``name: value`` in plain numbers."""
+    out = pathlib.Path(out)
+    lines = [f"Figures in {out / 'figures'}; results in {out / 'results.json'}."]
+    animations = out / "animations"
+    if animations.is_dir():
+        lines.append(f"Animations in {animations}.")
+    lines += [f"  {name}: {_plain(value)}" for name, value in numbers.items()]
+    return lines
+
+
+def print_summary(out: str | os.PathLike, numbers: Mapping[str, Any]) -> None:
+    """Print :func:`summary_lines`."""
+    print("\n".join(summary_lines(out, numbers)))

@@ -28,7 +28,8 @@ from typing import Optional, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import DataFormatError
+from keras_autoencoders.arrays import one_hot
+from keras_autoencoders.errors import DataFormatError, SettingsError
 
 from .locations import (
     ARGUMENT_PLACE,
@@ -314,3 +315,43 @@ def prepare_images(x: np.ndarray) -> np.ndarray:
     else:
         raise ValueError(f"unsupported image dtype {x.dtype}")
     return out.reshape(out.shape + (1,))
+
+
+@dataclass(frozen=True)
+class MnistDigits:
+    """MNIST ready for the models: float images ``(N, 28, 28, 1)`` in [0, 1], integer labels.
+
+    ``y_train_onehot`` / ``y_test_onehot`` are the conditions of the conditional models.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    @property
+    def y_train_onehot(self) -> np.ndarray:
+        return one_hot(self.y_train)
+
+    @property
+    def y_test_onehot(self) -> np.ndarray:
+        return one_hot(self.y_test)
+
+    def describe(self) -> str:
+        return f"MNIST from {self.source}: {len(self.x_train)} train / {len(self.x_test)} test digits"
+
+
+def load_mnist_digits(data_dir: Optional[PathLike] = None, *, allow_sample: bool = False,
+                      train_digits: int = 0) -> MnistDigits:
+    """:func:`load_mnist`, then :func:`prepare_images` and integer labels.
+
+    ``train_digits`` > 0 keeps only the first that many training digits (the quick
+    presets train on as many digits as the bundled sample holds, whatever the source).
+    """
+    if train_digits < 0:
+        raise SettingsError(f"train_digits must be 0 (all) or positive, got {train_digits}")
+    arrays = load_mnist(data_dir, allow_sample=allow_sample)
+    keep = slice(None) if not train_digits else slice(train_digits)
+    return MnistDigits(prepare_images(arrays.x_train[keep]), arrays.y_train[keep].astype(int),
+                       prepare_images(arrays.x_test), arrays.y_test.astype(int), arrays.source)

@@ -12,7 +12,7 @@ columns to the value to decode with (1 = present, 0 = absent).
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import keras
 import numpy as np
@@ -71,3 +71,12 @@ def interpolate_faces(z_meaner: keras.Model, decoder: keras.Model, images: np.nd
     t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
     return np.asarray(decoder.predict_on_batch([(1 - t) * z[0] + t * z[1],
                                                 (1 - t) * conditions[0] + t * conditions[1]]))
+
+
+def settings_by_name(attribute_names: Sequence[str],
+                     wanted: Mapping[str, Mapping[str, float]]) -> dict[str, dict[int, float]]:
+    """``{label: {attribute name: value}}`` as column settings, leaving out any that names an
+    attribute the data lacks (e.g. a demo folder with fewer attributes)."""
+    names = list(attribute_names)
+    return {label: {names.index(n): float(v) for n, v in setting.items()}
+            for label, setting in wanted.items() if all(n in names for n in setting)}

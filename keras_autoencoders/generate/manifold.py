@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from scipy.stats import norm
 
-from keras_autoencoders.arrays import one_hot
+from keras_autoencoders.arrays import one_hot, tile_images
 
 Decoder = keras.Model | Callable[[list[np.ndarray]], np.ndarray]
 

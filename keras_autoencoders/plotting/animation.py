@@ -6,6 +6,11 @@ colormap normalised to [0, 1] under the title ``"Label: c\\nEpoch: e"``, on a
 7x7 inch figure at 80 dpi, shown for 100 ms per frame. The same builders are
 reused for the MP4s of part 6.
 
+:func:`render_label_grid_frames` puts all ten labels' manifolds of a snapshot
+side by side (2x5, each panel titled ``"Label: c"``) under one title per
+frame, ``"Epoch: e"`` (Part 4) or ``"Batch: b"`` (Part 6): one animation per
+run instead of one per label.
+
 The builders are generic: they take any list of frames and titles. Rendering
 uses the matplotlib Agg canvas directly (no pyplot state), with one figure
 reused for all frames. GIFs go through imageio's pillow plugin; MP4s go
@@ -29,9 +34,11 @@ __all__ = [
     "label_epoch_title",
     "render_image_frames",
     "render_scatter_frames",
+    "render_label_grid_frames",
     "write_gif",
     "write_mp4",
     "write_animation",
+    "write_label_grid_animation",
 ]
 
 PathLike = str | os.PathLike
@@ -156,6 +163,132 @@ def render_scatter_frames(
             frames.append(_canvas_rgb(canvas))
     finally:
         fig.clear()
+    return frames
+
+
+def _colormap_lut(cmap: str) -> np.ndarray:
+    """``(256, 3)`` uint8 RGB of ``cmap`` at 0, 1/255, ..., 1 (as ``imshow`` with vmin 0, vmax 1)."""
+    import matplotlib
+
+    colors = matplotlib.colormaps[cmap](np.linspace(0.0, 1.0, 256))[:, :3]
+    return np.round(colors * 255).astype(np.uint8)
+
+
+def _block_mean(images: np.ndarray, scale: int) -> np.ndarray:
+    """Average ``scale x scale`` blocks of ``(..., H, W)``; trailing rows/columns that do not fill a block are dropped."""
+    if scale == 1:
+        return images
+    h, w = images.shape[-2] // scale, images.shape[-1] // scale
+    blocks = images[..., : h * scale, : w * scale]
+    return blocks.reshape(*images.shape[:-2], h, scale, w, scale).mean(axis=(-3, -1))
+
+
+def _text_renderer(width: int, height: int, fontsize: float, dpi: int):
+    """A function ``text -> (height, width, 3)`` uint8 strip, black text centred on white.
+
+    One Agg figure is made here and reused for every call.
+    """
+    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    text = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=fontsize)
+
+    def render(s: str) -> np.ndarray:
+        text.set_text(s)
+        rgb = _canvas_rgb(canvas)[:height, :width]
+        # The canvas may be a pixel short when width / dpi does not round-trip.
+        return np.pad(rgb, ((0, height - rgb.shape[0]), (0, width - rgb.shape[1]), (0, 0)),
+                      constant_values=255)
+
+    return render
+
+
+def render_label_grid_frames(
+    manifolds: np.ndarray | Sequence[np.ndarray],
+    steps: Sequence[int],
+    unit: str = "Epoch",
+    *,
+    cols: int = 5,
+    scale: int = 2,
+    labels: Sequence[int] | None = None,
+    cmap: str = "Greys",
+    pad: int = 8,
+    title_height: int = 36,
+    label_height: int = 22,
+    title_fontsize: float = 16,
+    label_fontsize: float = 12,
+    dpi: int = 80,
+) -> list[np.ndarray]:
+    """One frame per snapshot with every label's manifold side by side.
+
+    ``manifolds`` is ``(T, L, H, W)`` (or a sequence of T ``(L, H, W)`` arrays,
+    e.g. ``ManifoldSnapshots.manifolds``), uint8 0..255 or float 0..1, white ink
+    on black as the snapshots store it. Frame t shows the L manifolds of
+    snapshot t in a ``ceil(L / cols) x cols`` grid, each block-averaged by
+    ``scale`` (420 px -> 210 px by default), drawn with ``cmap`` over [0, 1]
+    (``Greys``: black ink on white, as the article's GIFs) under ``"Label: c"``
+    (``labels[i]``, default i), all under the title ``"{unit}: {steps[t]}"``:
+    ``"Epoch: e"`` as Part 4's GIFs, ``"Batch: b"`` as Part 6's MP4s.
+
+    Composed with NumPy (a colormap lookup table); text is drawn by Agg, the
+    label captions once and the title once per frame: about 19 ms per frame
+    on a 2-core CPU against 65 ms for one reused 2x5 ``imshow`` figure.
+
+    Returns T RGB ``uint8`` frames of shape
+    ``(title_height + rows * (label_height + h + pad),  pad + cols * (w + pad), 3)``
+    with ``h, w = H // scale, W // scale``, padded with white to even sides
+    (for MP4).
+    """
+    if len(manifolds) != len(steps):
+        raise ValueError(
+            f"len(manifolds) == {len(manifolds)} but len(steps) == {len(steps)}; "
+            "they must be equal"
+        )
+    if len(manifolds) == 0:
+        raise ValueError("len(manifolds) == 0; need at least one snapshot")
+    if cols < 1 or scale < 1:
+        raise ValueError(f"cols and scale must be >= 1, got cols={cols}, scale={scale}")
+    first = np.asarray(manifolds[0])
+    if first.ndim != 3:
+        raise ValueError(f"each snapshot must be (L, H, W), got shape {first.shape}")
+    n_labels, height, width = first.shape
+    labels = list(range(n_labels)) if labels is None else list(labels)
+    if len(labels) != n_labels:
+        raise ValueError(f"{len(labels)} labels for {n_labels} manifolds per snapshot")
+    ph, pw = height // scale, width // scale
+    if ph == 0 or pw == 0:
+        raise ValueError(f"scale={scale} leaves nothing of {height}x{width} manifolds")
+    rows = -(-n_labels // cols)
+    cell_h, cell_w = label_height + ph + pad, pw + pad
+    frame_h, frame_w = title_height + rows * cell_h, pad + cols * cell_w
+    frame_h, frame_w = frame_h + frame_h % 2, frame_w + frame_w % 2
+
+    lut = _colormap_lut(cmap)
+    base = np.full((frame_h, frame_w, 3), 255, dtype=np.uint8)
+    caption = _text_renderer(pw, label_height, label_fontsize, dpi)
+    origins = []  # top-left corner of each label's image
+    for i, label in enumerate(labels):
+        top = title_height + (i // cols) * cell_h
+        left = pad + (i % cols) * cell_w
+        base[top : top + label_height, left : left + pw] = caption(f"Label: {label}")
+        origins.append((top + label_height, left))
+    title = _text_renderer(frame_w, title_height, title_fontsize, dpi)
+
+    frames = []
+    for t, (snapshot, step) in enumerate(zip(manifolds, steps)):
+        arr = np.asarray(snapshot)
+        if arr.shape != first.shape:
+            raise ValueError(f"snapshot {t} has shape {arr.shape}; expected {first.shape}")
+        values = arr.astype(np.float32)
+        if arr.dtype == np.uint8:
+            values /= 255.0
+        small = _block_mean(values, scale)
+        index = np.round(np.clip(small, 0.0, 1.0) * 255).astype(np.uint8)
+        rgb = lut[index]  # (L, ph, pw, 3)
+        frame = base.copy()
+        frame[:title_height] = title(f"{unit}: {step}")
+        for (top, left), panel in zip(origins, rgb):
+            frame[top : top + ph, left : left + pw] = panel
+        frames.append(frame)
     return frames
 
 
@@ -328,3 +461,22 @@ def write_animation(
         if mp4 is not None:
             written["mp4"] = mp4
     return written
+
+
+def write_label_grid_animation(
+    manifolds: np.ndarray | Sequence[np.ndarray],
+    steps: Sequence[int],
+    stem: PathLike,
+    unit: str = "Epoch",
+    *,
+    formats: Sequence[str] = ("gif", "mp4"),
+    duration_ms: int = 100,
+    **render_kwargs,
+) -> dict[str, pathlib.Path]:
+    """Render :func:`render_label_grid_frames` and write ``stem.gif`` / ``stem.mp4``.
+
+    ``render_kwargs`` go to :func:`render_label_grid_frames` (``cols``,
+    ``scale``, ...). Returns ``{format: path}`` as :func:`write_animation`.
+    """
+    frames = render_label_grid_frames(manifolds, steps, unit, **render_kwargs)
+    return write_animation(frames, stem, formats=formats, duration_ms=duration_ms)

@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from keras_autoencoders.arrays import tile_grid, tile_images
+from keras_autoencoders.plotting.display import show_file
 
 
 def new_figure(figsize: tuple[float, float]) -> Figure:
@@ -25,12 +26,17 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 80) -> pathlib.Path:
-    """Write ``fig`` as PNG (creating folders), close it, and return the path."""
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 80, show: bool = True) -> pathlib.Path:
+    """Write ``fig`` as PNG (creating folders), close it, and return the path.
+
+    In a notebook kernel the PNG is also shown as the cell's output (``show``).
+    """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     fig.clear()
+    if show:
+        show_file(path)
     return path
 
 
@@ -142,5 +148,36 @@ def plot_loss_curves(steps, curves: dict, xlabel: str = "iteration",
             ax.set_yscale("log")
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_label_panels(images: np.ndarray, title: str | None = None, cols: int = 5,
+                      panel_inches: float = 3.0) -> Figure:
+    """One image per label (e.g. the ten manifolds) in a grid of panels titled "Label: c"."""
+    rows = -(-len(images) // cols)
+    fig = new_figure((cols * panel_inches, rows * panel_inches + 0.4))
+    for c, image in enumerate(images):
+        ax = fig.add_subplot(rows, cols, c + 1)
+        ax.imshow(image, cmap="Greys_r", vmin=0, vmax=255 if np.asarray(image).dtype == np.uint8 else 1.0)
+        ax.set_axis_off()
+        ax.set_title(f"Label: {c}")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_z_scatter_panels(z_by_label: Sequence[np.ndarray], limit: float = 5.0, cols: int = 5,
+                          panel_inches: float = 3.0) -> Figure:
+    """:func:`plot_z_scatter` for every label, side by side (same axes, +-limit)."""
+    rows = -(-len(z_by_label) // cols)
+    fig = new_figure((cols * panel_inches, rows * panel_inches))
+    for c, z in enumerate(z_by_label):
+        ax = fig.add_subplot(rows, cols, c + 1)
+        ax.scatter(z[:, 0], z[:, 1], s=2)
+        ax.set_xlim(-limit, limit)
+        ax.set_ylim(-limit, limit)
+        ax.set_title(f"Label: {c}")
     fig.tight_layout()
     return fig

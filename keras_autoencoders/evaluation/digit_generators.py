@@ -1,0 +1,75 @@
+"""Digit generators side by side, as numbers (Part 6, "Результаты": CVAE+GAN vs CVAE).
+
+For each generator (a ``z_meaner`` and a ``decoder``): its ``samples.npz`` arrays
+(:func:`keras_autoencoders.generate.digits.contract_samples`) and
+
+* ``relative_sharpness``: sharpness of its 10,000 digits from N(0, I) over that of
+  the reference digits (the training digits);
+* ``label_accuracy``: the share a digit classifier reads as the requested label;
+* ``within_label_variety``: mean distance between two digits of a label;
+* ``style_transfer_accuracy``: the share of the style-transfer digits (ten 7s drawn
+  as every digit) read as their target digit;
+* ``reconstruction``: how much of an input's style its reconstruction keeps.
+
+Real test digits are measured the same way (their sharpness over the training
+digits', their accuracy, their variety), so every number has a real-data row.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import keras
+import numpy as np
+
+from keras_autoencoders.data.mnist import MnistDigits
+from keras_autoencoders.evaluation.image_metrics import relative_sharpness, style_retention, within_label_variety
+from keras_autoencoders.evaluation.judges import label_accuracy
+from keras_autoencoders.generate.digits import CONTRACT_SAMPLES, contract_samples
+from keras_autoencoders.generate.manifold import Decoder
+
+#: Training digits whose sharpness is the reference (1.0).
+REFERENCE_DIGITS = 10_000
+
+
+def generated_digits(samples: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``gen_0`` .. ``gen_9`` arrays of ``samples.npz`` as one batch, and their requested labels."""
+    images = np.concatenate([samples[f"gen_{c}"] for c in range(10)])
+    return images, np.repeat(np.arange(10), len(samples["gen_0"]))
+
+
+def real_digit_numbers(classifier: keras.Model, digits: MnistDigits) -> dict[str, float]:
+    """The test digits measured like a generator's digits."""
+    reference = digits.x_train[:REFERENCE_DIGITS]
+    return {"relative_sharpness": relative_sharpness(digits.x_test, reference),
+            "label_accuracy": label_accuracy(classifier, digits.x_test, digits.y_test),
+            "within_label_variety": within_label_variety(digits.x_test, digits.y_test)}
+
+
+def style_transfer_accuracy(classifier: keras.Model, style: np.ndarray) -> float:
+    """The share of ``style[d, i]`` (input ``i`` drawn as digit ``d``) read as ``d``."""
+    style = np.asarray(style)
+    return label_accuracy(classifier, style.reshape(-1, *style.shape[2:]), np.repeat(np.arange(len(style)), style.shape[1]))
+
+
+def generator_numbers(classifier: keras.Model, samples: Mapping[str, np.ndarray],
+                      digits: MnistDigits) -> dict:
+    """The numbers of one generator, from its ``samples.npz`` arrays."""
+    images, labels = generated_digits(samples)
+    shown = digits.x_test[:CONTRACT_SAMPLES]
+    return {"relative_sharpness": relative_sharpness(images, digits.x_train[:REFERENCE_DIGITS]),
+            "label_accuracy": label_accuracy(classifier, images, labels),
+            "within_label_variety": within_label_variety(images, labels),
+            "style_transfer_accuracy": style_transfer_accuracy(classifier, samples["style"]),
+            "reconstruction": style_retention(shown, samples["rec"], digits.y_test[:CONTRACT_SAMPLES])}
+
+
+def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classifier: keras.Model,
+                       digits: MnistDigits, latent_dim: int) -> tuple[dict, dict]:
+    """``(comparison, samples)``: numbers per generator name and ``"real"``, and each one's samples."""
+    comparison: dict = {"real": real_digit_numbers(classifier, digits)}
+    samples = {}
+    for name, (z_meaner, decoder) in generators.items():
+        samples[name] = contract_samples(z_meaner, decoder, latent_dim, digits.x_train, digits.y_train,
+                                         digits.x_test, digits.y_test)
+        comparison[name] = generator_numbers(classifier, samples[name], digits)
+    return comparison, samples
