@@ -57,8 +57,10 @@ class RunFolder:
     backup = property(lambda self: self.root / BACKUP_FOLDER)
 
     def model(self, name: str) -> pathlib.Path:
-        """``model/NAME.keras``."""
-        return self.root / MODEL_FOLDER / f"{name}.keras"
+        """``model/NAME.keras`` (the ``model/`` folder is created, ready for ``model.save``)."""
+        folder = self.root / MODEL_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name}.keras"
 
 
 def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:

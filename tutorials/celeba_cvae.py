@@ -19,45 +19,54 @@
 # `results.json`.
 
 # %%
-import pathlib
-import time
+# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
+# (every image, 20 epochs). On the command line, --quick picks it.
+NOTEBOOK_PRESET = "article"
 
-from keras_autoencoders.tutorial import parse_settings, quiet_tensorflow, tutorial_parser
+# %%
+from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_autoencoders import attribute_editing, figures  # noqa: E402
 from keras_autoencoders.data.celeba import SPLITS, load_celeba_index  # noqa: E402
-from keras_autoencoders.data.image_pipeline import dataset_from_index  # noqa: E402
+from keras_autoencoders.data.image_pipeline import dataset_from_index, first_images  # noqa: E402
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder  # noqa: E402
+from keras_autoencoders.evaluation.image_metrics import reconstruction_mse  # noqa: E402
+from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, edit_rates,  # noqa: E402
+                                                  train_attribute_classifier)
+from keras_autoencoders.generate import faces  # noqa: E402
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae  # noqa: E402
-from keras_autoencoders.evaluation.judges import attribute_rates, train_attribute_classifier  # noqa: E402
-from keras_autoencoders.run_folder import read_history_csv, write_results  # noqa: E402
-from keras_autoencoders.training.callbacks import clear_finished_run, run_folder_callbacks  # noqa: E402
+from keras_autoencoders.plotting import figures  # noqa: E402
+from keras_autoencoders.run_folder import RunFolder, clear_finished_run, read_history_csv, write_results  # noqa: E402
+from keras_autoencoders.training.callbacks import run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.distribute import build_distributed  # noqa: E402
+from keras_autoencoders.training.reproducible import EpochSeeds  # noqa: E402
 
 ARTICLE = {  # latent 16 is the article's; the rest is this library's choice (see the header)
     "epochs": 20, "batch_size": 64, "latent_dim": 16, "image_size": 64, "learning_rate": 1e-3,
-    "max_images": 0, "classifier_epochs": 2, "seed": 0, "on_corrupt": "skip",
+    "max_images": 0, "classifier_epochs": 2, "judged_faces": 1000, "seed": 0, "on_corrupt": "skip",
     "data_dir": None, "demo": False, "out": "runs/celeba", "skip_training": False,
 }
-QUICK = {"epochs": 3, "max_images": 3000, "classifier_epochs": 1, "out": "runs/celeba-quick"}
+# The quick preset: see QUICK_REASON in the README; it trains long enough for the
+# reconstructions to keep a face's look and for the edits to change faces visibly.
+QUICK = {"epochs": 6, "max_images": 6000, "classifier_epochs": 4, "out": "runs/celeba-quick"}
 HELP = {
     "epochs": "training epochs", "batch_size": "global batch size (split across GPUs)",
     "latent_dim": "size of z", "image_size": "side of the square face crop fed to the model",
     "learning_rate": "Adam learning rate", "max_images": "use only the first N images (0: all)",
     "classifier_epochs": "epochs of the attribute classifier that scores the edits",
+    "judged_faces": "test faces the attribute judge scores (the first N of the test split)",
     "seed": "seed of the split, the shuffling and the weights",
     "on_corrupt": "corrupt or truncated JPEGs: skip (with a counted warning) or raise",
     "data_dir": "folder holding celeba/ (else $KERAS_AUTOENCODERS_DATA)",
     "demo": "write a small generated folder in the CelebA layout into --out and train on it",
     "out": "output folder", "skip_training": "reuse the model saved in --out",
 }
-settings = parse_settings(tutorial_parser(__doc__ or "CelebA conditional VAE", ARTICLE, HELP), ARTICLE, QUICK)
-out = pathlib.Path(settings["out"])
-fig_dir, model_path = out / "figures", out / "model" / "celeba_cvae.keras"
+parser = tutorial_parser(__doc__ or "CelebA conditional VAE", ARTICLE, HELP, choices={"on_corrupt": ["skip", "raise"]})
+settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
+run = RunFolder(settings["out"])
 keras.utils.set_random_seed(settings["seed"])
 print("settings:", settings)
 
@@ -73,7 +82,7 @@ print("settings:", settings)
 # %%
 data_dir = settings["data_dir"]
 if settings["demo"]:
-    data_dir = write_celeba_folder(out / "demo_celeba", count=max(settings["max_images"], 1000),
+    data_dir = write_celeba_folder(run.root / "demo_celeba", count=max(settings["max_images"], 1000),
                                    image_size=(178, 218), seed=settings["seed"])
 index = load_celeba_index(data_dir, on_corrupt=settings["on_corrupt"], seed=settings["seed"])
 if settings["max_images"]:
@@ -83,14 +92,6 @@ print(f"CelebA from {index.root}: " + ", ".join(f"{len(p)} {n}" for n, p in part
 names = index.attribute_names
 size, batch = settings["image_size"], settings["batch_size"]
 
-
-def first_faces(part, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``count`` faces of a split, in file order, and their 0/1 attributes."""
-    chosen = part.select(np.arange(min(count, len(part))))
-    images, conditions = next(iter(dataset_from_index(chosen, count, image_size=size, shuffle=False)))
-    return np.asarray(images), np.asarray(conditions)
-
-
 # %% [markdown]
 # ### Random faces and their attributes
 # As in the article: a few faces with the attributes they have (+1).
@@ -98,9 +99,9 @@ def first_faces(part, count: int) -> tuple[np.ndarray, np.ndarray]:
 # %%
 rng = np.random.default_rng(settings["seed"])
 shown = parts["train"].select(np.sort(rng.choice(len(parts["train"]), 8, replace=False)))
-faces, face_conditions = first_faces(shown, 8)
-captions = ["\n".join(n for n, v in zip(names, c) if v > 0.5) or "(none)" for c in face_conditions]
-figures.save_figure(figures.plot_captioned_images(faces, captions), fig_dir / "faces_with_attributes.png")
+shown_faces, shown_conditions = first_images(shown, 8, image_size=size)
+captions = ["\n".join(n for n, v in zip(names, c) if v > 0.5) or "(none)" for c in shown_conditions]
+figures.save_figure(figures.plot_captioned_images(shown_faces, captions), run.figures / "faces_with_attributes.png")
 
 # %% [markdown]
 # ## The network
@@ -110,65 +111,61 @@ figures.save_figure(figures.plot_captioned_images(faces, captions), fig_dir / "f
 # With several GPUs the model is mirrored over them (`MirroredStrategy`).
 
 # %%
-train_ds = dataset_from_index(parts["train"], batch, image_size=size, seed=settings["seed"])
+seeds = EpochSeeds(settings["seed"])
+train_ds = dataset_from_index(parts["train"], batch, image_size=size, seed=settings["seed"], epoch_variable=seeds.epoch)
 valid_ds = dataset_from_index(parts["valid"], batch, image_size=size, shuffle=False)
-run = build_distributed(
+test_ds = dataset_from_index(parts["test"], batch, image_size=size, shuffle=False)
+distributed = build_distributed(
     lambda: build_celeba_cvae(len(names), size, settings["latent_dim"], seed=settings["seed"]),
     train_ds, {"optimizer": keras.optimizers.Adam(settings["learning_rate"])})
-cvae = run.model
-print(f"{run.replicas} replica(s) with {type(run.strategy).__name__}")
+cvae = distributed.model
+print(f"{distributed.replicas} replica(s) with {type(distributed.strategy).__name__}")
 cvae.encoder_net.summary()
 cvae.decoder.summary()
 
 # %% [markdown]
 # ## Training
 # The article trained for about 8 hours on one GPU. Interrupt at will: rerunning the
-# same command resumes from the last finished epoch (`BackupAndRestore`).
+# same command resumes from the last finished epoch, to the same weights as an
+# uninterrupted run; a NaN loss stops the run and keeps the last good epoch.
 
 # %%
 if not settings["skip_training"]:
-    clear_finished_run(out)  # unless resuming an interrupted run
-    (out / "model").mkdir(parents=True, exist_ok=True)
-    cvae.fit(run.dataset, epochs=settings["epochs"], validation_data=valid_ds, verbose=1,
-             callbacks=run_folder_callbacks(out))
-    cvae.save(model_path)
+    clear_finished_run(run.root)  # unless resuming an interrupted run
+    cvae.fit(distributed.dataset, epochs=settings["epochs"], validation_data=valid_ds, verbose=1,
+             callbacks=run_folder_callbacks(run.root, seeds=seeds))
+    cvae.save(run.model("celeba_cvae"))
 
 # %% [markdown]
 # ## Results
-# Later cells reload the saved model, so they run without retraining.
+# Later cells reload the saved model, so they run without retraining. The test numbers
+# cover the whole test split, streamed.
 
 # %%
-cvae = keras.models.load_model(model_path)
+cvae = keras.models.load_model(run.model("celeba_cvae"))
 models = cvae.article_models()
 decoder, z_meaner = models["decoder"], models["z_meaner"]
-history = read_history_csv(out / "history.csv")
-train_images_per_second = len(parts["train"]) / float(np.median(history["epoch_seconds"]))
+history = read_history_csv(run.history)
+train_images_per_second = len(parts["train"]) / float(np.median(history["train_seconds"]))
+test_loss = cvae.evaluate(test_ds, verbose=0, return_dict=True)
+test_reconstruction_mse = reconstruction_mse(z_meaner, decoder, test_ds)
 print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}; "
-      f"training {train_images_per_second:.0f} images/s")
-
-test_faces, test_conditions = first_faces(parts["test"], 256)
-test_loss = cvae.evaluate(test_faces, test_conditions, batch_size=batch, verbose=0, return_dict=True)
-start = time.perf_counter()
-pipeline_images = sum(int(images.shape[0]) for images, _ in train_ds)
-pipeline_images_per_second = pipeline_images / (time.perf_counter() - start)
-print(f"test loss {test_loss['loss']:.4f}; the input pipeline alone: {pipeline_images_per_second:.0f} images/s")
+      f"test loss {test_loss['loss']:.4f}; training {train_images_per_second:.0f} images/s")
 
 # %% [markdown]
 # ### A judge for attributes
 # Not in the article, which shows its edits as pictures: a small CNN trained on the
 # real training faces tells whether a face smiles, is male, wears glasses. It turns
-# each picture below into a rate.
+# each picture below into a rate, over the first `--judged-faces` test faces.
 
 # %%
 judged = [n for n in ("Smiling", "Male", "Eyeglasses", "Blond_Hair") if n in names]
 columns = [index.attribute_index(n) for n in judged]
 keras.utils.set_random_seed(settings["seed"])  # the same judge whether or not this run trained
-judge = train_attribute_classifier(train_ds, columns, size, epochs=settings["classifier_epochs"],
-                                   seed=settings["seed"])
-judged_test = judge.predict(test_faces, batch_size=256, verbose=0) > 0.5
-real_rates = judged_test.mean(axis=0)
-judge_accuracy = (judged_test == (test_conditions[:, columns] > 0.5)).mean(axis=0)
-print("judge accuracy on test faces:", dict(zip(judged, judge_accuracy.round(3))))
+judge = train_attribute_classifier(train_ds, columns, size, epochs=settings["classifier_epochs"], seed=settings["seed"])
+test_faces, test_conditions = first_images(parts["test"], settings["judged_faces"], image_size=size)
+judge_accuracy = attribute_accuracy(judge, test_faces, test_conditions, columns)
+print("judge accuracy on test faces:", {n: round(float(a), 3) for n, a in zip(judged, judge_accuracy)})
 
 # %% [markdown]
 # ### A face and its reconstruction
@@ -176,15 +173,6 @@ print("judge accuracy on test faces:", dict(zip(judged, judge_accuracy.round(3))
 # but gender, hair, smile and skin tone survive, as in the article.
 
 # %%
-
-
-def attribute_setting(wanted: dict[str, float]) -> dict[int, float] | None:
-    """``{column: value}`` for named attributes, or None when the run lacks one of them."""
-    if not all(n in names for n in wanted):
-        return None
-    return {index.attribute_index(n): float(v) for n, v in wanted.items()}
-
-
 # name: (figure file, the attribute the edit is judged on, what to set). Switching on
 # "Male" alone barely changes a face: the model also ties maleness to the makeup and
 # lipstick attributes, which are almost never set for men in CelebA, so the full edit
@@ -193,37 +181,30 @@ EDITS = {"+ smile": ("edit_smile", "Smiling", {"Smiling": 1}),
          "-> male": ("edit_male", "Male", {"Male": 1, "Heavy_Makeup": 0, "Wearing_Lipstick": 0}),
          "-> male (Male only)": ("edit_male_only", "Male", {"Male": 1}),
          "+ glasses": ("edit_glasses", "Eyeglasses", {"Eyeglasses": 1})}
-edits = {k: attribute_setting(wanted) for k, (_, _, wanted) in EDITS.items()}
-edits = {k: v for k, v in edits.items() if v is not None}
-EDITS = {k: v for k, v in EDITS.items() if k in edits}
-edited = attribute_editing.edit_faces(z_meaner, decoder, test_faces, test_conditions, edits)
-reconstruction_mse = float(np.mean((edited["reconstruction"] - test_faces) ** 2))
+edits = faces.settings_by_name(names, {k: wanted for k, (_, _, wanted) in EDITS.items()})
+edited = faces.edit_faces(z_meaner, decoder, test_faces, test_conditions, edits)
 figures.save_figure(figures.plot_image_grid(np.stack([test_faces[:8], edited["reconstruction"][:8]]),
                                             ["original", "reconstruction"], cell_inches=1.5),
-                    fig_dir / "reconstructions.png")
-print(f"reconstruction MSE per pixel on {len(test_faces)} test faces: {reconstruction_mse:.4f}")
+                    run.figures / "reconstructions.png")
+print(f"reconstruction MSE per pixel value, whole test split: {test_reconstruction_mse:.4f}")
 
 # %% [markdown]
 # ### New faces with chosen attributes
 # Eight codes from N(0, I) (columns) decoded under each attribute setting (rows). The
-# attributes a row does not set take their frequency in the training set (a typical
-# face).
+# attributes a row does not set take their frequency in the training set (a typical face).
 
 # %%
 base = parts["train"].conditions().mean(axis=0)
-rows = {"woman, smiling": {"Male": 0, "Smiling": 1}, "woman, not smiling": {"Male": 0, "Smiling": 0},
-        "man, smiling": {"Male": 1, "Smiling": 1}, "man, glasses": {"Male": 1, "Eyeglasses": 1},
-        "woman, blond": {"Male": 0, "Blond_Hair": 1}, "man, black hair": {"Male": 1, "Black_Hair": 1}}
-settings_rows = {label: attribute_setting(wanted) for label, wanted in rows.items()}
-settings_rows = {label: setting for label, setting in settings_rows.items() if setting is not None}
+rows = faces.settings_by_name(names, {
+    "woman, smiling": {"Male": 0, "Smiling": 1}, "woman, not smiling": {"Male": 0, "Smiling": 0},
+    "man, smiling": {"Male": 1, "Smiling": 1}, "man, glasses": {"Male": 1, "Eyeglasses": 1},
+    "woman, blond": {"Male": 0, "Blond_Hair": 1}, "man, black hair": {"Male": 1, "Black_Hair": 1}})
 codes = np.random.default_rng(settings["seed"]).standard_normal((8, settings["latent_dim"])).astype("float32")
-new_faces = attribute_editing.faces_for_settings(decoder, codes, base, settings_rows)
-figures.save_figure(figures.plot_image_grid(new_faces, list(settings_rows), cell_inches=1.5),
-                    fig_dir / "new_faces.png")
-many_codes = np.random.default_rng(settings["seed"] + 1).standard_normal((256, settings["latent_dim"])).astype("float32")
-generated_rates = {row: dict(zip(judged, attribute_rates(judge, faces_row).round(3)))
-                   for row, faces_row in zip(settings_rows, attribute_editing.faces_for_settings(
-                       decoder, many_codes, base, settings_rows))}
+figures.save_figure(figures.plot_image_grid(faces.faces_for_settings(decoder, codes, base, rows), list(rows),
+                                            cell_inches=1.5), run.figures / "new_faces.png")
+many_codes = np.random.default_rng(settings["seed"] + 1).standard_normal((256, settings["latent_dim"]))
+generated_rates = {row: dict(zip(judged, attribute_rates(judge, faces_row).round(3).tolist())) for row, faces_row
+                   in zip(rows, faces.faces_for_settings(decoder, many_codes.astype("float32"), base, rows))}
 print("judge's rates on 256 new faces per row:", generated_rates)
 
 # %% [markdown]
@@ -233,46 +214,40 @@ print("judge's rates on 256 new faces per row:", generated_rates)
 # before (reconstruction) and after the edit.
 
 # %%
-edit_rates = {}
-for edit_name, (figure_name, judged_attribute, _) in EDITS.items():
-    column = index.attribute_index(judged_attribute)
-    lacking = test_conditions[:, column] < 0.5
-    judge_column = judged.index(judged_attribute)
-    edit_rates[edit_name] = {
-        "attribute": judged_attribute,
-        "faces": int(lacking.sum()),
-        "reconstruction": float(attribute_rates(judge, edited["reconstruction"][lacking])[judge_column]),
-        "edited": float(attribute_rates(judge, edited[edit_name][lacking])[judge_column]),
-    }
-    picks = np.flatnonzero(lacking)[:6]
-    grid = np.stack([test_faces[picks], edited["reconstruction"][picks], edited[edit_name][picks]])
-    figures.save_figure(figures.plot_image_grid(grid, ["original", "reconstruction", edit_name], cell_inches=1.5),
-                        fig_dir / f"{figure_name}.png")
-print("judge's rates before/after each edit:", edit_rates)
+rates = edit_rates(judge, columns, edited, test_conditions,
+                   {name: index.attribute_index(EDITS[name][1]) for name in edits})
+for name in edits:
+    figure_name, attribute, _ = EDITS[name]
+    picks = np.flatnonzero(test_conditions[:, index.attribute_index(attribute)] < 0.5)[:6]
+    grid = np.stack([test_faces[picks], edited["reconstruction"][picks], edited[name][picks]])
+    figures.save_figure(figures.plot_image_grid(grid, ["original", "reconstruction", name], cell_inches=1.5),
+                        run.figures / f"{figure_name}.png")
+print("judge's rates before/after each edit:", rates)
 
 # %% [markdown]
 # ### Interpolating between two faces
 # z and the attributes move in a straight line from one test face to another.
 
 # %%
-path = attribute_editing.interpolate_faces(z_meaner, decoder, test_faces[:2], test_conditions[:2], steps=10)
-figures.save_figure(figures.plot_image_grid(path[None], cell_inches=1.5), fig_dir / "interpolation.png")
+path = faces.interpolate_faces(z_meaner, decoder, test_faces[:2], test_conditions[:2], steps=10)
+figures.save_figure(figures.plot_image_grid(path[None], cell_inches=1.5), run.figures / "interpolation.png")
 
 # %% [markdown]
 # ## Results file
-# `results.json`: settings, the split sizes, the loss history, timings (seconds per
-# epoch, training images per second, the pipeline alone), the reconstruction error and
-# the judge's rates.
+# `results.json`: settings, the split sizes, the loss history, timings (training images
+# per second, validation apart), the test loss and reconstruction error over the whole
+# test split, and the judge's numbers over the first `judged_faces` test faces.
 
 # %%
-written = write_results(
-    out, {**settings, "data_source": f"{index.root.name} ({len(index)} images)"},
-    splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped),
-    history={k: v for k, v in history.items() if k != "epoch"},
-    test_loss=test_loss, reconstruction_mse=reconstruction_mse,
-    train_images_per_second=train_images_per_second, pipeline_images_per_second=pipeline_images_per_second,
-    replicas=run.replicas,
-    judge={"attributes": judged, "test_accuracy": judge_accuracy, "real_test_rates": real_rates},
-    generated_rates=generated_rates, edit_rates=edit_rates,
-)
-print(f"wrote {written}")
+write_results(run.root, {**settings, "data_source": f"{index.root.name} ({len(index)} images)"},
+              splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped),
+              history={k: v for k, v in history.items() if k != "epoch"}, test_loss=test_loss,
+              test_reconstruction_mse=test_reconstruction_mse, train_images_per_second=train_images_per_second,
+              replicas=distributed.replicas, judged_test_faces=len(test_faces),
+              judge={"attributes": judged, "test_accuracy": judge_accuracy,
+                     "real_test_rates": attribute_rates(judge, test_faces)},
+              generated_rates=generated_rates, edit_rates=rates)
+smile = rates.get("+ smile", {})
+print_summary(run.root, {"test loss": test_loss["loss"], "test reconstruction MSE": test_reconstruction_mse,
+                         "smile edit: judged smiling before -> after":
+                             f"{smile.get('reconstruction', float('nan')):.2f} -> {smile.get('edited', float('nan')):.2f}"})

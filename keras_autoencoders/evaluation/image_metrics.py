@@ -73,3 +73,15 @@ def style_retention(inputs: np.ndarray, reconstructed: np.ndarray, labels: np.nd
     own = float(((r - x) ** 2).mean())
     same_label = float(((r - x[other]) ** 2).mean())
     return {"mse_own": own, "mse_same_label": same_label, "ratio": own / same_label}
+
+
+def reconstruction_mse(z_meaner, decoder, batches) -> float:
+    """Mean squared error per pixel value of ``decoder([z_mean, c])`` against the images, over
+    every ``(images, conditions)`` batch of ``batches`` (e.g. a whole streamed test split)."""
+    total, count = 0.0, 0
+    for images, conditions in batches:
+        images, conditions = np.asarray(images, dtype="float32"), np.asarray(conditions, dtype="float32")
+        decoded = np.asarray(decoder([np.asarray(z_meaner([images, conditions])), conditions]))
+        total += float(np.sum((decoded.astype(np.float64) - images) ** 2))
+        count += images.size
+    return total / max(count, 1)
