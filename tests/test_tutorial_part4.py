@@ -22,7 +22,7 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     results = json.loads((out / "results.json").read_text())
     settings = results["settings"]
     assert settings["epochs"] == 3 and settings["seed"] == 3 and settings["quick"] is True
-    assert settings["toy_epochs"] == 2 and settings["batch_size"] == 500  # preset, then flags
+    assert settings["toy_epochs"] == 2 and settings["batch_size"] == 100  # preset, then flags
     history = results["history"]
     assert len(history["loss"]) == len(history["val_loss"]) == len(history["epoch_seconds"]) == 3
     assert history["val_loss"][-1] < history["val_loss"][0]
@@ -32,11 +32,13 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
 
     check_samples_contract(out / "samples.npz")
 
-    for name in ["reconstructions", "digits_from_prior", "style_transfer", "toy_deep_ae",
-                 "toy_conditional_deep_ae"] + [f"manifold_{c}" for c in range(10)]:
+    assert 0 <= results["digits"]["label_accuracy"] <= 1 and 0 < results["digits"]["relative_sharpness"]
+    for name in ["reconstructions", "digits_from_prior", "style_transfer", "toy_deep_ae", "manifolds_all_labels",
+                 "z_distr_all_labels", "toy_conditional_deep_ae"] + [f"manifold_{c}" for c in range(10)]:
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
     frames = iio.imread(out / "animations" / "manifold_4.gif", index=None)
     assert frames.shape[0] == 3  # one frame per snapshot
+    assert iio.imread(out / "animations" / "manifolds_all_labels.gif", index=None).shape[0] == 3
     assert (out / "model" / "part4_cvae.keras").exists()
 
     # Later sections run from the saved model, without retraining.

@@ -45,6 +45,8 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     for name in ("cvae_gan", "cvae"):
         assert 0 < comparison[name]["relative_sharpness"]
         assert 0 <= comparison[name]["label_accuracy"] <= 1
+    # Real test digits are measured like the generators (against the training digits), not set to 1.
+    assert 0.8 < comparison["real"]["relative_sharpness"] < 1.2 and comparison["real"]["relative_sharpness"] != 1.0
     assert comparison["cvae_gan"]["iterations"] == 7
     assert comparison["cvae"]["optimizer_steps"] == counts["encoder_decoder"]
 
@@ -56,8 +58,8 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
 
 
 def test_compare_runs_tabulates_and_plots(tmp_path):
-    def fake_run(preset, sharpness):
-        folder = tmp_path / preset
+    def fake_run(preset, sharpness, folder_name=None):
+        folder = tmp_path / (folder_name or preset)
         folder.mkdir()
         model = {"relative_sharpness": sharpness, "label_accuracy": 0.9, "within_label_variety": 5.0,
                  "reconstruction": {"mse_own": 0.05, "ratio": 0.5}}
@@ -67,18 +69,22 @@ def test_compare_runs_tabulates_and_plots(tmp_path):
             "comparison": {"cvae_gan": {**model, "iterations": 4,
                                         "optimizer_steps": {"discriminator": 4, "encoder_decoder": 12}},
                            "cvae": {**model, "optimizer_steps": 12},
-                           "real": {"label_accuracy": 0.98, "within_label_variety": 9.0}},
+                           "real": {"relative_sharpness": 1.02, "label_accuracy": 0.98,
+                                    "within_label_variety": 9.0}},
         }
         (folder / "results.json").write_text(json.dumps(results))
         return folder
 
-    runs = [fake_run("article", 0.91), fake_run("corrected", 0.97)]
+    runs = [fake_run("article", 0.91), fake_run("corrected", 0.97), fake_run("corrected", 0.95, "corrected-again")]
     figure = tmp_path / "losses.png"
     done = subprocess.run([sys.executable, str(REPO / "tools" / "compare_runs.py"), *map(str, runs),
                            "--out", str(figure)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 4 + 1  # header, two models per run, real digits
+    assert len(rows) == 1 + 6 + 1  # header, two models per run, real digits
     assert "| article, latent 8 | CVAE+GAN | 4 | 4 D + 12 E+D | 0.91 |" in done.stdout
-    assert "| corrected, latent 8 | CVAE+GAN | 4 | 4 D + 12 E+D | 0.97 |" in done.stdout
+    # Two runs with the same settings keep their own rows (named by folder), not one overwriting the other.
+    assert "| corrected, latent 8 (corrected) | CVAE+GAN | 4 | 4 D + 12 E+D | 0.97 |" in done.stdout
+    assert "| corrected, latent 8 (corrected-again) | CVAE+GAN | 4 | 4 D + 12 E+D | 0.95 |" in done.stdout
+    assert "| - | real test digits | - | - | 1.02 |" in done.stdout
     assert figure.stat().st_size > 0

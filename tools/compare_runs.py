@@ -17,6 +17,7 @@ from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 from keras_autoencoders.plotting import figures  # noqa: E402
+from keras_autoencoders.run_folder import RESULTS_FILE  # noqa: E402
 
 LOSSES = ("l_prior", "l_llike", "l_gan")
 
@@ -24,6 +25,12 @@ LOSSES = ("l_prior", "l_llike", "l_gan")
 def run_name(results: dict) -> str:
     s = results["settings"]
     return f"{s['preset']}, latent {s['latent_dim']}"
+
+
+def unique_names(folders: list[pathlib.Path], results: list[dict]) -> list[str]:
+    """Each run's name; runs whose settings give the same name also get their folder's name."""
+    names = [run_name(r) for r in results]
+    return [f"{n} ({f.name})" if names.count(n) > 1 else n for n, f in zip(names, folders)]
 
 
 def table(runs: dict[str, dict]) -> str:
@@ -46,7 +53,8 @@ def table(runs: dict[str, dict]) -> str:
                         f"{c['label_accuracy']:.3f} | {c['within_label_variety']:.2f} | {rec['mse_own']:.4f} | "
                         f"{rec['ratio']:.3f} |")
     if real is not None:
-        rows.append(f"| - | real test digits | - | - | 1.00 | {real['label_accuracy']:.3f} | "
+        sharpness = f"{real['relative_sharpness']:.2f}" if "relative_sharpness" in real else "1.00"  # older runs
+        rows.append(f"| - | real test digits | - | - | {sharpness} | {real['label_accuracy']:.3f} | "
                     f"{real['within_label_variety']:.2f} | - | - |")
     return "\n".join(rows)
 
@@ -56,13 +64,13 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("part6_losses.png"))
     args = parser.parse_args()
-    runs = {}
+    loaded = []
     for folder in args.runs:
-        path = folder / "results.json"
+        path = folder / RESULTS_FILE
         if not path.exists():
             raise SystemExit(f"{path}: not found (is {folder} the --out of a part6_cvae_gan.py run?)")
-        results = json.loads(path.read_text())
-        runs[run_name(results)] = results
+        loaded.append(json.loads(path.read_text()))
+    runs = dict(zip(unique_names(args.runs, loaded), loaded))
     print(table(runs))
     for name, results in runs.items():
         h = results["history"]

@@ -51,7 +51,7 @@ ARTICLE = {  # latent 16 is the article's; the rest is this library's choice (se
 }
 # The quick preset: see QUICK_REASON in the README; it trains long enough for the
 # reconstructions to keep a face's look and for the edits to change faces visibly.
-QUICK = {"epochs": 6, "max_images": 6000, "classifier_epochs": 4, "out": "runs/celeba-quick"}
+QUICK = {"epochs": 10, "max_images": 10000, "classifier_epochs": 4, "out": "runs/celeba-quick"}
 HELP = {
     "epochs": "training epochs", "batch_size": "global batch size (split across GPUs)",
     "latent_dim": "size of z", "image_size": "side of the square face crop fed to the model",

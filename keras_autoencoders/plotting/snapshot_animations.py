@@ -26,6 +26,7 @@ class Snapshots(Protocol):
     """What :class:`keras_autoencoders.training.snapshots.ManifoldSnapshots` records."""
 
     epochs_taken: Sequence[int]
+    manifolds: Sequence[np.ndarray]  # one (labels, H, W) uint8 array per snapshot
 
     def manifold_frames(self, label: int) -> np.ndarray: ...
 
@@ -48,7 +49,7 @@ def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike,
                 render_image_frames(snapshots.manifold_frames(c), titles), anim_dir / f"manifold_{c}")
             written[f"z_distr_{c}"] = write_animation(
                 render_scatter_frames(snapshots.z_frames(c), titles), anim_dir / f"z_distr_{c}")
-    manifolds = np.stack([snapshots.manifold_frames(c) for c in labels], axis=1)  # (T, labels, H, W)
+    manifolds = [m[list(labels)] for m in snapshots.manifolds]  # uint8, converted one snapshot at a time
     written[ALL_LABELS_STEM] = write_label_grid_animation(manifolds, steps, anim_dir / ALL_LABELS_STEM, unit=unit)
     if "gif" in written[ALL_LABELS_STEM]:
         show_file(written[ALL_LABELS_STEM]["gif"])

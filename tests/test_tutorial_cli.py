@@ -1,0 +1,88 @@
+"""What a user meets first: strict flags, one clear message for the library's errors, data found first."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from keras_autoencoders.data.celeba import CelebaFormatError
+from keras_autoencoders.data.locations import DataNotFoundError
+from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
+from keras_autoencoders.tutorial import parse_settings, summary_lines, tutorial_parser
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ARTICLE = {"epochs": 1000, "gamma": 1.0, "preset": "article", "data_dir": None, "resume": False}
+QUICK = {"epochs": 10}
+
+
+def _parser():
+    return tutorial_parser("test", ARTICLE, {}, choices={"preset": ["article", "corrected"]})
+
+
+def _run(script: str, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
+    return subprocess.run([sys.executable, str(REPO / "tutorials" / script), *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_settings_precedence_article_then_quick_then_flags():
+    settings = parse_settings(_parser(), ARTICLE, QUICK, argv=["--quick", "--gamma", "2"])
+    assert settings == {**ARTICLE, "epochs": 10, "gamma": 2.0, "quick": True}
+    assert parse_settings(_parser(), ARTICLE, QUICK, argv=[])["epochs"] == 1000
+
+
+def test_unknown_flag_stops_with_a_suggestion(capsys):
+    with pytest.raises(SystemExit) as stop:
+        parse_settings(_parser(), ARTICLE, QUICK, argv=["--quick", "--gama", "2"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --gama 2" in err and "did you mean --gamma?" in err
+
+
+def test_choices_are_enforced(capsys):
+    with pytest.raises(SystemExit):
+        parse_settings(_parser(), ARTICLE, QUICK, argv=["--preset", "fixed"])
+    assert "invalid choice: 'fixed'" in capsys.readouterr().err
+
+
+def test_library_errors_share_one_base():
+    assert issubclass(DataNotFoundError, KerasAutoencodersError) and issubclass(DataNotFoundError, FileNotFoundError)
+    assert issubclass(CelebaFormatError, KerasAutoencodersError) and issubclass(CelebaFormatError, ValueError)
+    assert issubclass(SettingsError, ValueError)
+
+
+def test_summary_prints_plain_numbers():
+    import numpy as np
+
+    lines = summary_lines("runs/x", {"accuracy": np.float64(0.66812), "steps": np.int64(5000)})
+    assert lines[-2:] == ["  accuracy: 0.6681", "  steps: 5000"]
+
+
+def test_mistyped_flag_exits_before_any_work(tmp_path):
+    done = _run("part6_cvae_gan.py", "--quick", "--gama", "2", "--out", str(tmp_path / "run"))
+    assert done.returncode == 2
+    assert "did you mean --gamma?" in done.stderr
+    assert not (tmp_path / "run").exists() and "Epoch" not in done.stdout
+
+
+def test_missing_data_is_reported_before_training(tmp_path):
+    done = _run("part4_cvae.py", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run"))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "error: Could not find MNIST" in done.stderr
+    assert not (tmp_path / "run" / "figures").exists()  # the toy autoencoders did not train first
+
+
+def test_malformed_celeba_file_gives_one_line_and_exit_status_1(tmp_path):
+    from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
+
+    folder = write_celeba_folder(tmp_path / "celeba", count=12, image_size=(36, 44), seed=0)
+    attributes = folder / "list_attr_celeba.txt"
+    lines = attributes.read_text().splitlines()
+    attributes.write_text("\n".join(["202599"] + lines[1:]) + "\n")
+    done = _run("celeba_cvae.py", "--data-dir", str(folder), "--out", str(tmp_path / "run"))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(message) == 1 and "list_attr_celeba.txt, line 1" in message[0] and "202599" in message[0]
