@@ -206,3 +206,139 @@ def test_invalid_frames_wrong_channels_and_empty(tmp_path):
         animation.write_gif([np.zeros((10, 10), dtype=np.uint8)], tmp_path / "x.gif")
     with pytest.raises(ValueError):
         animation.write_gif([], tmp_path / "x.gif")
+
+
+# ---------------------------------------------------------------- all-labels grid
+
+
+def _constant_manifolds(n_frames, n_labels=10, size=20):
+    """(T, L, size, size) uint8: label c is the constant 25 * c (white ink on black)."""
+    values = np.arange(n_labels, dtype=np.uint8) * 25
+    one = np.broadcast_to(values[:, None, None], (n_labels, size, size))
+    return np.broadcast_to(one, (n_frames, n_labels, size, size)).copy()
+
+
+def _grid_cell(frame, index, *, panel, cols=5, pad=8, title_height=36, label_height=22):
+    """The image area of grid cell ``index`` in a frame of render_label_grid_frames' defaults."""
+    top = title_height + (index // cols) * (label_height + panel + pad) + label_height
+    left = pad + (index % cols) * (panel + pad)
+    return frame[top : top + panel, left : left + panel]
+
+
+def test_label_grid_frames_count_shape_even():
+    manifolds = _constant_manifolds(4, size=42)  # 42 // 2 = 21 px panels
+    frames = animation.render_label_grid_frames(manifolds, [0, 1, 5, 9], unit="Batch")
+    assert len(frames) == 4
+    h = 36 + 2 * (22 + 21 + 8)
+    w = 8 + 5 * (21 + 8)
+    expected = (h + h % 2, w + w % 2, 3)
+    for frame in frames:
+        assert frame.dtype == np.uint8
+        assert frame.shape == expected
+        assert frame.shape[0] % 2 == 0 and frame.shape[1] % 2 == 0
+    # Only the title changes between frames of identical manifolds.
+    assert not np.array_equal(frames[0], frames[1])
+    np.testing.assert_array_equal(frames[0][36:], frames[1][36:])
+
+
+def test_label_grid_panels_hold_their_label():
+    # Float input in [0, 1], as ManifoldSnapshots.manifold_frames gives it.
+    manifolds = _constant_manifolds(3).astype(np.float32) / 255.0
+    frames = animation.render_label_grid_frames(manifolds, [0, 10, 20], scale=2)
+    lut = animation._colormap_lut("Greys")
+    for frame in frames:
+        for c in range(10):
+            cell = _grid_cell(frame, c, panel=10)
+            np.testing.assert_array_equal(cell, np.broadcast_to(lut[25 * c], cell.shape))
+    # Greys draws white ink (label 9, value 225) darker than the black background (label 0).
+    assert _grid_cell(frames[0], 9, panel=10).mean() < _grid_cell(frames[0], 0, panel=10).mean()
+
+
+def test_label_grid_block_average_and_sequence_input():
+    # A checkerboard averages to mid grey at scale 2; a list of (L, H, W) works like (T, L, H, W).
+    board = (np.indices((8, 8)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    snapshot = np.stack([board] * 10)
+    frames = animation.render_label_grid_frames([snapshot, snapshot], [1, 2], scale=2)
+    cell = _grid_cell(frames[0], 3, panel=4)
+    np.testing.assert_array_equal(cell, np.broadcast_to(animation._colormap_lut("Greys")[128], cell.shape))
+
+
+def test_label_grid_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"3.*2"):
+        animation.render_label_grid_frames(_constant_manifolds(3), [0, 1])
+    with pytest.raises(ValueError):
+        animation.render_label_grid_frames(np.zeros((0, 10, 4, 4)), [])
+    with pytest.raises(ValueError, match="snapshot 1"):
+        animation.render_label_grid_frames([np.zeros((10, 4, 4)), np.zeros((10, 6, 6))], [0, 1])
+
+
+def test_write_label_grid_animation_gif_frames(tmp_path):
+    manifolds = _constant_manifolds(5, size=20)
+    manifolds[:, 3] = np.arange(5, dtype=np.uint8)[:, None, None] * 50  # label 3 changes
+    written = animation.write_label_grid_animation(
+        manifolds, [0, 1, 2, 3, 4], tmp_path / "grid", formats=("gif",)
+    )
+    assert set(written) == {"gif"} and written["gif"] == tmp_path / "grid.gif"
+    back = iio.imread(written["gif"], index=None)
+    assert back.shape[0] == 5
+    assert back.shape[1:3] == animation.render_label_grid_frames(manifolds[:1], [0])[0].shape[:2]
+
+
+# ---------------------------------------------------------------- tools/label_grid_from_animations.py
+
+
+def _label_grid_tool():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "tools" / "label_grid_from_animations.py"
+    spec = importlib.util.spec_from_file_location("label_grid_from_animations", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write_per_label_run(run_dir, n_frames, frame_counts=None, size=(2.5, 2.5)):
+    """Per-label manifold GIFs as the tutorials write them (small figures), plus a z_distr GIF."""
+    import json
+
+    anim = run_dir / "animations"
+    for c in range(10):
+        n = n_frames if frame_counts is None else frame_counts[c]
+        images = [np.full((28, 28), 0.1 * c) for _ in range(n)]
+        titles = [animation.label_epoch_title(c, e) for e in range(n)]
+        animation.write_gif(animation.render_image_frames(images, titles, figsize=size),
+                            anim / f"manifold_{c}.gif")
+    animation.write_gif(_random_frames(2, 8, 8), anim / "z_distr_0.gif")
+    (run_dir / "results.json").write_text(json.dumps({"snapshot_epochs": [0, 5, 9][:n_frames]}))
+    return anim
+
+
+def test_tool_composes_grid_and_removes_per_label(tmp_path):
+    tool = _label_grid_tool()
+    anim = _write_per_label_run(tmp_path / "run", 3)
+    assert tool.main([str(tmp_path / "run"), "--formats", "gif", "--panel", "20",
+                      "--remove-per-label"]) == 0
+    grid = anim / "manifolds_all_labels.gif"
+    assert sorted(p.name for p in anim.iterdir()) == ["manifolds_all_labels.gif"]
+    frames = iio.imread(grid, index=None)
+    assert frames.shape[0] == 3
+    for c in range(10):
+        # Each label's constant image lands in its own cell, near its Greys colour.
+        cell = _grid_cell(frames[0], c, panel=20)[2:-2, 2:-2].astype(int)
+        expected = animation._colormap_lut("Greys")[round(0.1 * c * 255)].astype(int)
+        assert np.abs(cell - expected).max() <= 3, c
+    # Titles come from results.json.
+    assert not np.array_equal(frames[0][:36], frames[1][:36])
+
+
+def test_tool_refuses_mismatched_frame_counts(tmp_path, capsys):
+    tool = _label_grid_tool()
+    counts = [3] * 10
+    counts[7] = 2
+    anim = _write_per_label_run(tmp_path / "run", 3, frame_counts=counts)
+    before = sorted(p.name for p in anim.iterdir())
+    assert tool.main([str(tmp_path / "run"), "--formats", "gif", "--remove-per-label"]) == 1
+    err = capsys.readouterr().err
+    assert "frame counts differ" in err and "manifold_7.gif: 2" in err
+    assert sorted(p.name for p in anim.iterdir()) == before  # nothing written or removed
