@@ -62,6 +62,12 @@ class RunFolder:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{name}.keras"
 
+    def load_model(self, name: str):
+        """The model saved as ``model/NAME.keras`` (import its class's module first)."""
+        import keras
+
+        return keras.models.load_model(self.model(name))
+
 
 def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
     """Before training into ``out``: delete ``files`` of an earlier run unless it was interrupted.

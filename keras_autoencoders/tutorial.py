@@ -32,6 +32,14 @@ from keras_autoencoders.plotting.display import in_notebook
 #: The values of a tutorial's ``NOTEBOOK_PRESET`` line.
 PRESETS = ("article", "quick")
 
+#: Help of the settings every tutorial shares; a tutorial's own texts take precedence.
+COMMON_HELP = {
+    "latent_dim": "size of z", "learning_rate": "Adam learning rate", "seed": "seed of every random draw",
+    "data_dir": "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the standard download)",
+    "out": "output folder", "skip_training": "reuse the model (and snapshots) saved in --out",
+    "resume": "continue from the checkpoint in --out",
+}
+
 
 def quiet_tensorflow() -> None:
     """Hide TensorFlow's C++ start-up chatter and retracing notes unless the user set a level.
@@ -67,6 +75,7 @@ def tutorial_parser(description: str, article: Mapping[str, Any], help_texts: Ma
     ``choices`` restricts a setting to listed values (argparse rejects others).
     """
     choices = choices or {}
+    help_texts = {**COMMON_HELP, **help_texts}
     parser = _Parser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="the quick preset: minutes on a 2-core CPU instead of the article's run")

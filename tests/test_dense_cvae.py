@@ -18,7 +18,7 @@ def test_architecture_sizes_match_the_article():
     assert dec.count_params() == 18 * 256 + 256 + 4 * 256 + 256 * 784 + 784
     dropouts = [layer.rate for layer in enc.layers + dec.layers if isinstance(layer, keras.layers.Dropout)]
     assert dropouts == [0.3, 0.3]
-    assert isinstance(dec.get_layer("leaky_re_lu"), keras.layers.LeakyReLU)
+    assert isinstance(dec.get_layer("dec_leaky_relu"), keras.layers.LeakyReLU)
 
 
 def test_article_submodels_shapes():

@@ -53,14 +53,9 @@ ARTICLE = {  # the article's settings ("Код на Keras")
 # About 2 minutes on 2 CPU cores; a digit classifier reads ~84% of its digits as the
 # requested label (the article's code reaches ~87-89% in its full run).
 QUICK = {"epochs": 100, "batch_size": 100, "train_digits": 5000, "toy_epochs": 60, "out": "runs/part4-quick"}
-HELP = {
-    "epochs": "CVAE training epochs", "batch_size": "CVAE batch size", "latent_dim": "size of z",
-    "learning_rate": "Adam learning rate", "train_digits": "train on the first N training digits (0: all)",
-    "toy_epochs": "epochs of each toy autoencoder",
-    "toy_batch_size": "toy autoencoder batch size", "seed": "seed of every random draw",
-    "data_dir": "folder holding mnist.npz (else $KERAS_AUTOENCODERS_DATA, else the Keras download)",
-    "out": "output folder", "skip_training": "reuse the model and snapshots saved in --out",
-}
+HELP = {"epochs": "CVAE training epochs", "batch_size": "CVAE batch size",
+        "train_digits": "train on the first N training digits (0: all)", "toy_epochs": "epochs of each toy AE",
+        "toy_batch_size": "toy autoencoder batch size", "data_dir": "folder holding mnist.npz"}
 settings = parse_settings(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
 run = RunFolder(settings["out"])
@@ -116,7 +111,8 @@ snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], d
 if not settings["skip_training"]:
     seeds = EpochSeeds(settings["seed"])
     cvae.fit(shuffled_batches(digits.x_train, digits.y_train_onehot, settings["batch_size"], seeds),
-             epochs=settings["epochs"], validation_data=(digits.x_test, digits.y_test_onehot), verbose=1,
+             epochs=settings["epochs"], validation_data=(digits.x_test, digits.y_test_onehot),
+             shuffle=False, verbose=1,  # the batches are already shuffled, by seed and epoch
              callbacks=run_folder_callbacks(run.root, [snapshots], tensorboard=True, seeds=seeds))
     cvae.save(run.model("part4_cvae"))
 
@@ -125,9 +121,8 @@ if not settings["skip_training"]:
 # Later cells reload the saved model, so they run without retraining.
 
 # %%
-cvae = keras.models.load_model(run.model("part4_cvae"))
-models = cvae.article_models()
-decoder, z_meaner = models["decoder"], models["z_meaner"]
+cvae = run.load_model("part4_cvae")
+decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]  # the article's sub-models
 history = read_history_csv(run.history)
 print(f"test loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}")
 
@@ -138,7 +133,7 @@ print(f"test loss after {len(history['val_loss'])} epochs: {history['val_loss'][
 
 # %%
 shown, shown_labels = digits.x_test[:10], digits.y_test_onehot[:10]
-decoded = models["cvae"].predict([shown, shown_labels, shown_labels], verbose=0)
+decoded = cvae.predict([shown, shown_labels, shown_labels], verbose=0)  # the article's `cvae`
 figures.save_figure(figures.plot_digits(shown, decoded), run.figures / "reconstructions.png")
 
 # %% [markdown]

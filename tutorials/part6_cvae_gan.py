@@ -58,16 +58,11 @@ ARTICLE = {  # the article's settings ("Код", "Процесс обучени�
 # requested label (80-90%).
 QUICK = {"iterations": 400, "preset": "corrected", "snapshot_every": 10, "checkpoint_every": 100,
          "out": "runs/part6-quick"}
-HELP = {
-    "iterations": "outer iterations of the adaptive loop", "batch_size": "digits per batch",
-    "latent_dim": "size of z", "gamma": "weight of L_llike in the decoder's loss",
-    "preset": "network variant (see the top of this file)",
-    "feature_loss": "L_llike on layer l: cross_entropy (the article's choice) or mse (its commented-out line)",
-    "snapshot_every": "snapshot every N iterations (0: the article's periods)",
-    "checkpoint_every": "iterations between checkpoints", "seed": "seed of every random draw",
-    "data_dir": "folder holding mnist.npz (else $KERAS_AUTOENCODERS_DATA, else the Keras download)",
-    "out": "output folder", "resume": "continue from the checkpoint in --out",
-}
+HELP = {"iterations": "outer iterations of the adaptive loop", "batch_size": "digits per batch",
+        "gamma": "weight of L_llike in the decoder's loss", "preset": "network variant (see the top of this file)",
+        "feature_loss": "L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)",
+        "snapshot_every": "snapshot every N iterations (0: the article's periods)",
+        "checkpoint_every": "iterations between checkpoints", "data_dir": "folder holding mnist.npz"}
 parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
                          choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"]})
 settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
@@ -137,9 +132,8 @@ model.save(run.model("part6_cvae_gan"))
 # The article logs `i, L_prior, L_llike, L_GAN` every 3 iterations ("2000 0.10 2.05 0.44").
 
 # %%
-model = keras.models.load_model(run.model("part6_cvae_gan"))
-models = model.article_models()
-decoder, z_meaner = models["decoder"], models["z_meaner"]
+model = run.load_model("part6_cvae_gan")
+decoder, z_meaner = model.decoder, model.article_models()["z_meaner"]
 losses = {k: history[k] for k in ("l_prior", "l_llike", "l_gan")}
 figures.save_figure(figures.plot_loss_curves(history["iteration"], losses, log_scale=("l_gan",),
                                              title=f"preset: {settings['preset']}"), run.figures / "losses.png")

@@ -37,7 +37,11 @@ epoch (each iteration of the dataset, as Keras ``fit`` does per epoch), the whol
 sequence of orders reproducible from ``seed``; as for any TensorFlow random op,
 the orders also depend on TensorFlow's global seed when one is set
 (``keras.utils.set_random_seed``).  The parallel map keeps that order
-(``deterministic=True``).
+(``deterministic=True``).  With ``epoch_variable`` (a ``tf.Variable`` holding the
+epoch, e.g. :class:`keras_autoencoders.training.reproducible.EpochSeeds`'s) the
+order of epoch e is instead a stateless shuffle keyed by ``(seed, e)``
+(:func:`epoch_order`): it depends on nothing else, so a run resumed at epoch e in
+a new process reads the files in the same order as an uninterrupted one.
 
 Accuracy options: by default the decode is exact (libjpeg's default accurate
 integer inverse DCT; ``dct_method="INTEGER_FAST"`` was measured and gave no
@@ -239,6 +243,32 @@ def _check_paths_conditions(paths: Sequence[PathLike], conditions: Any) -> tuple
     return paths, conditions
 
 
+def epoch_order(count: int, seed: int, epoch_variable: tf.Variable) -> tf.data.Dataset:
+    """The indices ``0 .. count - 1`` (int64) in an order that depends only on ``(seed, epoch)``.
+
+    ``epoch`` is the value of ``epoch_variable`` (an integer ``tf.Variable``) when an
+    iterator of the dataset starts producing, so each iteration (each Keras epoch,
+    see :class:`~keras_autoencoders.training.reproducible.EpochSeeds`) reads the
+    epoch set before it.  The order is ``tf.random.experimental.stateless_shuffle``
+    keyed by ``[seed, epoch]``; the cardinality stays known (``count``).
+    """
+    count = _check_positive_int("count", count)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise SettingsError(f"seed must be an integer, got {seed!r}")
+    if not isinstance(epoch_variable, tf.Variable) or not epoch_variable.dtype.is_integer:
+        raise TypeError(f"epoch_variable must be an integer tf.Variable, got {epoch_variable!r}")
+    seed_tensor = tf.constant(int(seed), tf.int64)
+
+    def permutation(_: tf.Tensor) -> tf.data.Dataset:
+        # Runs when an iterator starts: reads the epoch of that iteration.
+        key = tf.stack([seed_tensor, tf.cast(epoch_variable.read_value(), tf.int64)])
+        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64), seed=key)
+        return tf.data.Dataset.from_tensor_slices(order)
+
+    order = tf.data.Dataset.range(1).flat_map(permutation)
+    return order.apply(tf.data.experimental.assert_cardinality(count))
+
+
 def make_image_dataset(
     paths: Sequence[PathLike],
     conditions: np.ndarray,
@@ -253,6 +283,7 @@ def make_image_dataset(
     fast_decode: bool = False,
     resize_method: str = "area",
     num_parallel_calls: int = tf.data.AUTOTUNE,
+    epoch_variable: tf.Variable | None = None,
 ) -> tf.data.Dataset:
     """A dataset of ``(images, conditions)`` batches streamed from JPEG files.
 
@@ -260,7 +291,10 @@ def make_image_dataset(
     crop of each file, see :func:`decode_crop_resize`), ``conditions`` the matching
     float32 rows of ``conditions`` ``(b, k)``.  With ``shuffle`` the whole set is
     shuffled with ``seed``, in a new order each epoch, reproducibly (module notes);
-    without it the files come in the order given.  ``skip_decode_errors`` drops
+    without it the files come in the order given.  With ``shuffle`` and an
+    ``epoch_variable`` (integer ``tf.Variable`` set to the epoch before each
+    iteration, e.g. ``EpochSeeds.epoch``), the order of epoch e depends only on
+    ``(seed, e)`` (:func:`epoch_order`), so resuming at epoch e repeats it.  ``skip_decode_errors`` drops
     (with a logged warning) files that fail to read or decode instead of stopping
     the epoch.  Each file appears once per epoch; the last batch is smaller unless
     ``drop_remainder``.  Keras ``fit`` iterates the dataset anew each epoch, so no
@@ -273,10 +307,18 @@ def make_image_dataset(
     resize_method = _check_resize_method(resize_method)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise SettingsError(f"seed must be an integer or None, got {seed!r}")
+    if epoch_variable is not None and shuffle and seed is None:
+        raise SettingsError("an epoch_variable needs an integer seed (the order is keyed by seed and epoch)")
 
-    dataset = tf.data.Dataset.from_tensor_slices((paths, conditions))
-    if shuffle:
-        dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
+    if shuffle and epoch_variable is not None:
+        # Only file names and conditions are gathered: the same cost as shuffling them.
+        table = (tf.constant(paths), tf.constant(conditions))
+        dataset = epoch_order(len(paths), seed, epoch_variable).map(
+            lambda i: (tf.gather(table[0], i), tf.gather(table[1], i)))
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices((paths, conditions))
+        if shuffle:
+            dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
 
     def load(path: tf.Tensor, condition: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         return decode_crop_resize(path, image_size, crop_fraction, fast_decode=fast_decode,
@@ -296,5 +338,13 @@ def dataset_from_index(index: Any, batch_size: int, **kwargs: Any) -> tf.data.Da
 
 __all__ = [
     "DECODE_RATIOS", "DEFAULT_CROP_FRACTION", "DEFAULT_IMAGE_SIZE", "crop_window",
-    "dataset_from_index", "decode_crop_resize", "decode_crop_resize_bytes", "make_image_dataset",
+    "dataset_from_index", "decode_crop_resize", "decode_crop_resize_bytes", "epoch_order", "make_image_dataset",
 ]
+
+
+def first_images(index: Any, count: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``count`` images of an index (in file order, unshuffled) as arrays, with their
+    conditions; ``kwargs`` (e.g. ``image_size``) go to :func:`make_image_dataset`."""
+    chosen = index.select(np.arange(min(count, len(index))))
+    images, conditions = zip(*dataset_from_index(chosen, 256, shuffle=False, **kwargs).as_numpy_iterator())
+    return np.concatenate(images), np.concatenate(conditions)

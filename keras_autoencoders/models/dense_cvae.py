@@ -51,7 +51,7 @@ def build_dense_decoder(latent_dim: int = 8, num_classes: int = 10, hidden: int 
     label = keras.Input((num_classes,), name="label")
     x = layers.Concatenate()([z, label])
     x = layers.Dense(hidden, name="dec_dense")(x)
-    x = layers.LeakyReLU(negative_slope=0.3)(x)  # Keras 2's default alpha, as in the article
+    x = layers.LeakyReLU(negative_slope=0.3, name="dec_leaky_relu")(x)  # Keras 2's default alpha, as in the article
     x = _bn_dropout(x, dropout_rate, "dec")
     pixels = image_shape[0] * image_shape[1] * image_shape[2]
     logits = layers.Dense(pixels, name=DECODER_LOGITS)(x)

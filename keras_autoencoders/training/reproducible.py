@@ -1,0 +1,156 @@
+"""Resumable ``fit`` that ends on the same weights as an uninterrupted run, and a NaN stop.
+
+``BackupAndRestore`` restores the weights, the optimizer and the epoch after an
+interruption, but not the random streams: Keras' ``SeedGenerator`` states are not
+saved, and a shuffle's order depends on how many epochs this process has run.
+Here every random draw of an epoch depends only on ``(seed, epoch)``:
+
+* :class:`EpochSeeds` (first callback) stores the epoch in a ``tf.Variable`` and,
+  at each epoch's start, resets the state of every ``SeedGenerator`` of the model's
+  layers (dropout, :class:`~keras_autoencoders.models.sampling.Sampling`, ...);
+* :func:`shuffled_batches` (arrays) and ``make_image_dataset(..., epoch_variable=)``
+  (image files) order each epoch by a stateless shuffle keyed by ``(seed, epoch)``,
+  read when Keras starts the epoch's iterator, which ``fit`` does after
+  ``on_epoch_begin`` (``keras/src/trainers/epoch_iterator.py``) as long as
+  ``steps_per_epoch`` is not given.
+
+:class:`StopOnNonFiniteLoss` raises on a NaN/inf batch loss.  Raising (unlike Keras'
+``TerminateOnNaN``, which stops "normally") skips ``on_train_end``, so
+``BackupAndRestore`` does not delete the backup of the last finished epoch.
+"""
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_autoencoders.data.image_pipeline import epoch_order
+from keras_autoencoders.errors import NonFiniteLossError, SettingsError
+
+#: Counter offset between epochs in a generator's state: an epoch may draw up to
+#: this many times from one generator before its stream runs into the next epoch's.
+DRAWS_PER_EPOCH = 2 ** 20
+
+__all__ = ["DRAWS_PER_EPOCH", "EpochSeeds", "StopOnNonFiniteLoss", "seed_generators", "shuffled_batches"]
+
+
+def seed_generators(model: keras.layers.Layer) -> list[keras.random.SeedGenerator]:
+    """Every ``SeedGenerator`` of ``model`` and its sublayers, each once, in a fixed order.
+
+    The order is that of ``model._flatten_layers()`` (the model itself, then its
+    layers depth-first in the order they were attached), which is the same for two
+    models built by the same code; layer names are not used, as Keras numbers
+    unnamed layers (and generators) per process.
+    """
+    found: list[keras.random.SeedGenerator] = []
+    seen: set[int] = set()
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for generator in getattr(layer, "_seed_generators", ()):
+            if id(generator) not in seen:
+                seen.add(id(generator))
+                found.append(generator)
+    return found
+
+
+def _mix(*values: int) -> int:
+    """A well-spread 31-bit number from non-negative ints (NumPy's ``SeedSequence`` hash)."""
+    return int(np.random.SeedSequence(list(values)).generate_state(1, np.uint32)[0]) & 0x7FFFFFFF
+
+
+class EpochSeeds(keras.callbacks.Callback):
+    """Make each epoch's random draws depend only on ``(seed, epoch)``; put it first.
+
+    At ``on_epoch_begin(epoch)`` it stores ``epoch`` in :attr:`epoch` (an int64
+    ``tf.Variable`` that :func:`shuffled_batches` / ``make_image_dataset`` read) and
+    sets generator i (:func:`seed_generators` order) to the state
+    ``[mix(seed, i), epoch * DRAWS_PER_EPOCH]`` (the second entry counts draws).
+    Draws made by validation at an epoch's end are thus forgotten at the next start.
+    """
+
+    def __init__(self, seed: int):
+        super().__init__()
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise SettingsError(f"seed must be a non-negative integer, got {seed!r}")
+        self.seed = int(seed)
+        self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_seeds_epoch")
+
+    @property
+    def epoch(self) -> tf.Variable:
+        """The current epoch (0-based), an int64 ``tf.Variable``."""
+        return self._epoch
+
+    def set_epoch(self, epoch: int, model: keras.layers.Layer | None = None) -> None:
+        """Store ``epoch`` and reset the generators of ``model`` (default: the fitted model)."""
+        self._epoch.assign(int(epoch))
+        model = model if model is not None else self.model
+        if model is None:
+            return
+        for index, generator in enumerate(seed_generators(model)):
+            state = np.array([_mix(self.seed, index), int(epoch) * DRAWS_PER_EPOCH])
+            generator.state.assign(keras.ops.convert_to_tensor(state, dtype=generator.state.dtype))
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.set_epoch(epoch)
+
+
+def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.data.Dataset:
+    """``(x, y)`` batches in an order that depends only on ``(seeds.seed, epoch)``.
+
+    Every sample once per epoch, the last batch shorter when ``batch_size`` does not
+    divide the count.  ``x`` and ``y`` are arrays (or nests of arrays) with the same
+    first dimension; the epoch is ``seeds.epoch`` when Keras starts the epoch's
+    iterator, so pass ``seeds`` to ``fit``'s callbacks first and no ``steps_per_epoch``
+    (``shuffle=False`` silences Keras' warning that it does not shuffle datasets).
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
+    data = tf.nest.map_structure(tf.convert_to_tensor, (x, y))
+    counts = {int(t.shape[0]) for t in tf.nest.flatten(data)}
+    if len(counts) != 1:
+        raise SettingsError(f"x and y must have the same number of samples, got {sorted(counts)}")
+    indices = epoch_order(counts.pop(), seeds.seed, seeds.epoch).batch(int(batch_size))
+    # Keras' own idiom: the arrays enter the pipeline once and each batch is gathered.
+    pairs = tf.data.Dataset.zip(indices, tf.data.Dataset.from_tensors(data).repeat())
+    batches = pairs.map(lambda i, d: tf.nest.map_structure(lambda t: tf.gather(t, i), d))
+    return batches.prefetch(tf.data.AUTOTUNE)
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Raise :class:`NonFiniteLossError` when a batch's loss is NaN or infinite.
+
+    Checks every loss in the batch logs (``loss`` and each ``*_loss``) at
+    ``on_train_batch_end``.  Reading the values needs them on the host, a device
+    sync per batch; Keras' ``CallbackList`` already converts batch logs to floats
+    for any callback with batch hooks, so this adds nothing on a CPU.  Raising
+    skips ``on_train_end``, so ``BackupAndRestore`` keeps ``backup_dir`` (the
+    state after the last finished epoch) and rerunning resumes from it.
+    """
+
+    def __init__(self, backup_dir: str | os.PathLike | None = None):
+        super().__init__()
+        self.backup_dir = None if backup_dir is None else os.fspath(backup_dir)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch  # also the number of finished epochs, resumed ones included
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        for name, value in (logs or {}).items():
+            if name != "loss" and not name.endswith("_loss"):
+                continue
+            value = float(np.asarray(value))
+            if not math.isfinite(value):
+                raise NonFiniteLossError(self._message(name, value, batch))
+
+    def _message(self, name: str, value: float, batch: int) -> str:
+        epoch = self._epoch + 1
+        where = f"{name} = {value} in epoch {epoch} (1-based, as Keras prints it), batch {batch + 1} (1-based)"
+        folder = f" in {self.backup_dir}" if self.backup_dir else " in the BackupAndRestore folder"
+        if self._epoch == 0:
+            return f"{where}; no epoch has finished, so there is no backup to resume from"
+        return (f"{where}; the state after the last finished epoch ({self._epoch}) is kept{folder}, "
+                f"and rerunning the same command resumes from it")
