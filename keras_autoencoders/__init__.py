@@ -10,17 +10,15 @@ __version__ = "0.1.0"
 
 from keras_autoencoders._lazy import lazy_api
 
-_API = {
-    "load_mnist_digits": "keras_autoencoders.data.mnist",
-    "load_celeba_index": "keras_autoencoders.data.celeba",
-    "dataset_from_index": "keras_autoencoders.data.image_pipeline",
-    "ConditionalVAE": "keras_autoencoders.models.conditional",
-    "build_part4_cvae": "keras_autoencoders.models.dense_cvae",
-    "build_celeba_cvae": "keras_autoencoders.models.conv_cvae",
-    "CVAEGAN": "keras_autoencoders.models.cvae_gan.model",
-    "build_cvae_gan": "keras_autoencoders.models.cvae_gan.model",
-    "RunFolder": "keras_autoencoders.run_folder",
-    "KerasAutoencodersError": "keras_autoencoders.errors",
-}
-__all__ = list(_API)
-__getattr__, __dir__ = lazy_api(__name__, _API)
+# module (under keras_autoencoders): its public names
+__all__, __getattr__, __dir__ = lazy_api(__name__, """
+data.mnist: load_mnist_digits
+data.celeba: load_celeba_index
+data.image_pipeline: dataset_from_index
+models.conditional: ConditionalVAE
+models.dense_cvae: build_part4_cvae
+models.conv_cvae: build_celeba_cvae
+models.cvae_gan.model: CVAEGAN build_cvae_gan
+run_folder: RunFolder
+errors: KerasAutoencodersError
+""")

@@ -6,11 +6,19 @@ used), so :func:`keras_autoencoders.tutorial.quiet_tensorflow` can still run fir
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Mapping
+from typing import Callable
 
 
-def lazy_api(package: str, api: Mapping[str, str]) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
-    """``(__getattr__, __dir__)`` for ``package``: ``api`` maps each public name to its module."""
+def lazy_api(package: str, table: str) -> tuple[list[str], Callable[[str], object], Callable[[], list[str]]]:
+    """``(__all__, __getattr__, __dir__)`` for ``package``.
+
+    ``table`` has one line per module: ``"data.mnist: load_mnist load_mnist_digits"``
+    (modules under ``keras_autoencoders``, then their public names).
+    """
+    api = {}
+    for line in filter(None, (line.strip() for line in table.splitlines())):
+        module, names = line.split(":")
+        api.update({name: f"keras_autoencoders.{module.strip()}" for name in names.split()})
 
     def __getattr__(name: str) -> object:
         if name in api:
@@ -20,4 +28,4 @@ def lazy_api(package: str, api: Mapping[str, str]) -> tuple[Callable[[str], obje
     def __dir__() -> list[str]:
         return sorted(api)
 
-    return __getattr__, __dir__
+    return list(api), __getattr__, __dir__

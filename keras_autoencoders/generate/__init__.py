@@ -2,17 +2,9 @@
 
 from keras_autoencoders._lazy import lazy_api
 
-_API = {
-    "render_manifolds": "keras_autoencoders.generate.manifold",
-    "z_means_by_label": "keras_autoencoders.generate.manifold",
-    "digits_from_prior": "keras_autoencoders.generate.digits",
-    "style_transfer": "keras_autoencoders.generate.digits",
-    "reconstructions": "keras_autoencoders.generate.digits",
-    "contract_samples": "keras_autoencoders.generate.digits",
-    "faces_for_settings": "keras_autoencoders.generate.faces",
-    "edit_faces": "keras_autoencoders.generate.faces",
-    "interpolate_faces": "keras_autoencoders.generate.faces",
-    "settings_by_name": "keras_autoencoders.generate.faces",
-}
-__all__ = list(_API)
-__getattr__, __dir__ = lazy_api(__name__, _API)
+# module (under keras_autoencoders): its public names
+__all__, __getattr__, __dir__ = lazy_api(__name__, """
+generate.manifold: render_manifolds z_means_by_label
+generate.digits: digits_from_prior style_transfer reconstructions contract_samples
+generate.faces: faces_for_settings edit_faces interpolate_faces settings_by_name
+""")
