@@ -152,16 +152,23 @@ def plot_loss_curves(steps, curves: dict, xlabel: str = "iteration",
     return fig
 
 
+def _label_panels(count: int, cols: int, panel_inches: float, extra_height: float = 0.0):
+    """A figure of ``count`` panels in rows of ``cols``, and its axes, titled "Label: c"."""
+    rows = -(-count // cols)
+    fig = new_figure((cols * panel_inches, rows * panel_inches + extra_height))
+    axes = [fig.add_subplot(rows, cols, c + 1) for c in range(count)]
+    for c, ax in enumerate(axes):
+        ax.set_title(f"Label: {c}")
+    return fig, axes
+
+
 def plot_label_panels(images: np.ndarray, title: str | None = None, cols: int = 5,
                       panel_inches: float = 3.0) -> Figure:
     """One image per label (e.g. the ten manifolds) in a grid of panels titled "Label: c"."""
-    rows = -(-len(images) // cols)
-    fig = new_figure((cols * panel_inches, rows * panel_inches + 0.4))
-    for c, image in enumerate(images):
-        ax = fig.add_subplot(rows, cols, c + 1)
+    fig, axes = _label_panels(len(images), cols, panel_inches, extra_height=0.4)
+    for ax, image in zip(axes, images):
         ax.imshow(image, cmap="Greys_r", vmin=0, vmax=255 if np.asarray(image).dtype == np.uint8 else 1.0)
         ax.set_axis_off()
-        ax.set_title(f"Label: {c}")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -171,13 +178,10 @@ def plot_label_panels(images: np.ndarray, title: str | None = None, cols: int = 
 def plot_z_scatter_panels(z_by_label: Sequence[np.ndarray], limit: float = 5.0, cols: int = 5,
                           panel_inches: float = 3.0) -> Figure:
     """:func:`plot_z_scatter` for every label, side by side (same axes, +-limit)."""
-    rows = -(-len(z_by_label) // cols)
-    fig = new_figure((cols * panel_inches, rows * panel_inches))
-    for c, z in enumerate(z_by_label):
-        ax = fig.add_subplot(rows, cols, c + 1)
+    fig, axes = _label_panels(len(z_by_label), cols, panel_inches)
+    for ax, z in zip(axes, z_by_label):
         ax.scatter(z[:, 0], z[:, 1], s=2)
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
-        ax.set_title(f"Label: {c}")
     fig.tight_layout()
     return fig
