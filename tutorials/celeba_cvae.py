@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from keras_autoencoders.data.celeba import SPLITS, load_celeba_index  # noqa: E402
 from keras_autoencoders.data.image_pipeline import dataset_from_index, first_images  # noqa: E402
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder  # noqa: E402
-from keras_autoencoders.evaluation.image_metrics import reconstruction_mse  # noqa: E402
+from keras_autoencoders.evaluation.image_metrics import decoded_reconstruction_mse  # noqa: E402
 from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, edit_rates,  # noqa: E402
                                                   train_attribute_classifier)
 from keras_autoencoders.generate import faces  # noqa: E402
@@ -144,7 +144,7 @@ decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]
 history = read_history_csv(run.history)
 train_images_per_second = len(parts["train"]) / float(np.median(history["train_seconds"]))
 test_loss = cvae.evaluate(test_ds, verbose=0, return_dict=True)
-test_reconstruction_mse = reconstruction_mse(z_meaner, decoder, test_ds)
+test_reconstruction_mse = decoded_reconstruction_mse(z_meaner, decoder, test_ds)
 print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}; "
       f"test loss {test_loss['loss']:.4f}; training {train_images_per_second:.0f} images/s")
 

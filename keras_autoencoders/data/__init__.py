@@ -1,4 +1,4 @@
-"""Loaders, which know no model: MNIST, the toy manifold, CelebA, and the streaming image pipeline."""
+"""Loaders, which know no model: MNIST, Fashion-MNIST's test set, the toy manifold, CelebA, and the streaming image pipeline."""
 
 from keras_autoencoders._lazy import lazy_api
 
@@ -6,6 +6,7 @@ from keras_autoencoders._lazy import lazy_api
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 data.mnist: load_mnist load_mnist_digits MnistDigits prepare_images
 data.locations: DataNotFoundError DATA_ENV_VAR
+data.fashion_mnist: load_fashion_mnist_test FashionMnistTest read_idx write_idx
 data.toy_manifold: make_sine_circle
 data.celeba: load_celeba_index CelebaIndex CelebaFormatError
 data.make_celeba_folder: write_celeba_folder

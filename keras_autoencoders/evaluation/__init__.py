@@ -1,11 +1,15 @@
-"""Numbers, apart from the models: judge classifiers, image metrics, generators compared, toy distances."""
+"""Numbers, apart from the models: judge classifiers, image and latent metrics, anomaly AUROC, PCA,
+generators compared, toy distances."""
 
 from keras_autoencoders._lazy import lazy_api
 
 # module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 evaluation.judges: train_digit_classifier label_accuracy train_attribute_classifier attribute_rates edit_rates
-evaluation.image_metrics: relative_sharpness within_label_variety style_retention reconstruction_mse
+evaluation.image_metrics: relative_sharpness within_label_variety style_retention reconstruction_mse decoded_reconstruction_mse psnr add_gaussian_noise
+evaluation.latent_metrics: gaussian_kl_to_standard_normal energy_distance_to_standard_normal knn_accuracy
+evaluation.anomaly: auroc
+evaluation.pca: fit_pca PCA
 evaluation.digit_generators: compare_generators
 evaluation.toy_curves: toy_manifold_distances
 """)

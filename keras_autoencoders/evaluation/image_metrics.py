@@ -75,7 +75,7 @@ def style_retention(inputs: np.ndarray, reconstructed: np.ndarray, labels: np.nd
     return {"mse_own": own, "mse_same_label": same_label, "ratio": own / same_label}
 
 
-def reconstruction_mse(z_meaner, decoder, batches) -> float:
+def decoded_reconstruction_mse(z_meaner, decoder, batches) -> float:
     """Mean squared error per pixel value of ``decoder([z_mean, c])`` against the images, over
     every ``(images, conditions)`` batch of ``batches`` (e.g. a whole streamed test split)."""
     total, count = 0.0, 0
@@ -85,3 +85,47 @@ def reconstruction_mse(z_meaner, decoder, batches) -> float:
         total += float(np.sum((decoded.astype(np.float64) - images) ** 2))
         count += images.size
     return total / max(count, 1)
+
+
+def psnr(clean: np.ndarray, other: np.ndarray, data_range: float = 1.0, *, max_db: float = 100.0) -> float:
+    """Peak signal-to-noise ratio in dB, averaged over images: mean of 10 log10(range^2 / MSE_i).
+
+    The first axis indexes images; ``MSE_i`` is image i's mean squared error over all of
+    its values.  An image equal to its clean version (MSE 0, infinite PSNR) counts as
+    ``max_db`` (each image's PSNR is capped there), so the mean stays finite.
+    """
+    a = np.asarray(clean, dtype=np.float64)
+    b = np.asarray(other, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"psnr needs arrays of one shape, got {a.shape} and {b.shape}")
+    if a.ndim < 2 or len(a) == 0:
+        raise ValueError(f"psnr needs images (N, ...) with N >= 1, got shape {a.shape}")
+    if data_range <= 0:
+        raise ValueError(f"data_range must be positive, got {data_range}")
+    mse = ((a - b) ** 2).reshape(len(a), -1).mean(axis=1)
+    with np.errstate(divide="ignore"):
+        per_image = 10.0 * np.log10(data_range ** 2 / mse)
+    return float(np.mean(np.minimum(per_image, max_db)))
+
+
+def add_gaussian_noise(images: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
+    """``images`` plus N(0, sigma^2) noise on every value (drawn with ``seed``), clipped to [0, 1].
+
+    Returns float32 of the same shape.  Integer images (uint8 pixels) are divided by 255
+    first; float images are taken to lie in [0, 1] already.
+    """
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma}")
+    x = np.asarray(images)
+    x = x.astype(np.float32) / np.float32(255.0) if np.issubdtype(x.dtype, np.integer) else x.astype(np.float32)
+    noise = np.random.default_rng(seed).standard_normal(x.shape, dtype=np.float32) * np.float32(sigma)
+    return np.clip(x + noise, 0.0, 1.0)
+
+
+def reconstruction_mse(x, reconstructed) -> float:
+    """Mean squared error per value between inputs and their reconstructions (same number of values each)."""
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(reconstructed, dtype=np.float64)
+    if a.size != b.size or len(a) != len(b):
+        raise ValueError(f"reconstruction_mse needs matching arrays, got {a.shape} and {b.shape}")
+    return float(np.mean((a.reshape(len(a), -1) - b.reshape(len(b), -1)) ** 2))

@@ -1,0 +1,137 @@
+"""Numbers for a latent space: how close the codes are to N(0, I), and how well they keep the labels.
+
+A VAE's prior is N(0, I); :func:`gaussian_kl_to_standard_normal` and
+:func:`energy_distance_to_standard_normal` measure how far the codes of real inputs
+lie from it (the first sees only mean and covariance, the second the whole shape).
+:func:`knn_accuracy` asks whether nearby codes share a label.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: Entries of one block of a distance matrix (float64: 128 MiB), so large sets fit in memory.
+_BLOCK_ENTRIES = 1 << 24
+
+
+def _as_codes(codes, name: str = "codes") -> np.ndarray:
+    x = np.asarray(codes, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"{name} must have shape (n, d), got {np.shape(codes)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} hold NaN or infinite values")
+    return x
+
+
+def gaussian_kl_to_standard_normal(codes, *, ridge: float = 0.0) -> float:
+    """KL( N(m, S) || N(0, I) ) in nats, for the Gaussian fitted to ``codes`` (n, d).
+
+    ``m`` is the mean and ``S`` the unbiased covariance (ddof = 1) of the codes:
+    0.5 * (tr S + |m|^2 - d - log det S).  0 only when the codes have mean 0 and
+    covariance I.  A singular ``S`` (n <= d, or a code dimension that never varies)
+    makes the KL infinite: that raises ``ValueError`` unless ``ridge`` > 0, which adds
+    ``ridge * I`` to ``S`` first (a finite but ridge-dependent number: report the ridge).
+    """
+    x = _as_codes(codes)
+    n, d = x.shape
+    if n < 2:
+        raise ValueError(f"need at least 2 codes to fit a covariance, got {n}")
+    if ridge < 0:
+        raise ValueError(f"ridge must be >= 0, got {ridge}")
+    mean = x.mean(axis=0)
+    cov = np.atleast_2d(np.cov(x, rowvar=False)) + ridge * np.eye(d)
+    eig = np.linalg.eigvalsh(cov)
+    if eig[0] <= eig[-1] * 1e-12:  # numerically singular (also catches a zero covariance)
+        raise ValueError(
+            f"the covariance of the codes is singular (smallest eigenvalue {eig[0]:.3g}, "
+            f"{n} codes in {d} dimensions), so the KL is infinite; pass ridge > 0 "
+            f"(e.g. 1e-6) to add ridge * I to it")
+    return float(0.5 * (eig.sum() + mean @ mean - d - np.log(eig).sum()))
+
+
+def _distance_sum(a: np.ndarray, b: np.ndarray, *, same: bool = False) -> float:
+    """Sum of the Euclidean distances between every row of ``a`` and every row of ``b``.
+
+    ``same``: ``b`` is ``a``, and each row's distance to itself is taken as exactly 0.
+    """
+    b_sq = (b * b).sum(axis=1)
+    step = max(1, _BLOCK_ENTRIES // max(len(b), 1))
+    total = 0.0
+    for start in range(0, len(a), step):
+        block = a[start:start + step]
+        d2 = (block * block).sum(axis=1)[:, None] + b_sq[None, :] - 2.0 * block @ b.T
+        if same:
+            d2[np.arange(len(block)), np.arange(start, start + len(block))] = 0.0
+        total += float(np.sqrt(np.maximum(d2, 0.0)).sum())
+    return total
+
+
+def _mean_distance_within(a: np.ndarray) -> float:
+    """Mean distance between two different rows of ``a`` (the self-pairs left out)."""
+    m = len(a)
+    return _distance_sum(a, a, same=True) / (m * (m - 1))
+
+
+def energy_distance_to_standard_normal(codes, samples: int = 2000, seed: int = 0) -> float:
+    """Energy distance between the codes' distribution and N(0, I): 2 E|X-Y| - E|X-X'| - E|Y-Y'|.
+
+    Up to ``samples`` codes, drawn without replacement, are compared with as many
+    N(0, I) draws (both chosen with ``seed``).  The estimate is the unbiased
+    U-statistic (the within-sample means leave out each point's distance to itself),
+    so it is near 0, and can be slightly negative, when the codes are N(0, I); it
+    grows with any difference in location, scale or shape.  Euclidean distances.
+    """
+    x = _as_codes(codes)
+    if samples < 2:
+        raise ValueError(f"samples must be at least 2, got {samples}")
+    if len(x) < 2:
+        raise ValueError(f"need at least 2 codes, got {len(x)}")
+    rng = np.random.default_rng(seed)
+    m = min(samples, len(x))
+    if m < len(x):
+        x = x[rng.choice(len(x), size=m, replace=False)]
+    y = rng.standard_normal(x.shape)
+    # Centre on the pooled mean (distances do not change) so the squared-norm trick stays accurate.
+    centre = (x.mean(axis=0) + y.mean(axis=0)) / 2
+    x, y = x - centre, y - centre
+    between = _distance_sum(x, y) / (m * m)
+    return float(2.0 * between - _mean_distance_within(x) - _mean_distance_within(y))
+
+
+def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5) -> float:
+    """Fraction of test codes whose k nearest training codes (Euclidean) vote for their label.
+
+    Majority vote; a tie between labels goes to the tied label whose nearest member is
+    closest (so to the nearest neighbour's label whenever it is among the tied ones).
+    The distances are computed in blocks of test codes, so 60,000 x 10,000 fits in memory.
+    Exactly equal distances are ordered arbitrarily.
+    """
+    train, test = _as_codes(train_codes, "train_codes"), _as_codes(test_codes, "test_codes")
+    train_labels, test_labels = np.asarray(train_labels), np.asarray(test_labels)
+    if train.shape[1] != test.shape[1]:
+        raise ValueError(f"train codes have {train.shape[1]} dimensions, test codes {test.shape[1]}")
+    if train_labels.shape != (len(train),) or test_labels.shape != (len(test),):
+        raise ValueError(f"expected one label per code: {train_labels.shape} for {len(train)} train codes, "
+                         f"{test_labels.shape} for {len(test)} test codes")
+    if not 1 <= k <= len(train):
+        raise ValueError(f"k must lie in 1..{len(train)} (the number of training codes), got {k}")
+    if len(test) == 0:
+        raise ValueError("no test codes")
+    classes, train_index = np.unique(train_labels, return_inverse=True)
+    train_sq = (train * train).sum(axis=1)
+    step = max(1, _BLOCK_ENTRIES // len(train))
+    rank_order = np.arange(k)
+    predicted = np.empty(len(test), dtype=np.int64)
+    for start in range(0, len(test), step):
+        block = test[start:start + step]
+        # |t - x|^2 up to the per-row constant |t|^2, which does not change the ranking.
+        d2 = train_sq[None, :] - 2.0 * block @ train.T
+        nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        rows = np.arange(len(block))[:, None]
+        nearest = nearest[rows, np.argsort(d2[rows, nearest], axis=1, kind="stable")]
+        votes = train_index[nearest]                                  # (b, k), nearest first
+        counts = (votes[:, :, None] == votes[:, None, :]).sum(axis=2)  # votes for each one's label
+        best = np.argmax(counts * (k + 1) - rank_order, axis=1)       # most votes, then nearest
+        predicted[start:start + step] = votes[np.arange(len(block)), best]
+    return float(np.mean(classes[predicted] == test_labels))

@@ -1,0 +1,75 @@
+"""Principal component analysis: the linear baseline an autoencoder's reconstructions are measured against."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PCA:
+    """A fitted PCA: ``mean`` in the shape of one input, ``components`` (k, D) with orthonormal rows.
+
+    ``explained_variance`` (k,): the variance of the training data along each component
+    (largest first).  Each component's sign is fixed so that its largest entry is positive.
+    """
+
+    mean: np.ndarray
+    components: np.ndarray
+    explained_variance: np.ndarray
+
+    def _flat(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        size = self.components.shape[1]
+        if x.ndim < 1 or x.size != len(x) * size:
+            raise ValueError(f"expected inputs of {size} values each, got shape {x.shape}")
+        return x.reshape(len(x), size)
+
+    def first(self, k: int) -> "PCA":
+        """The PCA of the first ``k`` components only (what ``fit_pca`` with ``k`` would give)."""
+        if not 1 <= k <= len(self.components):
+            raise ValueError(f"k must lie in 1..{len(self.components)}, got {k}")
+        return PCA(self.mean, self.components[:k], self.explained_variance[:k])
+
+    def encode(self, x) -> np.ndarray:
+        """Codes (n, k): the inputs' coordinates along the components, after centring."""
+        return (self._flat(x) - self.mean.ravel()) @ self.components.T
+
+    def decode(self, codes) -> np.ndarray:
+        """Inputs (n, *mean.shape) rebuilt from codes (n, k)."""
+        codes = np.atleast_2d(np.asarray(codes, dtype=np.float64))
+        flat = codes @ self.components + self.mean.ravel()
+        return flat.reshape((len(codes),) + self.mean.shape)
+
+    def reconstruct(self, x) -> np.ndarray:
+        """``decode(encode(x))`` in the shape of ``x``: the projection onto the components."""
+        x = np.asarray(x)
+        return self.decode(self.encode(x)).reshape(x.shape)
+
+
+def fit_pca(x, components: int) -> PCA:
+    """The first ``components`` principal components of ``x`` (n, ...): each input is flattened.
+
+    Computed with ``np.linalg.svd`` of the centred (n, D) data in float64 (of its QR
+    factor R when n > D: the same components).  ``components`` must lie in 1..min(n, D);
+    to compare several k, fit the largest once and take :meth:`PCA.first` of it.
+    """
+    data = np.asarray(x, dtype=np.float64)
+    if data.ndim < 2 or len(data) < 2:
+        raise ValueError(f"fit_pca needs at least 2 inputs (n, ...), got shape {data.shape}")
+    flat = data.reshape(len(data), -1)
+    n, size = flat.shape
+    if not 1 <= components <= min(n, size):
+        raise ValueError(f"components must lie in 1..{min(n, size)}, got {components}")
+    mean = flat.mean(axis=0)
+    centred = flat - mean
+    if n > size:
+        # The R of centred = QR has the same singular values and right singular vectors, and
+        # skipping the (n, D) left vectors more than halves the time on 60,000 digits.
+        centred = np.linalg.qr(centred, mode="r")
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    vt = vt[:components]
+    signs = np.sign(vt[np.arange(components), np.argmax(np.abs(vt), axis=1)])
+    vt = vt * np.where(signs == 0, 1.0, signs)[:, None]
+    variance = singular[:components] ** 2 / (n - 1)
+    return PCA(mean=mean.reshape(data.shape[1:]), components=vt, explained_variance=variance)
