@@ -4,20 +4,19 @@
 digits and one-hot labels) and of the CelebA article (a conv net on faces and
 their 40 attributes): the same loss and training step for any image shape and
 any condition vector; only the encoder and decoder networks differ.
+
+The loss, training and test steps, metrics and saving are those of the
+unconditional :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`;
+:class:`ConditionalVAE` only feeds the condition to both nets.
 """
 from __future__ import annotations
 
-import math
-
 import keras
-import tensorflow as tf
 
-from keras_autoencoders.models.losses import part4_cvae_loss_terms
-from keras_autoencoders.models.sampling import Sampling
-from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
+# DECODER_LOGITS is imported from here by the conditional models' builders.
+from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder
 
-#: Name of the decoder's layer whose pre-sigmoid output the loss reads.
-DECODER_LOGITS = "dec_logits"
+__all__ = ["DECODER_LOGITS", "ConditionalDecoderMixin", "ConditionalVAE"]
 
 
 class ConditionalDecoderMixin:
@@ -33,7 +32,7 @@ class ConditionalDecoderMixin:
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
-class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
+class ConditionalVAE(ConditionalDecoderMixin, VariationalAutoencoder):
     """A conditional VAE trained on ``(images, conditions)`` batches.
 
     The condition is any vector: a one-hot digit label (Part 4) or 0/1 face
@@ -51,62 +50,22 @@ class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
     global batch (:mod:`keras_autoencoders.training.distribute`).
     """
 
-    _PARTS = ("encoder_net", "decoder", "sampling")
+    _NET_INPUTS = 2
 
-    def __init__(self, encoder_net: keras.Model, decoder: keras.Model,
-                 sampling: Sampling | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.encoder_net = encoder_net
-        self.decoder = decoder
-        # Same layers, stopping before the sigmoid: the loss works on logits (see losses.py).
-        self._decoder_logits = keras.Model(decoder.inputs, decoder.get_layer(DECODER_LOGITS).output)
-        self.sampling = sampling if sampling is not None else Sampling(name="sampling")
-        self.pixels = math.prod(int(d) for d in encoder_net.inputs[0].shape[1:])
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+    def _unpack(self, data):
+        return data[0], data[1]
 
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+    def _encoder_inputs(self, images, condition):
+        return [images, condition]
+
+    def _decoder_inputs(self, z, condition):
+        return [z, condition]
 
     def call(self, inputs, training=False):
         image, label_in, label_out = inputs
         z_mean, z_log_var = self.encoder_net([image, label_in], training=training)
         z = self.sampling([z_mean, z_log_var])
         return self.decoder([z, label_out], training=training)
-
-    def _loss_terms(self, data, training: bool):
-        image, label = data[0], data[1]
-        z_mean, z_log_var = self.encoder_net([image, label], training=training)
-        z = self.sampling([z_mean, z_log_var])
-        logits = self._decoder_logits([z, label], training=training)
-        reconstruction, kl = part4_cvae_loss_terms(image, logits, z_mean, z_log_var, pixels=self.pixels)
-        return keras.ops.mean(reconstruction), keras.ops.mean(kl), keras.ops.shape(image)[0]
-
-    def _report(self, reconstruction, kl, batch_size) -> dict:
-        # Weighted by the batch's size: per-sample means over an epoch (a short last
-        # batch counts for its size), and every update depends on the batch itself. An
-        # unweighted update's count += 1 does not, so in a compiled step it can run
-        # before the iterator reports the end of a dataset of unknown length (e.g.
-        # after ``ignore_errors``), averaging an extra 0 into the epoch's loss.
-        weight = keras.ops.cast(batch_size, "float32")
-        self.loss_tracker.update_state(reconstruction + kl, sample_weight=weight)
-        self.reconstruction_tracker.update_state(reconstruction, sample_weight=weight)
-        self.kl_tracker.update_state(kl, sample_weight=weight)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            reconstruction, kl, batch_size = self._loss_terms(data, training=True)
-            loss = reconstruction + kl
-            replica_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
-        grads = tape.gradient(replica_loss, self.trainable_weights)
-        self.optimizer.apply(grads, self.trainable_weights)
-        return self._report(reconstruction, kl, batch_size)
-
-    def test_step(self, data):
-        return self._report(*self._loss_terms(data, training=False))
 
     def article_models(self) -> dict[str, keras.Model]:
         """The article's sub-models, sharing this model's layers and weights.
@@ -133,10 +92,3 @@ class ConditionalVAE(ConditionalDecoderMixin, keras.Model):
             "style_t": keras.Model([image, label_in, label_out],
                                    self.decoder([z_mean, label_out]), name="style_t"),
         }
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), **serialize_parts(self, self._PARTS)}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**deserialize_parts(config, cls._PARTS))
