@@ -67,14 +67,23 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def tutorial_parser(description: str, article: Mapping[str, Any], help_texts: Mapping[str, str],
+def help_table(text: str) -> dict[str, str]:
+    """``{setting: help}`` from lines ``setting: help text`` (blank lines ignored)."""
+    rows = (line.strip().split(":", 1) for line in text.splitlines() if line.strip())
+    return {name.strip(): help_text.strip() for name, help_text in rows}
+
+
+def tutorial_parser(description: str, article: Mapping[str, Any], help_texts: Mapping[str, str] | str,
                     choices: Mapping[str, Sequence[Any]] | None = None) -> argparse.ArgumentParser:
     """A parser with one ``--flag`` per article setting, plus ``--quick``.
 
-    Flags default to None so that :func:`parse_settings` can tell which were given;
-    ``choices`` restricts a setting to listed values (argparse rejects others).
+    ``help_texts`` is a mapping or a :func:`help_table` text; settings it leaves out
+    take :data:`COMMON_HELP`. Flags default to None so that :func:`parse_settings` can
+    tell which were given; ``choices`` restricts a setting to listed values.
     """
     choices = choices or {}
+    if isinstance(help_texts, str):
+        help_texts = help_table(help_texts)
     help_texts = {**COMMON_HELP, **help_texts}
     parser = _Parser(description=description)
     parser.add_argument("--quick", action="store_true",

@@ -86,3 +86,11 @@ def test_malformed_celeba_file_gives_one_line_and_exit_status_1(tmp_path):
     assert "Traceback" not in done.stderr
     message = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(message) == 1 and "list_attr_celeba.txt, line 1" in message[0] and "202599" in message[0]
+
+
+def test_help_table_text_names_each_flag():
+    parser = tutorial_parser("test", ARTICLE, "gamma: weight of L_llike: the decoder's loss\n\nepochs: training epochs\n")
+    text = parser.format_help()
+    assert "weight of L_llike: the decoder's loss (article: 1.0)" in text
+    assert "training epochs (article: 1000)" in text and "seed of every" not in text  # only declared settings
+    assert "folder holding the data" in text  # data_dir's common help fills in

@@ -34,8 +34,8 @@ from keras_autoencoders.data.celeba import SPLITS, load_celeba_index  # noqa: E4
 from keras_autoencoders.data.image_pipeline import dataset_from_index, first_images  # noqa: E402
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder  # noqa: E402
 from keras_autoencoders.evaluation.image_metrics import decoded_reconstruction_mse  # noqa: E402
-from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, edit_rates,  # noqa: E402
-                                                  train_attribute_classifier)
+from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, attribute_verdicts,  # noqa: E402
+                                                  edit_rates, train_attribute_classifier)
 from keras_autoencoders.generate import faces  # noqa: E402
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae  # noqa: E402
 from keras_autoencoders.plotting import figures  # noqa: E402
@@ -54,12 +54,17 @@ ARTICLE = {  # latent 16 is the article's; the rest is this library's choice (se
 # input and a judge that answered the same for every face; this long, reconstructions
 # keep each face's look, the edits visibly change faces and the judge's rates move.
 QUICK = {"epochs": 10, "max_images": 10000, "classifier_epochs": 4, "out": "runs/celeba-quick"}
-HELP = {"epochs": "training epochs", "batch_size": "global batch size (split across GPUs)",
-        "image_size": "side of the square face crop fed to the model", "max_images": "use the first N images (0: all)",
-        "classifier_epochs": "epochs of the attribute classifier that scores the edits",
-        "judged_faces": "test faces the attribute judge scores (the first N of the test split)",
-        "on_corrupt": "corrupt or truncated JPEGs: skip (with a counted warning) or raise",
-        "data_dir": "folder holding celeba/", "demo": "train on a small generated folder in the CelebA layout"}
+HELP = """
+epochs: training epochs
+batch_size: global batch size (split across GPUs)
+image_size: side of the square face crop fed to the model
+max_images: use the first N images (0: all)
+classifier_epochs: epochs of the attribute classifier that scores the edits
+judged_faces: test faces the attribute judge scores (the first N of the test split)
+on_corrupt: corrupt or truncated JPEGs: skip (with a counted warning) or raise
+data_dir: folder holding celeba/
+demo: train on a small generated folder in the CelebA layout
+"""
 parser = tutorial_parser(__doc__ or "CelebA conditional VAE", ARTICLE, HELP, choices={"on_corrupt": ["skip", "raise"]})
 settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
 run = RunFolder(settings["out"])
@@ -160,7 +165,8 @@ columns = [index.attribute_index(n) for n in judged]
 keras.utils.set_random_seed(settings["seed"])  # the same judge whether or not this run trained
 judge = train_attribute_classifier(train_ds, columns, size, epochs=settings["classifier_epochs"], seed=settings["seed"])
 test_faces, test_conditions = first_images(parts["test"], settings["judged_faces"], image_size=size)
-judge_accuracy = attribute_accuracy(judge, test_faces, test_conditions, columns)
+test_verdicts = attribute_verdicts(judge, test_faces)  # judged once, for the accuracy and the real rates
+judge_accuracy = attribute_accuracy(test_verdicts, test_conditions, columns)
 print("judge accuracy on test faces:", {n: round(float(a), 3) for n, a in zip(judged, judge_accuracy)})
 
 # %% [markdown]
@@ -241,7 +247,7 @@ write_results(run.root, {**settings, "data_source": f"{index.root.name} ({len(in
               test_reconstruction_mse=test_reconstruction_mse, train_images_per_second=train_images_per_second,
               replicas=distributed.replicas, judged_test_faces=len(test_faces),
               judge={"attributes": judged, "test_accuracy": judge_accuracy,
-                     "real_test_rates": attribute_rates(judge, test_faces)},
+                     "real_test_rates": test_verdicts.mean(axis=0)},
               generated_rates=generated_rates, edit_rates=rates)
 smile = rates.get("+ smile", {})
 print_summary(run.root, {"test loss": test_loss["loss"], "test reconstruction MSE": test_reconstruction_mse,

@@ -55,10 +55,15 @@ ARTICLE = {  # the article's settings ("Код на Keras")
 # 2,000 steps at lr 1e-2 (22 s for both) instead of 20,000 at 1e-3 (65 s): the same picture.
 QUICK = {"epochs": 100, "batch_size": 100, "train_digits": 5000, "toy_epochs": 200, "toy_batch_size": 100,
          "toy_learning_rate": 1e-2, "out": "runs/part4-quick"}
-HELP = {"epochs": "CVAE training epochs", "batch_size": "CVAE batch size",
-        "train_digits": "train on the first N training digits (0: all)", "toy_epochs": "epochs of each toy AE",
-        "toy_batch_size": "toy autoencoder batch size", "toy_learning_rate": "toy autoencoder Adam learning rate",
-        "data_dir": "folder holding mnist.npz"}
+HELP = """
+epochs: CVAE training epochs
+batch_size: CVAE batch size
+train_digits: train on the first N training digits (0: all)
+toy_epochs: epochs of each toy AE
+toy_batch_size: toy autoencoder batch size
+toy_learning_rate: toy autoencoder Adam learning rate
+data_dir: folder holding mnist.npz
+"""
 settings = parse_settings(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
 run = RunFolder(settings["out"])

@@ -58,11 +58,16 @@ ARTICLE = {  # the article's settings ("Код", "Процесс обучени�
 # requested label (80-90%).
 QUICK = {"iterations": 300, "preset": "corrected", "snapshot_every": 15, "checkpoint_every": 100,
          "out": "runs/part6-quick"}
-HELP = {"iterations": "outer iterations of the adaptive loop", "batch_size": "digits per batch",
-        "gamma": "weight of L_llike in the decoder's loss", "preset": "network variant (see the top of this file)",
-        "feature_loss": "L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)",
-        "snapshot_every": "snapshot every N iterations (0: the article's periods)",
-        "checkpoint_every": "iterations between checkpoints", "data_dir": "folder holding mnist.npz"}
+HELP = """
+iterations: outer iterations of the adaptive loop
+batch_size: digits per batch
+gamma: weight of L_llike in the decoder's loss
+preset: network variant (see the top of this file)
+feature_loss: L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)
+snapshot_every: snapshot every N iterations (0: the article's periods)
+checkpoint_every: iterations between checkpoints
+data_dir: folder holding mnist.npz
+"""
 parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
                          choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"]})
 settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)

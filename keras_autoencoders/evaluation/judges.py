@@ -83,18 +83,20 @@ def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int],
     return model
 
 
+def attribute_verdicts(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
+    """``(N, attributes)`` booleans: does the attribute classifier call each attribute present?"""
+    return classifier.predict(np.asarray(images, dtype="float32"), batch_size=256, verbose=0) > 0.5
+
+
 def attribute_rates(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
     """Fraction of ``images`` the attribute classifier calls positive, one value per attribute."""
-    probabilities = classifier.predict(np.asarray(images, dtype="float32"), batch_size=256, verbose=0)
-    return (probabilities > 0.5).mean(axis=0)
+    return attribute_verdicts(classifier, images).mean(axis=0)
 
 
-
-def attribute_accuracy(classifier: keras.Model, images: np.ndarray, conditions: np.ndarray,
-                       columns: Sequence[int]) -> np.ndarray:
-    """Per judged attribute, the share of ``images`` whose 0/1 ``conditions[:, columns]`` it gets right."""
-    predicted = classifier.predict(np.asarray(images, dtype="float32"), batch_size=256, verbose=0) > 0.5
-    return (predicted == (np.asarray(conditions)[:, list(columns)] > 0.5)).mean(axis=0)
+def attribute_accuracy(verdicts: np.ndarray, conditions: np.ndarray, columns: Sequence[int]) -> np.ndarray:
+    """Per judged attribute, the share of :func:`attribute_verdicts` that match the 0/1
+    ``conditions[:, columns]`` of the same images."""
+    return (np.asarray(verdicts) == (np.asarray(conditions)[:, list(columns)] > 0.5)).mean(axis=0)
 
 
 def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: Mapping[str, np.ndarray],
@@ -105,16 +107,17 @@ def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: M
     (:func:`keras_autoencoders.generate.faces.edit_faces`); ``judged_on[edit]`` is the
     condition column the edit is judged on, which must be one of ``judged_columns``
     (the classifier's outputs, in order). Returns per edit the number of faces and the
-    rates before (reconstruction) and after the edit.
+    rates before (reconstruction) and after the edit. Each image set is judged once.
     """
     judged_columns = list(judged_columns)
+    verdicts = {key: attribute_verdicts(classifier, edited[key]) for key in ("reconstruction", *judged_on)}
     rates = {}
     for name, column in judged_on.items():
         lacking = np.asarray(conditions)[:, column] < 0.5
         output = judged_columns.index(column)
         rates[name] = {
             "faces": int(lacking.sum()),
-            "reconstruction": float(attribute_rates(classifier, edited["reconstruction"][lacking])[output]),
-            "edited": float(attribute_rates(classifier, edited[name][lacking])[output]),
+            "reconstruction": float(verdicts["reconstruction"][lacking, output].mean()),
+            "edited": float(verdicts[name][lacking, output].mean()),
         }
     return rates
