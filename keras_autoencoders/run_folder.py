@@ -95,11 +95,12 @@ def package_versions(packages=PACKAGES) -> dict[str, str | None]:
     return versions
 
 
-def _to_jsonable(value):
+def to_jsonable(value):
+    """``value`` with NumPy scalars and arrays, tuples and paths turned into JSON types."""
     if isinstance(value, dict):
-        return {str(k): _to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_to_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value]
     if isinstance(value, (np.floating, np.integer, np.bool_)):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -116,7 +117,7 @@ def write_results(out_dir: str | os.PathLike, settings: dict, **sections) -> pat
     content = {"settings": settings, **sections, "versions": package_versions()}
     path = out_dir / RESULTS_FILE
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(_to_jsonable(content), indent=2) + "\n")
+    tmp.write_text(json.dumps(to_jsonable(content), indent=2) + "\n")
     os.replace(tmp, path)
     return path
 

@@ -326,3 +326,14 @@ def test_real_shared_file_loads(mnist_npz_path, no_download):
     assert set(np.unique(data.y_train)) == set(range(10))
     # Also found through the environment variable alone (set by conftest when available).
     assert load_mnist().x_train.shape == (60000, 28, 28)
+
+
+def test_source_label_keeps_a_files_name_but_not_its_folder():
+    from keras_autoencoders.data.mnist import MnistDigits
+
+    def label(source):
+        return MnistDigits(None, None, None, None, source).source_label
+
+    assert label("/some/where/mnist.npz") == "mnist.npz"
+    assert label("bundled sample (5000 train / 1000 test digits)") == "bundled sample (5000 train / 1000 test digits)"
+    assert label("keras download") == "keras download"

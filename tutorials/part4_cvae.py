@@ -200,7 +200,7 @@ print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.a
 
 # %%
 write_samples(run.root, samples)
-write_results(run.root, {**settings, "data_source": digits.source},
+write_results(run.root, {**settings, "data_source": digits.source_label},
               history={k: v for k, v in history.items() if k != "epoch"},
               manifold_render_seconds=manifold_render_seconds, snapshot_render_seconds=snapshots.render_seconds,
               snapshot_epochs=snapshots.epochs_taken, toy_manifold=toy_results, digits=numbers)

@@ -213,7 +213,7 @@ print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.a
 
 # %%
 write_samples(run.root, samples["cvae_gan"])
-write_results(run.root, {**settings, "data_source": digits.source}, history=history,
+write_results(run.root, {**settings, "data_source": digits.source_label}, history=history,
               step_counts=trainer.step_counts, seconds_per_step=trainer.seconds_per_step(),
               comparison=comparison, snapshot_iterations=snapshots.epochs_taken,
               snapshot_render_seconds=snapshots.render_seconds)

@@ -341,6 +341,12 @@ class MnistDigits:
     def describe(self) -> str:
         return f"MNIST from {self.source}: {len(self.x_train)} train / {len(self.x_test)} test digits"
 
+    @property
+    def source_label(self) -> str:
+        """Where the digits came from, for results files: a file's name without its folder
+        (a run folder may be shared), else the source as described (sample, download)."""
+        return pathlib.Path(self.source).name if self.source.endswith(".npz") else self.source
+
 
 def load_mnist_digits(data_dir: Optional[PathLike] = None, *, allow_sample: bool = False,
                       train_digits: int = 0) -> MnistDigits:

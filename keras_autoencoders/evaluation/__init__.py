@@ -5,11 +5,11 @@ from keras_autoencoders._lazy import lazy_api
 
 # module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
-evaluation.judges: train_digit_classifier label_accuracy train_attribute_classifier attribute_verdicts attribute_rates attribute_accuracy edit_rates
+evaluation.judges: train_digit_classifier label_accuracy confident_readings train_attribute_classifier attribute_verdicts attribute_rates attribute_accuracy edit_rates
 evaluation.image_metrics: relative_sharpness within_label_variety style_retention reconstruction_mse decoded_reconstruction_mse psnr add_gaussian_noise
 evaluation.latent_metrics: gaussian_kl_to_standard_normal energy_distance_to_standard_normal knn_accuracy
-evaluation.anomaly: auroc
+evaluation.anomaly: auroc reconstruction_errors uniform_noise_images
 evaluation.pca: fit_pca PCA
-evaluation.digit_generators: compare_generators
+evaluation.digit_generators: compare_generators unconditional_numbers
 evaluation.toy_curves: toy_manifold_distances
 """)

@@ -11,6 +11,10 @@ For each generator (a ``z_meaner`` and a ``decoder``): its ``samples.npz`` array
   as every digit) read as their target digit;
 * ``reconstruction``: how much of an input's style its reconstruction keeps.
 
+For generators without a label (a VAE drawing from N(0, I)),
+:func:`unconditional_numbers` gives the share of digits the classifier reads with
+confidence, overall and per digit it reads.
+
 Real test digits are measured the same way (their sharpness over the training
 digits', their accuracy, their variety), so every number has a real-data row.
 """
@@ -23,7 +27,7 @@ import numpy as np
 
 from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.evaluation.image_metrics import relative_sharpness, style_retention, within_label_variety
-from keras_autoencoders.evaluation.judges import label_accuracy
+from keras_autoencoders.evaluation.judges import CONFIDENCE_THRESHOLD, confident_readings, label_accuracy
 from keras_autoencoders.generate.digits import CONTRACT_SAMPLES, contract_samples
 from keras_autoencoders.generate.manifold import Decoder
 
@@ -73,3 +77,22 @@ def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classi
                                          digits.x_test, digits.y_test)
         comparison[name] = generator_numbers(classifier, samples[name], digits)
     return comparison, samples
+
+
+def unconditional_numbers(classifier: keras.Model, images: np.ndarray,
+                          threshold: float = CONFIDENCE_THRESHOLD) -> dict:
+    """How a classifier reads digits drawn without a label (the study's "some look good").
+
+    ``confident_fraction``: the share of ``images`` whose most likely digit has
+    probability >= ``threshold``. ``by_digit[d]``: ``share``, the fraction read as
+    ``d`` at all, and ``confident_fraction``, the fraction of those read confidently
+    (None when no image is read as ``d``). Measure real test digits the same way
+    for the reference.
+    """
+    digit, confident = confident_readings(classifier, images, threshold)
+    by_digit = {}
+    for d in range(10):
+        read = digit == d
+        by_digit[str(d)] = {"share": float(read.mean()),
+                            "confident_fraction": float(confident[read].mean()) if read.any() else None}
+    return {"threshold": threshold, "confident_fraction": float(confident.mean()), "by_digit": by_digit}

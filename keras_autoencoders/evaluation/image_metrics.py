@@ -11,13 +11,15 @@ import numpy as np
 def image_sharpness(images: np.ndarray) -> float:
     """Mean absolute difference between neighbouring pixels (both axes), over all images.
 
-    Blurred strokes change slowly, so they score low; crisp 0/1 strokes score high.
+    Images are ``(N, h, w)`` or ``(N, h, w, channels)``. Blurred strokes change slowly,
+    so they score low; crisp 0/1 strokes score high.
     Speckle also scores high, so read it beside :func:`within_label_variety`
     and a classifier's accuracy.
     """
-    x = np.asarray(images, dtype=np.float64).reshape(len(images), *np.shape(images)[1:3])
-    dy = np.abs(np.diff(x, axis=1)).mean(axis=(1, 2))
-    dx = np.abs(np.diff(x, axis=2)).mean(axis=(1, 2))
+    x = np.asarray(images, dtype=np.float64)
+    x = x.reshape(len(x), x.shape[1], x.shape[2], -1)  # (N, h, w, channels): digits or colour faces
+    dy = np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3))
+    dx = np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))
     return float(np.mean((dx + dy) / 2))
 
 

@@ -67,6 +67,21 @@ def label_accuracy(classifier: keras.Model, images: np.ndarray, labels: np.ndarr
     return float((predicted == np.asarray(labels).astype(int)).mean())
 
 
+#: Probability above which a classifier's reading of a digit counts as confident.
+CONFIDENCE_THRESHOLD = 0.9
+
+
+def confident_readings(classifier: keras.Model, images: np.ndarray,
+                       threshold: float = CONFIDENCE_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
+    """``(digit, confident)`` per image: the classifier's most likely digit and whether its
+    probability is at least ``threshold``."""
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
+    x = np.asarray(images, dtype="float32").reshape(len(images), 28, 28, 1)
+    probabilities = classifier.predict(x, batch_size=1000, verbose=0)
+    return probabilities.argmax(axis=1), probabilities.max(axis=1) >= threshold
+
+
 def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int], image_size: int,
                                epochs: int = 1, seed: int | None = 0, verbose: int = 0) -> keras.Model:
     """Train a multi-label classifier of the attribute ``columns`` on a dataset of ``(images, conditions)``.

@@ -80,3 +80,14 @@ def contract_samples(z_meaner: keras.Model, decoder: Decoder, latent_dim: int,
     sevens = first_of_label(x_train, y_train, 7)
     samples["style"] = style_transfer(z_meaner, decoder, sevens, 7)
     return {k: v.astype("float32") for k, v in samples.items()}
+
+
+def unconditional_samples(z_meaner: Decoder, decoder: Decoder, latent_dim: int,
+                          x_test: np.ndarray) -> dict[str, np.ndarray]:
+    """A VAE without labels, in the ``samples.npz`` conventions: ``prior`` (1000, h, w), the
+    contract codes ``prior_codes(1000, latent_dim)`` decoded, and ``rec`` (1000, h, w), the first
+    1000 test digits decoded from their z_mean."""
+    prior = np.asarray(decoder(prior_codes(CONTRACT_SAMPLES, latent_dim)))
+    z = z_meaner.predict(x_test[:CONTRACT_SAMPLES], batch_size=1000, verbose=0)
+    rec = np.asarray(decoder(z))
+    return {"prior": prior[..., 0].astype("float32"), "rec": rec[..., 0].astype("float32")}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import pathlib
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 from keras_autoencoders.arrays import tile_grid, tile_images
 from keras_autoencoders.plotting.display import show_file
@@ -183,5 +184,64 @@ def plot_z_scatter_panels(z_by_label: Sequence[np.ndarray], limit: float = 5.0, 
         ax.scatter(z[:, 0], z[:, 1], s=2)
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
+    fig.tight_layout()
+    return fig
+
+
+def plot_code_scatters(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], limit: float | None = None,
+                       own_limits: Mapping[str, float] | None = None, panel_inches: float = 5.0,
+                       max_points: int = 5000) -> Figure:
+    """2-d codes coloured by digit, one panel per model, all on the same axes.
+
+    ``panels[name] = (codes (N, 2), labels (N,))``; the first ``max_points`` of each are
+    drawn. The axes span +-``limit`` (default: the largest |code| of any panel), so
+    spreads compare directly, except for panels named in ``own_limits`` (e.g. a zoomed
+    copy of a panel). A dashed circle marks radius 2, where N(0, I) keeps 86% of its mass.
+    """
+    own_limits = dict(own_limits or {})
+    if limit is None:
+        limit = 1.05 * max(float(np.abs(np.asarray(c)[:max_points]).max())
+                           for name, (c, _) in panels.items() if name not in own_limits)
+    fig = new_figure((len(panels) * panel_inches + 1.0, panel_inches))
+    for i, (name, (codes, labels)) in enumerate(panels.items()):
+        codes, labels = np.asarray(codes)[:max_points], np.asarray(labels)[:max_points]
+        if codes.ndim != 2 or codes.shape[1] != 2:
+            raise ValueError(f"panel {name!r}: expected 2-d codes (N, 2), got shape {codes.shape}")
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        points = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=3)
+        ax.add_patch(Circle((0, 0), 2.0, fill=False, ls="--", lw=1, color="black"))
+        span = own_limits.get(name, limit)
+        ax.set_xlim(-span, span)
+        ax.set_ylim(-span, span)
+        ax.set_aspect("equal")
+        ax.set_title(name)
+        ax.set_xlabel("code[0]")
+        ax.set_ylabel("code[1]")
+    fig.colorbar(points, ax=fig.axes, ticks=range(10), label="digit")
+    return fig
+
+
+def plot_histograms(values: Mapping[str, np.ndarray], xlabel: str, log_x: bool = True, bins: int = 60,
+                    title: str | None = None) -> Figure:
+    """Overlaid histograms of named score sets on shared bins (log-spaced when ``log_x``); each set's
+    bars give the fraction of that set per bin, so sets of different sizes compare."""
+    arrays = {name: np.asarray(v, dtype=np.float64).ravel() for name, v in values.items()}
+    everything = np.concatenate(list(arrays.values()))
+    if log_x:
+        positive = everything[everything > 0]
+        edges = np.geomspace(positive.min(), positive.max(), bins + 1)
+    else:
+        edges = np.linspace(everything.min(), everything.max(), bins + 1)
+    fig = new_figure((7, 4))
+    ax = fig.add_subplot(1, 1, 1)
+    for name, v in arrays.items():
+        ax.hist(v, bins=edges, weights=np.full(len(v), 1.0 / len(v)), histtype="step", lw=1.5, label=name)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("fraction per bin")
+    ax.legend()
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
     return fig

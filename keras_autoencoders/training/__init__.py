@@ -9,5 +9,6 @@ training.reproducible: EpochSeeds shuffled_batches StopOnNonFiniteLoss
 training.snapshots: ManifoldSnapshots
 training.adaptive_loop: AdaptiveTrainer
 training.baseline: train_cvae_for_steps
+training.stages: train_stage load_stage Stage
 training.distribute: build_distributed
 """)

@@ -1,0 +1,115 @@
+"""The MNIST study's new measures and figures: confident readings, anomaly scores, unconditional
+samples, code scatters and score histograms."""
+import keras
+import numpy as np
+import pytest
+
+from keras_autoencoders.evaluation.anomaly import auroc, reconstruction_errors, uniform_noise_images
+from keras_autoencoders.evaluation.digit_generators import unconditional_numbers
+from keras_autoencoders.evaluation.judges import confident_readings
+from keras_autoencoders.generate.digits import prior_codes, unconditional_samples
+from keras_autoencoders.plotting.figures import plot_code_scatters, plot_histograms
+
+
+class ProbabilityReader:
+    """A stand-in classifier: row ``i`` of ``probabilities`` for an image whose first pixel is ``i``."""
+
+    def __init__(self, probabilities: np.ndarray):
+        self.probabilities = probabilities
+
+    def predict(self, images, batch_size=None, verbose=0):
+        return self.probabilities[np.asarray(images)[:, 0, 0, 0].astype(int)]
+
+
+def images_numbered(count: int) -> np.ndarray:
+    images = np.zeros((count, 28, 28, 1), "float32")
+    images[:, 0, 0, 0] = np.arange(count)
+    return images
+
+
+def test_confident_readings_and_unconditional_numbers_on_known_probabilities():
+    probabilities = np.full((5, 10), 0.0)
+    probabilities[0, 3] = 0.95; probabilities[0, 1] = 0.05   # a confident 3
+    probabilities[1, 3] = 0.6; probabilities[1, 8] = 0.4     # an unsure 3
+    probabilities[2, 7] = 0.9; probabilities[2, 2] = 0.1     # a 7 exactly at the threshold
+    probabilities[3, 7] = 0.99; probabilities[3, 0] = 0.01   # a confident 7
+    probabilities[4, 0] = 0.5; probabilities[4, 9] = 0.5     # a tie: the first digit
+    classifier = ProbabilityReader(probabilities)
+    digit, confident = confident_readings(classifier, images_numbered(5), threshold=0.9)
+    np.testing.assert_array_equal(digit, [3, 3, 7, 7, 0])
+    np.testing.assert_array_equal(confident, [True, False, True, True, False])
+
+    numbers = unconditional_numbers(classifier, images_numbered(5), threshold=0.9)
+    assert numbers["confident_fraction"] == pytest.approx(3 / 5)
+    assert numbers["by_digit"]["3"] == {"share": pytest.approx(0.4), "confident_fraction": pytest.approx(0.5)}
+    assert numbers["by_digit"]["7"] == {"share": pytest.approx(0.4), "confident_fraction": pytest.approx(1.0)}
+    assert numbers["by_digit"]["0"]["confident_fraction"] == 0.0
+    assert numbers["by_digit"]["5"] == {"share": 0.0, "confident_fraction": None}
+    with pytest.raises(ValueError, match="threshold"):
+        confident_readings(classifier, images_numbered(5), threshold=1.5)
+
+
+def test_reconstruction_errors_match_numpy_across_batches():
+    rng = np.random.default_rng(0)
+    images = rng.random((7, 28, 28, 1), dtype=np.float32)
+    calls = []
+
+    def halve(batch):
+        calls.append(len(batch))
+        return batch / 2
+
+    errors = reconstruction_errors(halve, images, batch_size=3)
+    np.testing.assert_allclose(errors, ((images / 2) ** 2).reshape(7, -1).mean(axis=1), rtol=1e-6)
+    assert calls == [3, 3, 1]
+    np.testing.assert_array_equal(reconstruction_errors(lambda b: b, images), np.zeros(7))
+
+
+def test_a_perfect_score_separates_and_noise_images_are_seeded_uniform():
+    noise = uniform_noise_images(500, seed=3)
+    assert noise.shape == (500, 28, 28, 1) and noise.dtype == np.float32
+    assert 0.0 <= noise.min() and noise.max() < 1.0 and abs(float(noise.mean()) - 0.5) < 0.01
+    np.testing.assert_array_equal(noise, uniform_noise_images(500, seed=3))
+    assert not np.array_equal(noise, uniform_noise_images(500, seed=4))
+    # dark images rebuilt as black score 0; noise rebuilt as black scores its mean square
+    blank = np.zeros((100, 28, 28, 1), np.float32)
+    to_black = np.zeros_like
+    assert auroc(reconstruction_errors(to_black, blank), reconstruction_errors(to_black, noise)) == 1.0
+
+
+def test_unconditional_samples_decode_the_contract_codes():
+    latent_dim = 3
+    z = keras.Input((latent_dim,))
+    decoder = keras.Model(z, keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784, activation="sigmoid",
+                                                                                  kernel_initializer="ones")(z)))
+    image = keras.Input((28, 28, 1))
+    z_meaner = keras.Model(image, keras.layers.Dense(latent_dim)(keras.layers.Flatten()(image)))
+    x_test = np.random.default_rng(1).random((1200, 28, 28, 1), dtype=np.float32)
+    samples = unconditional_samples(z_meaner, decoder, latent_dim, x_test)
+    assert samples["prior"].shape == samples["rec"].shape == (1000, 28, 28)
+    codes = prior_codes(1000, latent_dim)
+    np.testing.assert_allclose(samples["prior"][:, 0, 0], 1 / (1 + np.exp(-codes.sum(axis=1))), rtol=1e-5)
+    expected_rec = np.asarray(decoder(z_meaner(x_test[:1000])))[..., 0]
+    np.testing.assert_allclose(samples["rec"], expected_rec, rtol=1e-5)
+
+
+def test_code_scatters_share_axes_except_zoomed_panels_and_refuse_other_than_2d_codes():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 300)
+    wide, narrow = rng.normal(0, 20, (300, 2)), rng.normal(0, 1, (300, 2))
+    fig = plot_code_scatters({"wide": (wide, labels), "narrow": (narrow, labels), "zoom": (narrow, labels)},
+                             own_limits={"zoom": 4.0})
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["wide", "narrow", "zoom"]
+    limit = 1.05 * np.abs(wide).max()
+    for ax in panels[:2]:
+        assert ax.get_xlim() == pytest.approx((-limit, limit)) and ax.get_ylim() == pytest.approx((-limit, limit))
+    assert panels[2].get_xlim() == pytest.approx((-4.0, 4.0))
+    with pytest.raises(ValueError, match="'flat'.*2-d codes"):
+        plot_code_scatters({"flat": (rng.normal(size=(10, 3)), labels[:10])})
+
+
+def test_histograms_share_bins():
+    fig = plot_histograms({"a": np.linspace(0.01, 1, 50), "b": np.linspace(0.5, 10, 50)}, "score", bins=20)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and len(ax.patches) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
