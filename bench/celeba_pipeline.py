@@ -1,6 +1,9 @@
-"""CelebA input benchmark: the tf.data pipeline against the article's PIL generator.
+"""CelebA / LFW input benchmark: the tf.data pipeline against the article's PIL generator.
 
-    python bench/celeba_pipeline.py [--data-dir DIR] [--count 5000] [--rounds 2] [--training [--steps 30]]
+    python bench/celeba_pipeline.py [--dataset celeba] [--data-dir DIR] [--count 5000] [--rounds 2]
+                                    [--training [--steps 30]]
+    python bench/celeba_pipeline.py --dataset lfw [--data-dir DIR] [--max-images N] [--rounds 2]
+                                    [--training [--steps 30]]
 
 Two folders in the CelebA layout: (a) ``--count`` full-resolution 178x218 JPEGs,
 made in a temporary folder (removed afterwards) by upscaling the first images of
@@ -26,7 +29,15 @@ after a warm-up of a few batches:
   each JPEG with PIL, crops, resizes (``Image.BILINEAR``, no ``reducing_gap``),
   converts to float32 / 255 and stacks batches of 64 with numpy, on one core.
 
-Each method runs in its own subprocess (``--worker METHOD --folder F``), so its
+``--dataset lfw`` runs the same benchmark on LFW (the faces study): the index comes
+from :func:`~keras_autoencoders.data.lfw.load_lfw_index` (``lfw/`` found through
+``--data-dir`` or ``KERAS_AUTOENCODERS_DATA``). LFW's deep-funneled images already
+are the official full-resolution 250x250 JPEGs, so no folder is made: the one folder
+benchmarked is the LFW folder itself, or only its first ``--max-images`` images (in
+index order; 0, the default: all). Every method crops and sizes as the faces tutorial
+does: the centred square of 0.36 of the width (the central 90x90) resized to 32x32.
+
+Each method runs in its own subprocess (``--worker METHOD --folder F --dataset D``), so its
 peak resident memory (``ru_maxrss``) is its own; the resident memory just before
 iterating is printed too, so the increase due to iterating is visible. Images/s
 is wall time; CPU ms/img counts all threads. ``--rounds`` runs every method that
@@ -36,13 +47,18 @@ between rounds, while CPU ms/img is steadier: the targets are also printed as th
 "CPU bound" ratio, the rates the CPU times allow with every core free.
 
 ``--training`` also times ``fit`` of the CelebA CVAE
-(:func:`~keras_autoencoders.models.conv_cvae.build_celeba_cvae`) for ``--steps``
+(:func:`~keras_autoencoders.models.conv_cvae.build_celeba_cvae`; for LFW, the faces
+study's conv autoencoder,
+:func:`~keras_autoencoders.models.conv_face_autoencoder.build_face_autoencoder` with a
+32-value code, Adam(1e-3) and the MSE loss on ``(images, images)`` batches; on the
+benchmarked folder: the full-resolution one for CelebA) for ``--steps``
 batches streamed by the pipeline against the same batches already in memory
 (``take(steps).cache()``, warmed up), ``--training-rounds`` fits of each,
 interleaved. A step's time runs from the end of one step to the end of the next
 (fetching its batch included); with the medians of those, the fraction of a step
 spent waiting for data is ``1 - t_memory / t_pipeline`` (the median resists the
-bursts of other load on a shared machine).
+bursts of other load on a shared machine). When the folder holds fewer than
+``--steps`` full batches, ``--steps`` is lowered to the number it holds (and said so).
 """
 from __future__ import annotations
 
@@ -62,9 +78,15 @@ from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
 
-BATCH, IMAGE_SIZE, WARMUP_BATCHES = 64, 64, 3
-#: image_pipeline.DEFAULT_CROP_FRACTION, repeated so that the PIL worker never imports TensorFlow.
-CROP_FRACTION = 140 / 178
+BATCH, WARMUP_BATCHES = 64, 3
+#: Per dataset: the centred crop (fraction of the width) and output side every method uses, and
+#: the model ``--training`` fits. Written out here so that the PIL worker never imports TensorFlow.
+DATASETS = {
+    # image_pipeline.DEFAULT_CROP_FRACTION and DEFAULT_IMAGE_SIZE: the article's 64x64 CelebA faces.
+    "celeba": {"crop_fraction": 140 / 178, "image_size": 64, "model": "build_celeba_cvae"},
+    # The faces tutorial's settings: the central 90x90 of the 250x250 deep-funneled image, at 32x32.
+    "lfw": {"crop_fraction": 0.36, "image_size": 32, "model": "build_face_autoencoder"},
+}
 METHODS = ("pipeline", "pipeline_fast", "pipeline_intra1", "bare_tf_decode", "pil_generator")
 TARGET_VS_PIL, TARGET_VS_BARE, TARGET_WAITING = 2.5, 0.8, 0.10
 
@@ -89,7 +111,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def pil_batches(paths, conditions, crop_fraction: float, seed: int):
+def pil_batches(paths, conditions, crop_fraction: float, image_size: int, seed: int):
     """The article's generator: PIL, one image at a time, numpy batches of (images, conditions)."""
     import numpy as np
     from PIL import Image
@@ -104,13 +126,24 @@ def pil_batches(paths, conditions, crop_fraction: float, seed: int):
                 width, height = im.size
                 side = min(max(int(crop_fraction * width + 0.5), 1), height, width)
                 left, top = (width - side) // 2, (height - side) // 2
-                im = im.crop((left, top, left + side, top + side)).resize((IMAGE_SIZE, IMAGE_SIZE), Image.BILINEAR)
+                im = im.crop((left, top, left + side, top + side)).resize((image_size, image_size), Image.BILINEAR)
                 images.append(np.asarray(im, dtype=np.float32) / 255.0)
         yield np.stack(images), conditions[rows]
 
 
-def load_index(folder):
-    """The CelebA index of ``folder`` without checking images (the split warning of a subset silenced)."""
+def load_index(folder, dataset: str = "celeba", max_images: int = 0):
+    """The index of ``folder`` (``None``: found through ``KERAS_AUTOENCODERS_DATA``), no image read.
+
+    CelebA: without checking images (the split warning of a subset silenced). LFW: its first
+    ``max_images`` images in index order (0: all).
+    """
+    if dataset == "lfw":
+        import numpy as np
+
+        from keras_autoencoders.data.lfw import load_lfw_index
+
+        index = load_lfw_index(folder)
+        return index.select(np.arange(min(max_images, len(index)))) if max_images > 0 else index
     from keras_autoencoders.data.celeba import load_celeba_index
 
     with warnings.catch_warnings():
@@ -118,11 +151,11 @@ def load_index(folder):
         return load_celeba_index(folder, check_images=False)
 
 
-def make_epoch(method: str, paths, conditions):
+def make_epoch(method: str, paths, conditions, crop_fraction: float, image_size: int):
     """A function that returns one epoch's iterable of batches for ``method``."""
     if method == "pil_generator":
         epochs = iter(range(10**9))
-        return lambda: pil_batches(paths, conditions, CROP_FRACTION, seed=next(epochs))
+        return lambda: pil_batches(paths, conditions, crop_fraction, image_size, seed=next(epochs))
     import tensorflow as tf
 
     from keras_autoencoders.data.image_pipeline import decode_crop_resize, make_image_dataset
@@ -132,9 +165,10 @@ def make_epoch(method: str, paths, conditions):
 
     if method == "bare_tf_decode":
         dataset = (tf.data.Dataset.from_tensor_slices(paths)
-                   .map(decode_crop_resize, num_parallel_calls=tf.data.AUTOTUNE).batch(BATCH))
+                   .map(lambda path: decode_crop_resize(path, image_size, crop_fraction),
+                        num_parallel_calls=tf.data.AUTOTUNE).batch(BATCH))
     else:
-        dataset = make_image_dataset(paths, conditions, BATCH, image_size=IMAGE_SIZE,
+        dataset = make_image_dataset(paths, conditions, BATCH, image_size=image_size, crop_fraction=crop_fraction,
                                      fast_decode=method == "pipeline_fast", seed=0)
     return lambda: dataset
 
@@ -144,11 +178,11 @@ def batch_size_of(batch) -> int:
     return int(images.shape[0])
 
 
-def run_worker(method: str, folder: str) -> dict:
+def run_worker(method: str, folder: str, dataset: str, max_images: int) -> dict:
     """Warm up, then time one full epoch of ``method`` on ``folder``; memory and CPU included."""
-    index = load_index(folder)
+    index = load_index(folder, dataset, max_images)
     paths, conditions = index.paths(), index.conditions()
-    epoch = make_epoch(method, paths, conditions)
+    epoch = make_epoch(method, paths, conditions, DATASETS[dataset]["crop_fraction"], DATASETS[dataset]["image_size"])
     for i, _ in enumerate(epoch()):
         if i + 1 >= WARMUP_BATCHES:
             break
@@ -161,14 +195,31 @@ def run_worker(method: str, folder: str) -> dict:
             "rss_before_mb": rss_before, "peak_rss_mb": peak_rss_mb()}
 
 
-def run_training_worker(folder: str, steps: int, rounds: int) -> dict:
+def build_model(dataset: str, index, image_size: int):
+    """The compiled model ``--training`` fits: the CelebA CVAE, or the faces study's conv autoencoder."""
+    import keras
+
+    if dataset == "lfw":
+        from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder
+
+        model = build_face_autoencoder(image_size=image_size, code_dim=32, seed=0)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+        return model
+    from keras_autoencoders.models.conv_cvae import build_celeba_cvae
+
+    model = build_celeba_cvae(num_conditions=len(index.attribute_names), image_size=image_size,
+                              latent_dim=16, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def run_training_worker(folder: str, dataset: str, max_images: int, steps: int, rounds: int) -> dict:
     """Seconds of each ``fit`` step (data fetch included) on the streaming pipeline and on the
     same batches in memory, ``rounds`` fits of each, interleaved."""
     import keras
     import numpy as np
 
     from keras_autoencoders.data.image_pipeline import dataset_from_index
-    from keras_autoencoders.models.conv_cvae import build_celeba_cvae
 
     class StepEnds(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -177,12 +228,14 @@ def run_training_worker(folder: str, steps: int, rounds: int) -> dict:
         def on_train_batch_end(self, batch, logs=None):
             self.ends.append(time.perf_counter())
 
-    index = load_index(folder)
+    settings = DATASETS[dataset]
+    index = load_index(folder, dataset, max_images)
     keras.utils.set_random_seed(0)
-    model = build_celeba_cvae(num_conditions=len(index.attribute_names), image_size=IMAGE_SIZE,
-                              latent_dim=16, seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    streamed = dataset_from_index(index, BATCH, image_size=IMAGE_SIZE, drop_remainder=True, seed=0)
+    model = build_model(dataset, index, settings["image_size"])
+    streamed = dataset_from_index(index, BATCH, image_size=settings["image_size"],
+                                  crop_fraction=settings["crop_fraction"], drop_remainder=True, seed=0)
+    if dataset == "lfw":  # the autoencoder's batches: (images, images), as the faces tutorial trains it
+        streamed = streamed.map(lambda images, _: (images, images))
     in_memory = streamed.take(steps).cache()
     for _ in in_memory:  # fill the cache
         pass
@@ -208,12 +261,13 @@ def worker_json(args: list[str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def benchmark_folder(folder: str, rounds: int) -> dict[str, dict]:
+def benchmark_folder(folder: str, rounds: int, dataset: str = "celeba", max_images: int = 0) -> dict[str, dict]:
     """Every method ``rounds`` times, interleaved; the best rate and the largest peak memory."""
     runs: dict[str, list[dict]] = {m: [] for m in METHODS}
     for _ in range(rounds):
         for method in METHODS:
-            runs[method].append(worker_json(["--worker", method, "--folder", folder]))
+            runs[method].append(worker_json(["--worker", method, "--folder", folder, "--dataset", dataset,
+                                             "--max-images", str(max_images)]))
     best = {}
     for method, results in runs.items():
         top = max(results, key=lambda r: r["images"] / r["seconds"])
@@ -243,8 +297,13 @@ def check(name: str, value: float, target: float, higher_is_better: bool = True,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", default=None, help="CelebA folder (else KERAS_AUTOENCODERS_DATA)")
-    parser.add_argument("--count", type=int, default=5000, help="full-resolution images to make and read")
+    parser.add_argument("--dataset", choices=tuple(DATASETS), default="celeba", help="which faces to read")
+    parser.add_argument("--data-dir", default=None,
+                        help="CelebA folder, or the folder holding lfw/ (else KERAS_AUTOENCODERS_DATA)")
+    parser.add_argument("--count", type=int, default=5000,
+                        help="full-resolution images to make and read (--dataset celeba)")
+    parser.add_argument("--max-images", type=int, default=0,
+                        help="read only the first N LFW images, in index order; 0: all (--dataset lfw)")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved runs of every method; the best is kept")
     parser.add_argument("--training", action="store_true", help="also time fit on streamed vs in-memory batches")
     parser.add_argument("--steps", type=int, default=30, help="training steps per timed fit (--training)")
@@ -253,32 +312,51 @@ def main() -> None:
     parser.add_argument("--worker", choices=METHODS + ("training",), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.max_images < 0:
+        parser.error(f"--max-images must be 0 (all) or positive, got {args.max_images}")
+    if args.max_images and args.dataset != "lfw":
+        parser.error("--max-images is for --dataset lfw (CelebA's folder size is --count)")
 
     if args.worker == "training":
-        print(json.dumps(run_training_worker(args.folder, args.steps, args.rounds)))
+        print(json.dumps(run_training_worker(args.folder, args.dataset, args.max_images, args.steps, args.rounds)))
         return
     if args.worker:
-        print(json.dumps(run_worker(args.worker, args.folder)))
+        print(json.dumps(run_worker(args.worker, args.folder, args.dataset, args.max_images)))
         return
 
-    from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
-
-    source = load_index(args.data_dir)
+    settings = DATASETS[args.dataset]
+    image_size = settings["image_size"]
+    source = load_index(args.data_dir, args.dataset, args.max_images)
     print(f"CPU cores: {os.cpu_count()} (load average at start {os.getloadavg()[0]:.1f}); "
-          f"batch {BATCH}, {IMAGE_SIZE}x{IMAGE_SIZE} output, warm-up {WARMUP_BATCHES} batches, "
+          f"batch {BATCH}, {image_size}x{image_size} output, warm-up {WARMUP_BATCHES} batches, "
           f"{args.rounds} round(s)")
-    tmp = tempfile.mkdtemp(prefix="celeba_full_")
+    tmp = tempfile.mkdtemp(prefix="celeba_full_") if args.dataset == "celeba" else None
     try:
-        start = time.perf_counter()
-        write_celeba_folder(tmp, count=args.count, image_size=(178, 218), source=source.root)
-        print(f"made {args.count} 178x218 JPEGs from {source.root} in {time.perf_counter() - start:.0f} s")
-        full = benchmark_folder(tmp, args.rounds)
-        print_table(f"178x218 JPEGs ({args.count}, upscaled from the subset)", full)
-        half = benchmark_folder(os.fspath(source.root), args.rounds)
-        print_table(f"{source.root.name}: the CelebA folder as found ({len(source)} images)", half)
+        if tmp is not None:
+            from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
+
+            start = time.perf_counter()
+            write_celeba_folder(tmp, count=args.count, image_size=(178, 218), source=source.root)
+            print(f"made {args.count} 178x218 JPEGs from {source.root} in {time.perf_counter() - start:.0f} s")
+            # (folder, table title, images in it); the targets and the training use the first.
+            folders = [(tmp, f"178x218 JPEGs ({args.count}, upscaled from the subset)", args.count),
+                       (os.fspath(source.root),
+                        f"{source.root.name}: the CelebA folder as found ({len(source)} images)", len(source))]
+            target_label = "full-resolution folder"
+        else:
+            part = f"the first {len(source)}" if args.max_images else f"all {len(source)}"
+            folders = [(os.fspath(source.root), f"{source.root.name}: 250x250 deep-funneled JPEGs ({part}; "
+                        f"central {settings['crop_fraction']:g} of the width -> {image_size}x{image_size})",
+                        len(source))]
+            target_label = "LFW folder"
+        results = []
+        for folder, title, _ in folders:
+            results.append(benchmark_folder(folder, args.rounds, args.dataset, args.max_images))
+            print_table(title, results[-1])
+        full = results[0]
 
         cores = os.cpu_count() or 1
-        print("\nTargets (full-resolution folder; 'CPU bound' = the rate the CPU ms/img allow with every "
+        print(f"\nTargets ({target_label}; 'CPU bound' = the rate the CPU ms/img allow with every "
               f"core free: {cores} cores for tf.data, 1 for the single-threaded generator):")
         for method in ("pipeline", "pipeline_fast", "pipeline_intra1"):
             label = "pipeline" if method == "pipeline" else f"({method})"
@@ -290,10 +368,19 @@ def main() -> None:
               TARGET_VS_BARE, note=f"CPU bound {bare['cpu_ms_per_image'] / pipeline['cpu_ms_per_image']:.2f}")
 
         if args.training:
-            timing = worker_json(["--worker", "training", "--folder", tmp, "--steps", str(args.steps),
+            steps = args.steps
+            if folders[0][2] < steps * BATCH:
+                steps = folders[0][2] // BATCH
+                if steps < 1:
+                    raise SystemExit(f"--training needs at least one full batch of {BATCH} images; "
+                                     f"the folder holds {folders[0][2]}")
+                print(f"\n(the folder holds {folders[0][2]} images, {steps} full batch(es) of {BATCH}: "
+                      f"--steps lowered from {args.steps} to {steps})")
+            timing = worker_json(["--worker", "training", "--folder", folders[0][0], "--dataset", args.dataset,
+                                  "--max-images", str(args.max_images), "--steps", str(steps),
                                   "--rounds", str(args.training_rounds)])
             t_memory, t_pipeline = statistics.median(timing["memory"]), statistics.median(timing["pipeline"])
-            print(f"\nTraining (build_celeba_cvae, batch {BATCH}, {args.training_rounds} fits of {args.steps} "
+            print(f"\nTraining ({settings['model']}, batch {BATCH}, {args.training_rounds} fits of {steps} "
                   f"steps each way, interleaved; median step, data fetch included): "
                   f"{1000 * t_memory:.0f} ms/step on batches in memory, {1000 * t_pipeline:.0f} ms/step streamed "
                   f"(means {1000 * statistics.fmean(timing['memory']):.0f} and "
@@ -301,7 +388,8 @@ def main() -> None:
             check("fraction of a step spent waiting for data", 1 - t_memory / t_pipeline, TARGET_WAITING,
                   higher_is_better=False)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

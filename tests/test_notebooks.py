@@ -11,6 +11,8 @@ import json
 import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import jupytext
 import numpy as np
@@ -22,11 +24,17 @@ PRESET_LINE = 'NOTEBOOK_PRESET = "article"'
 IMAGE_TYPES = ("image/png", "image/gif")
 
 
-def _execute(tutorial: str, workdir: pathlib.Path):
+def _execute(tutorial: str, workdir: pathlib.Path, quick_overrides: str | None = None):
     """Run ``tutorials/<tutorial>`` as a notebook in ``workdir`` (the kernel inherits this
-    process's environment); return the executed notebook."""
+    process's environment); return the executed notebook.
+
+    ``quick_overrides`` (e.g. ``'"epochs": 2'``) are entries merged into the tutorial's ``QUICK``
+    preset right after it, as a reader who shortens the run would edit it."""
     text = (REPO / "tutorials" / tutorial).read_text()
     assert text.count(PRESET_LINE) == 1, "the settings cell must have one NOTEBOOK_PRESET line to edit"
+    if quick_overrides:
+        assert text.count("\nHELP = ") == 1, "the QUICK preset must be followed by the HELP table"
+        text = text.replace("\nHELP = ", f"\nQUICK = {{**QUICK, {quick_overrides}}}\nHELP = ")
     notebook = jupytext.reads(text.replace(PRESET_LINE, 'NOTEBOOK_PRESET = "quick"'), fmt="py:percent")
     NotebookClient(notebook, timeout=1200, kernel_name="python3",
                    resources={"metadata": {"path": str(workdir)}}).execute()
@@ -94,3 +102,73 @@ def test_celeba_notebook_quick_preset(tmp_path):
     results = json.loads((tmp_path / "runs" / "celeba-quick" / "results.json").read_text())
     smile = results["edit_rates"]["+ smile"]
     assert smile["edited"] > smile["reconstruction"] + 0.2  # the edit visibly adds smiles
+
+
+def test_mnist_study_notebook_shortened(tmp_path, check_samples_contract):
+    """The study's notebook with every model trained for an epoch or two: every section's figure
+    shows inline, every number lands in results.json, and ``--skip-training`` redoes them exactly."""
+    notebook = _execute("mnist_autoencoders.py", tmp_path,
+                        '"epochs": 2, "conv_epochs": 1, "cvae_epochs": 2, "train_digits": 1000')
+    assert _check_figures_inline(notebook) >= 9
+    out = tmp_path / "runs" / "mnist_study-quick"
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["epochs"] == 2 and results["settings"]["quick"] is True
+    assert set(results["compression"]) == {"2", "8", "32"}
+    assert set(results["code_space"]) == {"autoencoder", "VAE (z_mean)"}
+    assert results["denoising"]["psnr_denoised_db"] > results["denoising"]["psnr_noisy_db"]
+    assert set(results["digits_on_demand"]) == {"read_as_5", "read_as_7", "all_labels"}
+    assert "mnist_vs_noise" in results["anomaly_auroc"]
+    if (pathlib.Path(os.environ.get("KERAS_AUTOENCODERS_DATA", "")) / "fashion-mnist").is_dir():
+        assert "mnist_vs_fashion_mnist" in results["anomaly_auroc"]
+    for section in ("vae_generation", "conv_vae"):
+        assert 0 <= results[section]["confident_fraction"] <= 1 and len(results[section]["by_digit"]) == 10
+    check_samples_contract(out / "samples.npz")
+    with np.load(out / "samples.npz") as samples:
+        assert samples["vae_5_prior"].shape == samples["conv_vae_rec"].shape == (1000, 28, 28)
+
+    rerun = subprocess.run([sys.executable, str(REPO / "tutorials" / "mnist_autoencoders.py"), "--quick",
+                            "--epochs", "2", "--conv-epochs", "1", "--cvae-epochs", "2", "--train-digits", "1000",
+                            "--skip-training", "--out", str(out)],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    again = json.loads((out / "results.json").read_text())
+    for section in ("compression", "denoising", "code_space", "vae_generation", "digits_on_demand", "anomaly_auroc"):
+        assert again[section] == results[section], section
+
+
+def _write_attribute_file(path: pathlib.Path, filenames, seed: int = 0) -> None:
+    """An ``lfw_attributes.txt`` in the official format for ``filenames`` (random Male and Smiling scores)."""
+    rng = np.random.default_rng(seed)
+    lines = ["# made by the tests", "#\tperson\timagenum\tMale\tSmiling"]
+    for name in filenames:
+        person, number = name.split("/")[1][:-len(".jpg")].rsplit("_", 1)
+        lines.append("\t".join([person.replace("_", " "), str(int(number)),
+                                *(f"{v:.4f}" for v in rng.normal(size=2))]))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_faces_notebook_shortened(tmp_path):
+    """The faces study's notebook on the first 2,000 LFW images, one epoch per model, with an
+    attribute file: every figure inline, every number in results.json, the Male shift measured."""
+    data = os.environ.get("KERAS_AUTOENCODERS_DATA")
+    if not data or not (pathlib.Path(data) / "lfw").is_dir():
+        pytest.skip("no LFW folder (set KERAS_AUTOENCODERS_DATA)")
+    from keras_autoencoders.data.lfw import load_lfw_index
+
+    attributes = tmp_path / "lfw_attributes.txt"
+    _write_attribute_file(attributes, load_lfw_index().filenames[:2000])
+    notebook = _execute("faces_autoencoder.py", tmp_path,
+                        f'"epochs": 1, "vae_epochs": 1, "judge_epochs": 1, "max_images": 2000, '
+                        f'"attributes_file": {str(attributes)!r}')
+    assert _check_figures_inline(notebook) >= 5
+    results = json.loads((tmp_path / "runs" / "faces-quick" / "results.json").read_text())
+    splits = results["splits"]
+    assert splits["train"] + splits["validation"] == 2000 and splits["validation_people"] > 0
+    assert 0 < results["reconstruction"]["validation_mse"] < 0.1
+    faces = results["new_faces"]
+    assert faces["nearest_training_distance_new"] > 0 and faces["reconstruction_distance_to_original"] > 0
+    smile = results["smile_vector"]
+    assert set(smile["judged_smiling_by_step"]) == {"0.0", "0.5", "1.0", "1.5", "2.0"}
+    assert isinstance(smile["male_shift_at_1x"], float) and set(smile["male_probability_by_step"]) == {
+        "0.0", "0.5", "1.0", "1.5", "2.0"}
+    assert 0 < results["vae"]["relative_sharpness"]

@@ -9,6 +9,7 @@ data.locations: DataNotFoundError DATA_ENV_VAR
 data.fashion_mnist: load_fashion_mnist_test FashionMnistTest read_idx write_idx
 data.toy_manifold: make_sine_circle
 data.celeba: load_celeba_index CelebaIndex CelebaFormatError
+data.lfw: load_lfw_index LfwIndex LfwFormatError read_lfw_attributes read_smile_labels
 data.make_celeba_folder: write_celeba_folder
 data.image_pipeline: make_image_dataset dataset_from_index first_images
 """)

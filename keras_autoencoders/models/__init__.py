@@ -10,6 +10,7 @@ models.dense_cvae: build_part4_cvae
 models.conv_cvae: build_celeba_cvae
 models.dense_autoencoder: build_dense_autoencoder build_dense_vae
 models.conv_vae: build_conv_vae
+models.conv_face_autoencoder: build_face_autoencoder build_face_vae
 models.toy_autoencoder: build_toy_autoencoder
 models.sampling: Sampling
 models.cvae_gan.model: CVAEGAN build_cvae_gan
