@@ -21,5 +21,19 @@ class DataFormatError(KerasAutoencodersError, ValueError):
     """A data file is not in the expected format (the message names the file, and the line or key)."""
 
 
+class FileLineError(DataFormatError):
+    """A text file's problem on a given line: the message reads ``FILE, line N: reason``
+    (``FILE: reason`` when it is not on one line); ``path``, ``line`` and ``reason`` are kept."""
+
+    def __init__(self, path, line: int | None, reason: str):
+        import pathlib
+
+        self.path = pathlib.Path(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
+        super().__init__(f"{where}: {reason}")
+
+
 class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):
     """A training loss became NaN or infinite; the message names the loss and where it happened."""

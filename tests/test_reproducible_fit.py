@@ -1,5 +1,6 @@
 """Resumed ``fit`` ends on the same weights as an uninterrupted one; a NaN loss stops it, keeping the backup."""
 import json
+import os
 
 import keras
 import numpy as np
@@ -309,6 +310,35 @@ def test_image_dataset_with_an_epoch_variable_orders_files_by_seed_and_epoch(tmp
     assert order(unshuffled) == list(range(9))
     with pytest.raises(SettingsError, match="seed"):
         make_image_dataset(paths, conditions, 4, image_size=8, seed=None, epoch_variable=epoch)
+
+
+def test_cached_decoding_gives_the_streamed_batches_and_reads_each_file_once(tmp_path):
+    paths, conditions = write_gray(tmp_path)
+    epoch = tf.Variable(0, dtype=tf.int64)
+    streamed = make_image_dataset(paths, conditions, 4, image_size=8, seed=3, epoch_variable=epoch)
+    cached = make_image_dataset(paths, conditions, 4, image_size=8, seed=3, epoch_variable=epoch,
+                                cache_decoded=True)
+
+    def batches(dataset):
+        return [b for b in dataset.as_numpy_iterator()]
+
+    first = {}
+    for e in (0, 1):
+        epoch.assign(e)
+        want, got = batches(streamed), batches(cached)
+        first[e] = got
+        assert len(want) == len(got) == 3
+        for (wi, wc), (gi, gc) in zip(want, got):
+            np.testing.assert_array_equal(wc, gc)  # the same files in the same order
+            np.testing.assert_allclose(wi, gi, atol=1e-6)
+    for path in paths:  # later epochs decode nothing: the files may even be gone
+        os.remove(path)
+    epoch.assign(0)
+    for (a, ac), (b, bc) in zip(first[0], batches(cached)):
+        np.testing.assert_array_equal(ac, bc)
+        np.testing.assert_array_equal(a, b)
+    fresh = make_image_dataset(paths, conditions, 4, image_size=8, shuffle=False, cache_decoded=True)
+    assert batches(fresh) == []  # a fresh cache reads the files: all gone, all skipped
 
 
 # --- non-finite loss ----------------------------------------------------------------------------

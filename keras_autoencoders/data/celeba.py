@@ -42,16 +42,10 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import DataFormatError, KerasAutoencodersError
+from keras_autoencoders.errors import FileLineError, KerasAutoencodersError
 
-from .locations import (
-    ARGUMENT_PLACE,
-    ENV_PLACE,
-    DATA_ENV_VAR,
-    Attempt,
-    DataNotFoundError,
-    env_unset_attempt,
-)
+from .image_index import ImageRows
+from .locations import Attempt, DataNotFoundError, find_dataset_folder
 
 PathLike = Union[str, os.PathLike]
 
@@ -94,7 +88,7 @@ WHERE_TO_GET = (
 )
 
 
-class CelebaFormatError(DataFormatError):
+class CelebaFormatError(FileLineError):
     """A CelebA text file or image is not in the expected format.
 
     The message starts with the file and, where there is one, the 1-based line,
@@ -102,13 +96,6 @@ class CelebaFormatError(DataFormatError):
     name, found 39``.  Both are kept in :attr:`path` and :attr:`line`
     (``None`` when the problem is not on one line).
     """
-
-    def __init__(self, path: PathLike, line: Optional[int], reason: str):
-        self.path = pathlib.Path(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
-        super().__init__(f"{where}: {reason}")
 
 
 class CorruptImageWarning(UserWarning):
@@ -321,20 +308,7 @@ def find_celeba_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
     CelebA.  Only the folder is found here; :func:`load_celeba_index` then reports a
     missing file inside it.
     """
-    attempts: list[Attempt] = []
-    if data_dir is not None and os.fspath(data_dir) != "":
-        root = _try_base(ARGUMENT_PLACE, pathlib.Path(os.fspath(data_dir)).expanduser(), attempts)
-        if root is None:
-            raise _not_found(CELEBA_FOLDER, attempts, "CelebA")
-        return root
-    env_value = os.environ.get(DATA_ENV_VAR, "")
-    if env_value:
-        root = _try_base(ENV_PLACE, pathlib.Path(env_value).expanduser(), attempts)
-        if root is not None:
-            return root
-    else:
-        attempts.append(env_unset_attempt())
-    raise _not_found(CELEBA_FOLDER, attempts, "CelebA")
+    return find_dataset_folder(data_dir, _try_base, lambda attempts: _not_found(CELEBA_FOLDER, attempts, "CelebA"))
 
 
 def _require(root: pathlib.Path, entry: str, what: str, folder: bool = False) -> pathlib.Path:
@@ -445,13 +419,16 @@ def _unknown_attributes(unknown: Sequence[str], valid: Sequence[str], where: str
 
 
 @dataclass(frozen=True, eq=False)
-class CelebaIndex:
+class CelebaIndex(ImageRows):
     """File names, attribute values and split of CelebA images (no pixels).
 
     ``attributes`` is int8 ±1 of shape ``(n, len(attribute_names))``; ``partition``
     is int8 0 (train) / 1 (valid) / 2 (test); ``skipped`` names the files dropped
     as corrupt when the index was loaded.
     """
+
+    IMAGE_FOLDER = IMAGE_FOLDER
+    ROW_FIELDS = ("filenames", "attributes", "partition")
 
     root: pathlib.Path
     filenames: np.ndarray
@@ -468,9 +445,6 @@ class CelebaIndex:
                 f"for {len(self.attribute_names)} names, partition {self.partition.shape}"
             )
 
-    def __len__(self) -> int:
-        return len(self.filenames)
-
     def __repr__(self) -> str:
         splits = ", ".join(f"{name}={c}" for name, c in self.split_counts().items())
         return (
@@ -478,30 +452,9 @@ class CelebaIndex:
             f"attributes={len(self.attribute_names)}, skipped={len(self.skipped)})"
         )
 
-    @property
-    def image_folder(self) -> pathlib.Path:
-        return self.root / IMAGE_FOLDER
-
-    def paths(self) -> list[str]:
-        """Full paths of the images, in index order."""
-        folder = os.fspath(self.image_folder)
-        return [os.path.join(folder, name) for name in self.filenames.tolist()]
-
     def conditions(self) -> np.ndarray:
         """The model's condition vectors: float32 1.0 where an attribute is +1, else 0.0."""
         return (self.attributes > 0).astype(np.float32)
-
-    def select(self, indices: Union[Sequence[int], np.ndarray]) -> "CelebaIndex":
-        """The rows at ``indices`` (integer positions or a boolean mask), in that order."""
-        idx = np.asarray(indices)
-        if idx.dtype != np.bool_:
-            idx = idx.astype(np.intp, copy=False).reshape(-1)
-        return replace(
-            self,
-            filenames=self.filenames[idx],
-            attributes=self.attributes[idx],
-            partition=self.partition[idx],
-        )
 
     def split(self, name: str) -> "CelebaIndex":
         """The rows of one split: ``"train"``, ``"valid"`` or ``"test"``."""

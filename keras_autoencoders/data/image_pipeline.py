@@ -257,16 +257,40 @@ def epoch_order(count: int, seed: int, epoch_variable: tf.Variable) -> tf.data.D
         raise SettingsError(f"seed must be an integer, got {seed!r}")
     if not isinstance(epoch_variable, tf.Variable) or not epoch_variable.dtype.is_integer:
         raise TypeError(f"epoch_variable must be an integer tf.Variable, got {epoch_variable!r}")
-    seed_tensor = tf.constant(int(seed), tf.int64)
-
     def permutation(_: tf.Tensor) -> tf.data.Dataset:
         # Runs when an iterator starts: reads the epoch of that iteration.
-        key = tf.stack([seed_tensor, tf.cast(epoch_variable.read_value(), tf.int64)])
-        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64), seed=key)
-        return tf.data.Dataset.from_tensor_slices(order)
+        return tf.data.Dataset.from_tensor_slices(_epoch_permutation(count, seed, epoch_variable))
 
     order = tf.data.Dataset.range(1).flat_map(permutation)
     return order.apply(tf.data.experimental.assert_cardinality(count))
+
+
+def _epoch_permutation(count: Any, seed: int, epoch_variable: tf.Variable) -> tf.Tensor:
+    """``0 .. count - 1`` shuffled by ``stateless_shuffle`` keyed by ``[seed, epoch]`` (read now)."""
+    key = tf.stack([tf.constant(int(seed), tf.int64), tf.cast(epoch_variable.read_value(), tf.int64)])
+    return tf.random.experimental.stateless_shuffle(tf.range(tf.cast(count, tf.int64), dtype=tf.int64), seed=key)
+
+
+def _decoded_once(decoded: tf.data.Dataset, count: int, shuffle: bool, seed: int | None,
+                  epoch_variable: tf.Variable | None) -> tf.data.Dataset:
+    """``decoded`` (file order, at most ``count`` images) cached in memory, then each epoch in
+    the order the streaming path uses."""
+    decoded = decoded.cache()
+    if not shuffle:
+        return decoded
+    if epoch_variable is None:
+        return decoded.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+
+    def epoch(_: tf.Tensor) -> tf.data.Dataset:
+        def in_order(images: tf.Tensor, conditions: tf.Tensor) -> tf.data.Dataset:
+            # The epoch's permutation of what was decoded: the streaming path's order when no file
+            # was skipped. All images are one tensor here, so an epoch holds the set twice.
+            order = _epoch_permutation(tf.shape(images)[0], seed, epoch_variable)
+            return tf.data.Dataset.from_tensor_slices(order).map(
+                lambda i: (tf.gather(images, i), tf.gather(conditions, i)))
+        return decoded.batch(count).flat_map(in_order)
+
+    return tf.data.Dataset.range(1).flat_map(epoch)
 
 
 def make_image_dataset(
@@ -284,6 +308,7 @@ def make_image_dataset(
     resize_method: str = "area",
     num_parallel_calls: int = tf.data.AUTOTUNE,
     epoch_variable: tf.Variable | None = None,
+    cache_decoded: bool = False,
 ) -> tf.data.Dataset:
     """A dataset of ``(images, conditions)`` batches streamed from JPEG files.
 
@@ -299,6 +324,15 @@ def make_image_dataset(
     the epoch.  Each file appears once per epoch; the last batch is smaller unless
     ``drop_remainder``.  Keras ``fit`` iterates the dataset anew each epoch, so no
     ``repeat`` is needed.
+
+    ``cache_decoded`` trades memory for CPU on sets whose decoded images fit in memory:
+    the first epoch decodes every file (in file order, in parallel) and keeps the
+    crops; later epochs decode nothing and only shuffle them, in the same order as
+    without the cache (keyed by ``(seed, epoch)`` with an ``epoch_variable``). It holds
+    ``n * image_size^2 * 3 * 4`` bytes, twice while an epoch runs (LFW's 10,000 training
+    faces at 32x32: 120 MB, 240 MB); CelebA's 202,599 at 64x64 would need 20 GB, so it
+    stays off by default. On a small CPU, where decoding competes with the training step
+    for the same cores, it keeps training from waiting for JPEG decoding after epoch 1.
     """
     paths, conditions = _check_paths_conditions(paths, conditions)
     batch_size = _check_positive_int("batch_size", batch_size)
@@ -310,6 +344,18 @@ def make_image_dataset(
     if epoch_variable is not None and shuffle and seed is None:
         raise SettingsError("an epoch_variable needs an integer seed (the order is keyed by seed and epoch)")
 
+    def load(path: tf.Tensor, condition: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        return decode_crop_resize(path, image_size, crop_fraction, fast_decode=fast_decode,
+                                  resize_method=resize_method), condition
+
+    if cache_decoded:
+        decoded = tf.data.Dataset.from_tensor_slices((paths, conditions)).map(
+            load, num_parallel_calls=num_parallel_calls, deterministic=True)
+        if skip_decode_errors:
+            decoded = decoded.ignore_errors(log_warning=True)
+        dataset = _decoded_once(decoded, len(paths), shuffle, seed, epoch_variable)
+        return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
     if shuffle and epoch_variable is not None:
         # Only file names and conditions are gathered: the same cost as shuffling them.
         table = (tf.constant(paths), tf.constant(conditions))
@@ -319,10 +365,6 @@ def make_image_dataset(
         dataset = tf.data.Dataset.from_tensor_slices((paths, conditions))
         if shuffle:
             dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
-
-    def load(path: tf.Tensor, condition: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return decode_crop_resize(path, image_size, crop_fraction, fast_decode=fast_decode,
-                                  resize_method=resize_method), condition
 
     dataset = dataset.map(load, num_parallel_calls=num_parallel_calls, deterministic=True)
     if skip_decode_errors:

@@ -34,22 +34,16 @@ import numbers
 import os
 import pathlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import DataFormatError, SettingsError
+from keras_autoencoders.errors import FileLineError, SettingsError
 
 from .celeba import UnknownAttributeError, _listing
-from .locations import (
-    ARGUMENT_PLACE,
-    ENV_PLACE,
-    DATA_ENV_VAR,
-    Attempt,
-    DataNotFoundError,
-    env_unset_attempt,
-)
+from .image_index import ImageRows
+from .locations import Attempt, DataNotFoundError, find_dataset_folder
 
 PathLike = Union[str, os.PathLike]
 
@@ -77,20 +71,13 @@ WHERE_TO_GET = (
 )
 
 
-class LfwFormatError(DataFormatError):
+class LfwFormatError(FileLineError):
     """An LFW text file (attributes, smile labels) is not in the expected format.
 
     The message starts with the file and, where there is one, the 1-based line, e.g.
     ``.../lfw_attributes.txt, line 7: expected 75 columns, found 74``; both are kept
     in :attr:`path` and :attr:`line` (``None`` when the problem is not on one line).
     """
-
-    def __init__(self, path: PathLike, line: Optional[int], reason: str):
-        self.path = pathlib.Path(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
-        super().__init__(f"{where}: {reason}")
 
 
 # --------------------------------------------------------------------------- text files
@@ -308,20 +295,7 @@ def find_lfw_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
 
     Raises :class:`DataNotFoundError` listing every place tried and where to get LFW.
     """
-    attempts: list[Attempt] = []
-    if data_dir is not None and os.fspath(data_dir) != "":
-        root = _try_base(ARGUMENT_PLACE, pathlib.Path(os.fspath(data_dir)).expanduser(), attempts)
-        if root is None:
-            raise _not_found(LFW_FOLDER, attempts, "LFW")
-        return root
-    env_value = os.environ.get(DATA_ENV_VAR, "")
-    if env_value:
-        root = _try_base(ENV_PLACE, pathlib.Path(env_value).expanduser(), attempts)
-        if root is not None:
-            return root
-    else:
-        attempts.append(env_unset_attempt())
-    raise _not_found(LFW_FOLDER, attempts, "LFW")
+    return find_dataset_folder(data_dir, _try_base, lambda attempts: _not_found(LFW_FOLDER, attempts, "LFW"))
 
 
 def scan_lfw_images(image_dir: PathLike) -> tuple[list[str], list[str]]:
@@ -349,7 +323,7 @@ def scan_lfw_images(image_dir: PathLike) -> tuple[list[str], list[str]]:
 
 
 @dataclass(frozen=True, eq=False)
-class LfwIndex:
+class LfwIndex(ImageRows):
     """File names, people, split, attribute scores and smile labels of LFW images (no pixels).
 
     ``filenames`` are relative to ``root / "lfw-deepfunneled"`` (``<Name>/<Name>_NNNN.jpg``),
@@ -358,6 +332,9 @@ class LfwIndex:
     images the attribute file does not list; ``smiling`` is int8 1 (smiling), 0 (not)
     or -1 (no label).
     """
+
+    IMAGE_FOLDER = IMAGE_FOLDER
+    ROW_FIELDS = ("filenames", "people", "is_validation", "attribute_scores", "smiling")
 
     root: pathlib.Path
     filenames: np.ndarray
@@ -379,9 +356,6 @@ class LfwIndex:
                 f"scores {self.attribute_scores.shape} for {len(self.attribute_names)} names"
             )
 
-    def __len__(self) -> int:
-        return len(self.filenames)
-
     def __repr__(self) -> str:
         val = self.is_validation
         people = (len(np.unique(self.people[~val])), len(np.unique(self.people[val])))
@@ -393,15 +367,6 @@ class LfwIndex:
             f"(smiling={int((self.smiling == 1).sum())}))"
         )
 
-    @property
-    def image_folder(self) -> pathlib.Path:
-        return self.root / IMAGE_FOLDER
-
-    def paths(self) -> list[str]:
-        """Full paths of the images, in index order."""
-        folder = os.fspath(self.image_folder)
-        return [os.path.join(folder, name) for name in self.filenames.tolist()]
-
     def conditions(self) -> np.ndarray:
         """A float32 ``(n, 1)`` column: 1.0 where the face is labelled smiling, else 0.0
         (not smiling or no label).
@@ -412,20 +377,6 @@ class LfwIndex:
         "unknown".
         """
         return (self.smiling == 1).astype(np.float32)[:, None]
-
-    def select(self, indices: Union[Sequence[int], np.ndarray]) -> "LfwIndex":
-        """The rows at ``indices`` (integer positions or a boolean mask), in that order."""
-        idx = np.asarray(indices)
-        if idx.dtype != np.bool_:
-            idx = idx.astype(np.intp, copy=False).reshape(-1)
-        return replace(
-            self,
-            filenames=self.filenames[idx],
-            people=self.people[idx],
-            is_validation=self.is_validation[idx],
-            attribute_scores=self.attribute_scores[idx],
-            smiling=self.smiling[idx],
-        )
 
     def split(self, name: str) -> "LfwIndex":
         """The rows of one split: ``"train"`` or ``"validation"``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-from typing import Iterable, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from keras_autoencoders.errors import KerasAutoencodersError
 
@@ -117,3 +117,34 @@ def format_attempts(attempts: Iterable[Attempt]) -> str:
         f"  - {place}: {reason}" if loc is None else f"  - {place}: {loc} -- {reason}"
         for place, loc, reason in attempts
     )
+
+
+def find_dataset_folder(
+    data_dir: Optional[PathLike],
+    try_base: Callable[[str, pathlib.Path, list], Optional[pathlib.Path]],
+    not_found: Callable[[Sequence[Attempt]], DataNotFoundError],
+) -> pathlib.Path:
+    """A dataset's folder by the library's rule (module docstring).
+
+    1. ``data_dir`` when given: ``try_base(ARGUMENT_PLACE, folder, attempts)``; when it finds
+       nothing the error is raised at once (no fall-back to the environment variable for an
+       explicit folder).
+    2. Otherwise ``$KERAS_AUTOENCODERS_DATA`` through ``try_base(ENV_PLACE, ...)``.
+
+    ``try_base`` returns the folder or None after appending why not to ``attempts``;
+    ``not_found(attempts)`` makes the error raised when nothing is found.
+    """
+    attempts: list[Attempt] = []
+    if data_dir is not None and os.fspath(data_dir) != "":
+        root = try_base(ARGUMENT_PLACE, _as_path(data_dir), attempts)
+        if root is None:
+            raise not_found(attempts)
+        return root
+    env_value = os.environ.get(DATA_ENV_VAR, "")
+    if env_value:
+        root = try_base(ENV_PLACE, _as_path(env_value), attempts)
+        if root is not None:
+            return root
+    else:
+        attempts.append(env_unset_attempt())
+    raise not_found(attempts)

@@ -1,0 +1,51 @@
+"""What the CelebA and LFW indexes share: rows of file names and per-image values, no pixels.
+
+An index is a frozen dataclass with a ``root`` folder, the image folder's name
+(:attr:`ImageRows.IMAGE_FOLDER`) and one array per per-image field, all of the same
+length, named in :attr:`ImageRows.ROW_FIELDS` (``filenames`` first, relative to the
+image folder). This mixin gives it its length, the images' full paths, and
+:meth:`ImageRows.select`, which keeps the rows it is given in every field at once.
+The image pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`)
+reads an index through ``paths()`` and ``conditions()``.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+from dataclasses import replace
+from typing import ClassVar, Sequence, TypeVar, Union
+
+import numpy as np
+
+Index = TypeVar("Index", bound="ImageRows")
+
+
+class ImageRows:
+    """Rows of an image index; mix into a frozen dataclass with ``root`` and the ``ROW_FIELDS`` arrays."""
+
+    #: Name of the folder under ``root`` that holds the images.
+    IMAGE_FOLDER: ClassVar[str]
+    #: The per-image array fields, ``filenames`` first.
+    ROW_FIELDS: ClassVar[tuple[str, ...]]
+
+    root: pathlib.Path
+    filenames: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.filenames)
+
+    @property
+    def image_folder(self) -> pathlib.Path:
+        return self.root / self.IMAGE_FOLDER
+
+    def paths(self) -> list[str]:
+        """Full paths of the images, in index order."""
+        folder = os.fspath(self.image_folder)
+        return [os.path.join(folder, name) for name in self.filenames.tolist()]
+
+    def select(self: Index, indices: Union[Sequence[int], np.ndarray]) -> Index:
+        """The rows at ``indices`` (integer positions or a boolean mask), in that order."""
+        idx = np.asarray(indices)
+        if idx.dtype != np.bool_:
+            idx = idx.astype(np.intp, copy=False).reshape(-1)
+        return replace(self, **{name: getattr(self, name)[idx] for name in self.ROW_FIELDS})
