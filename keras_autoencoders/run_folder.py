@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import platform
+import shutil
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Sequence
@@ -70,7 +71,7 @@ class RunFolder:
 
 
 def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
-    """Before training into ``out``: delete ``files`` of an earlier run unless it was interrupted.
+    """Before training into ``out``: delete ``files`` (or folders) of an earlier run unless it was interrupted.
 
     An interrupted ``fit`` run leaves ``out/backup`` (``BackupAndRestore``) and
     resumes, keeping its history; a finished one does not, so its files are stale.
@@ -78,7 +79,19 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
     out = pathlib.Path(out)
     if not (out / BACKUP_FOLDER).exists():
         for name in files:
-            (out / name).unlink(missing_ok=True)
+            if (out / name).is_dir():
+                shutil.rmtree(out / name)
+            else:
+                (out / name).unlink(missing_ok=True)
+
+
+def clear_run_state(run: RunFolder) -> None:
+    """Before a fresh (not resumed) custom-loop run: delete an earlier run's checkpoint, snapshots
+    and TensorBoard events, which would otherwise be resumed from or shown beside the new ones."""
+
+    for path in (run.checkpoint, run.snapshots):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(run.logs, ignore_errors=True)
 
 
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "matplotlib", "imageio", "imageio-ffmpeg")

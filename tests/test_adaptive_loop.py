@@ -170,3 +170,24 @@ def test_short_real_mnist_run(tmp_path):
     counts = trainer.step_counts
     assert 12 <= counts["discriminator"] <= 36 and 12 <= counts["encoder_decoder"] <= 36
     assert (tmp_path / "ck.npz").exists()
+
+
+def test_logged_iterations_are_tensorboard_scalars(tmp_path):
+    import tensorflow as tf
+
+    x = np.random.default_rng(0).random((32, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype="float32")[np.arange(32) % 10]
+    keras.utils.set_random_seed(0)
+    model = build_cvae_gan(preset="corrected", seed=0)
+    model.compile()
+    trainer = AdaptiveTrainer(model, x, y, batch_size=8, seed=0, tensorboard_dir=tmp_path / "logs")
+    history = trainer.run(7, verbose=0)
+    written: dict[str, list] = {}
+    for path in (tmp_path / "logs").glob("events.out.tfevents.*"):
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                written.setdefault(value.tag, []).append((event.step, float(tf.make_ndarray(value.tensor))))
+    assert sorted(written) == ["loss/l_gan", "loss/l_llike", "loss/l_prior", "steps/d_steps", "steps/ed_steps"]
+    assert [step for step, _ in written["loss/l_gan"]] == history["iteration"] == [0, 3, 6]
+    np.testing.assert_allclose([v for _, v in written["loss/l_prior"]], history["l_prior"], rtol=1e-6)

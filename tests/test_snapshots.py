@@ -15,13 +15,14 @@ def test_schedule_equals_the_articles():
     assert article_snapshot_epochs(30) == [e for e in sorted(article) if e < 30]
 
 
-def _tiny_run(tmp_path, epochs, snapshot_epochs, model=None):
+def _tiny_run(tmp_path, epochs, snapshot_epochs, model=None, tensorboard_dir=None):
     model = model or build_part4_cvae(seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     x = np.random.RandomState(0).rand(60, 28, 28, 1).astype("float32")
     labels = np.arange(60) % 10
     snaps = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], x[:30], labels[:30],
-                              latent_dim=8, epochs=snapshot_epochs, path=tmp_path / "snaps.npz")
+                              latent_dim=8, epochs=snapshot_epochs, path=tmp_path / "snaps.npz",
+                              tensorboard_dir=tensorboard_dir)
     timer = EpochTimer()
     history = model.fit(x, one_hot(labels), batch_size=30, epochs=epochs, verbose=0,
                         callbacks=[timer, snaps])
@@ -51,3 +52,31 @@ def test_snapshots_persist_and_resume(tmp_path):
         np.testing.assert_array_equal(reloaded.z_means[1][c], snaps.z_means[1][c])
     reloaded.on_epoch_end(1)  # already taken: not taken twice
     assert reloaded.epochs_taken == [0, 1]
+
+
+def _image_summaries(log_dir) -> dict[str, list[tuple[int, np.ndarray]]]:
+    """``{tag: [(step, image), ...]}`` read back from the event files under ``log_dir``."""
+    import tensorflow as tf
+
+    found: dict[str, list] = {}
+    for path in sorted(log_dir.rglob("events.out.tfevents.*")):
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                # An image summary's tensor holds [width, height, PNG bytes...].
+                png = tf.make_ndarray(value.tensor)[2]
+                found.setdefault(value.tag, []).append((event.step, tf.io.decode_png(png).numpy()))
+    return found
+
+
+def test_snapshots_are_tensorboard_images_one_tag_per_label_at_their_epochs(tmp_path):
+    _, snaps, _ = _tiny_run(tmp_path, epochs=3, snapshot_epochs=[0, 2], tensorboard_dir=tmp_path / "logs")
+    summaries = _image_summaries(tmp_path / "logs")
+    assert sorted(summaries) == [f"manifold/label_{c}" for c in range(10)]
+    for c in range(10):
+        assert [step for step, _ in summaries[f"manifold/label_{c}"]] == [0, 2]
+        for (_, image), manifold in zip(summaries[f"manifold/label_{c}"], snaps.manifolds):
+            np.testing.assert_array_equal(image[..., 0], manifold[c])  # PNG is lossless
+    later = tmp_path / "exported"
+    snaps.write_tensorboard(later)  # snapshots taken earlier, written afterwards
+    assert sum(len(v) for v in _image_summaries(later).values()) == 20

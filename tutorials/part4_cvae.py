@@ -111,12 +111,15 @@ cvae.decoder.summary()
 # the same command resumes from the last finished epoch and reaches the same weights
 # as an uninterrupted run (each epoch's shuffle and random draws are seeded by the
 # seed and the epoch). A NaN loss stops the run and keeps the last good epoch.
+# TensorBoard (`tensorboard --logdir OUT/logs`) shows the loss curves and, in its Images
+# tab, every label's manifold at each snapshot epoch on the step slider.
 
 # %%
 if not settings["skip_training"]:
-    clear_finished_run(run.root, [run.history.name, run.snapshots.name])  # unless resuming
+    clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])  # unless resuming
 snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], digits.x_test, digits.y_test,
-                              settings["latent_dim"], article_snapshot_epochs(settings["epochs"]), path=run.snapshots)
+                              settings["latent_dim"], article_snapshot_epochs(settings["epochs"]), path=run.snapshots,
+                              tensorboard_dir=run.logs / "manifolds")
 if not settings["skip_training"]:
     seeds = EpochSeeds(settings["seed"])
     cvae.fit(shuffled_batches(digits.x_train, digits.y_train_onehot, settings["batch_size"], seeds),

@@ -41,7 +41,7 @@ from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
-from keras_autoencoders.run_folder import RunFolder, write_results, write_samples  # noqa: E402
+from keras_autoencoders.run_folder import RunFolder, clear_run_state, write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
 from keras_autoencoders.training.baseline import train_cvae_for_steps  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E402
@@ -114,18 +114,21 @@ model.compile(gamma=settings["gamma"])
 # test digits are recorded. A checkpoint (all three networks, all three optimisers, the
 # batch order and random states) is written every `--checkpoint-every` iterations;
 # `--resume` continues from it and reaches the same weights as an uninterrupted run.
+# TensorBoard (`tensorboard --logdir OUT/logs`) shows the logged losses and, in its Images
+# tab, every label's manifold at each snapshot on the step slider.
 
 # %%
-if not settings["resume"]:
-    for stale in (run.checkpoint, run.snapshots):
-        stale.unlink(missing_ok=True)
+if not settings["resume"]:  # a fresh run: an earlier run's state, snapshots and TensorBoard events go
+    clear_run_state(run)
 models = model.article_models()
 snapshots = ManifoldSnapshots(models["decoder"], models["z_meaner"], digits.x_test, digits.y_test,
-                              settings["latent_dim"], path=run.snapshots, autosave=False)
+                              settings["latent_dim"], path=run.snapshots, autosave=False,
+                              tensorboard_dir=run.logs / "manifolds")
 trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, settings["batch_size"],
                           seed=settings["seed"], checkpoint_path=run.checkpoint,
                           checkpoint_every=settings["checkpoint_every"], snapshots=snapshots,
-                          snapshot_at=snapshot_iterations(settings["iterations"], settings["snapshot_every"]))
+                          snapshot_at=snapshot_iterations(settings["iterations"], settings["snapshot_every"]),
+                          tensorboard_dir=run.logs / "train")
 if settings["resume"] and trainer.restore():
     print(f"resumed from {run.checkpoint} at iteration {trainer.iteration}")
 history = trainer.run(settings["iterations"])

@@ -166,11 +166,15 @@ class AdaptiveTrainer:
         checkpoint_path: ``.npz`` written every ``checkpoint_every`` iterations and at the end.
         snapshots: optional :class:`~keras_autoencoders.training.snapshots.ManifoldSnapshots`;
             its ``take(iteration)`` runs at ``snapshot_at`` iterations.
+        tensorboard_dir: optional folder for TensorBoard scalars: each logged iteration's
+            losses and step counts (``loss/l_prior`` ..., ``steps/d_steps`` ...), so the
+            loss curves sit beside the manifold images of the snapshots.
     """
 
     def __init__(self, model, images: np.ndarray, labels: np.ndarray, batch_size: int = 64,
                  seed: int | None = 0, checkpoint_path: str | os.PathLike | None = None,
-                 checkpoint_every: int = 200, snapshots=None, snapshot_at: Iterable[int] = ()):
+                 checkpoint_every: int = 200, snapshots=None, snapshot_at: Iterable[int] = (),
+                 tensorboard_dir: str | os.PathLike | None = None):
         self.model = model
         self.batches = BatchStream(images, labels, batch_size, seed)
         self.prior_rng = np.random.default_rng(None if seed is None else seed + 1)
@@ -184,6 +188,19 @@ class AdaptiveTrainer:
         # Wall time of timed steps; the first WARMUP_STEPS of each kind in a process (tracing) are left out.
         self.timing = {kind: {"seconds": 0.0, "steps": 0} for kind in self.step_counts}
         self._untimed = dict.fromkeys(self.step_counts, WARMUP_STEPS)
+        self.tensorboard_dir = tensorboard_dir
+        self._writer = None
+
+    def _log_scalars(self, iteration: int, result: Mapping) -> None:
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.fspath(self.tensorboard_dir))
+        with self._writer.as_default():
+            for key in LOSS_NAMES:
+                tf.summary.scalar(f"loss/{key}", float(result[key]), step=iteration)
+            for key in ("d_steps", "ed_steps"):
+                tf.summary.scalar(f"steps/{key}", float(result[key]), step=iteration)
 
     @property
     def optimizers(self) -> dict:
@@ -251,6 +268,8 @@ class AdaptiveTrainer:
                 self.history["iteration"].append(i)
                 for key in (*LOSS_NAMES, "d_steps", "ed_steps"):
                     self.history[key].append(result[key])
+                if self.tensorboard_dir is not None:
+                    self._log_scalars(i, result)
             if i in self.snapshot_at and self.snapshots is not None:
                 self.snapshots.take(i)
             self.iteration = i + 1
@@ -259,6 +278,8 @@ class AdaptiveTrainer:
                 last_good = self.iteration
             progress.update(self.iteration, [(k, result[k]) for k in (*LOSS_NAMES, "d_steps", "ed_steps")])
         self.save()
+        if self._writer is not None:
+            self._writer.flush()
         return self.history
 
     def seconds_per_step(self) -> dict[str, float]:

@@ -4,7 +4,11 @@ At the article's epochs the callback renders the 15x15 manifold of every
 label (one batched decoder call) and encodes the tracked test digits to
 z_mean, split by label; the animations of Part 4 and Part 6 are made from
 these. Snapshots are written to an ``.npz`` as they are taken, so an
-interrupted run keeps them and a resumed run continues the sequence.
+interrupted run keeps them and a resumed run continues the sequence. With a
+``tensorboard_dir`` each snapshot's manifolds are also TensorBoard image summaries,
+one tag per label (``manifold/label_c``) at the snapshot's epoch or iteration as the
+step: TensorBoard's Images tab then shows the manifold's evolution on its step slider,
+beside the loss curves.
 """
 from __future__ import annotations
 
@@ -40,6 +44,9 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         path: optional ``.npz`` read back on construction, so a resumed run keeps
             earlier snapshots, and written after each snapshot (``autosave``) or
             by :meth:`save` (a custom loop saves it with its checkpoints).
+        tensorboard_dir: optional folder for TensorBoard image summaries of the
+            manifolds, written as each snapshot is taken (:meth:`write_tensorboard`
+            writes those taken earlier).
 
     After training, ``epochs_taken[i]`` is the epoch of ``manifolds[i]``
     (``(10, 420, 420)`` uint8, 255 = white ink) and ``z_means[i]`` (a list of
@@ -50,7 +57,7 @@ class ManifoldSnapshots(keras.callbacks.Callback):
     def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
                  labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
                  num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None,
-                 autosave: bool = True):
+                 autosave: bool = True, tensorboard_dir: str | os.PathLike | None = None):
         super().__init__()
         self.decoder = decoder
         self.z_meaner = z_meaner
@@ -62,6 +69,8 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.grid_size = grid_size
         self.path = path
         self.autosave = autosave
+        self.tensorboard_dir = tensorboard_dir
+        self._writer = None
         self.epochs_taken: list[int] = []
         self.manifolds: list[np.ndarray] = []
         self.z_means: list[list[np.ndarray]] = []
@@ -79,8 +88,25 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.z_means.append(z_means_by_label(self.z_meaner, self.images, self.labels,
                                              self.num_classes))
         self.epochs_taken.append(int(epoch))
+        if self.tensorboard_dir is not None:
+            self._summarise(len(self.epochs_taken) - 1, self.tensorboard_dir)
         if self.autosave:
             self.save()
+
+    def write_tensorboard(self, log_dir: str | os.PathLike) -> None:
+        """Write every snapshot taken so far as TensorBoard image summaries under ``log_dir``."""
+        for i in range(len(self.epochs_taken)):
+            self._summarise(i, log_dir)
+
+    def _summarise(self, i: int, log_dir: str | os.PathLike) -> None:
+        import tensorflow as tf
+
+        if self._writer is None or self._writer_dir != os.fspath(log_dir):
+            self._writer, self._writer_dir = tf.summary.create_file_writer(os.fspath(log_dir)), os.fspath(log_dir)
+        with self._writer.as_default():
+            for c, manifold in enumerate(self.manifolds[i]):
+                tf.summary.image(f"manifold/label_{c}", manifold[None, :, :, None], step=self.epochs_taken[i])
+        self._writer.flush()
 
     def save(self) -> None:
         """Write the snapshots to ``path`` (if one was given)."""
