@@ -12,4 +12,5 @@ evaluation.anomaly: auroc reconstruction_errors uniform_noise_images
 evaluation.pca: fit_pca PCA
 evaluation.digit_generators: compare_generators unconditional_numbers
 evaluation.toy_curves: toy_manifold_distances
+evaluation.frechet: frechet_distance
 """)
