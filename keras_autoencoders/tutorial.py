@@ -134,6 +134,23 @@ def parse_settings(parser: argparse.ArgumentParser, article: Mapping[str, Any], 
     return settings
 
 
+def start_run(parser: argparse.ArgumentParser, article: Mapping[str, Any], quick: Mapping[str, Any],
+              notebook_preset: str = "article"):
+    """A tutorial's first steps: :func:`parse_settings`, its run folder (``settings["out"]``),
+    Keras' global seed set to ``settings["seed"]``, and the settings printed.
+
+    Returns ``(settings, run)``, ``run`` a :class:`~keras_autoencoders.run_folder.RunFolder`.
+    """
+    import keras
+
+    from keras_autoencoders.run_folder import RunFolder
+
+    settings = parse_settings(parser, article, quick, notebook_preset=notebook_preset)
+    keras.utils.set_random_seed(settings["seed"])
+    print("settings:", settings)
+    return settings, RunFolder(settings["out"])
+
+
 def _plain(value: Any) -> str:
     """A number as a person writes it (no NumPy reprs): 4 significant digits, integers whole."""
     if hasattr(value, "item"):

@@ -24,7 +24,7 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
-from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -39,7 +39,7 @@ from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_
 from keras_autoencoders.generate import faces  # noqa: E402
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae  # noqa: E402
 from keras_autoencoders.plotting import figures  # noqa: E402
-from keras_autoencoders.run_folder import RunFolder, clear_finished_run, read_history_csv, write_results  # noqa: E402
+from keras_autoencoders.run_folder import clear_finished_run, read_history_csv, write_results  # noqa: E402
 from keras_autoencoders.training.callbacks import run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.distribute import build_distributed  # noqa: E402
 from keras_autoencoders.training.reproducible import EpochSeeds  # noqa: E402
@@ -66,10 +66,7 @@ data_dir: folder holding celeba/
 demo: train on a small generated folder in the CelebA layout
 """
 parser = tutorial_parser(__doc__ or "CelebA conditional VAE", ARTICLE, HELP, choices={"on_corrupt": ["skip", "raise"]})
-settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
-run = RunFolder(settings["out"])
-keras.utils.set_random_seed(settings["seed"])
-print("settings:", settings)
+settings, run = start_run(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
 
 # %% [markdown]
 # ## Data

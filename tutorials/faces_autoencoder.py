@@ -24,7 +24,7 @@ NOTEBOOK_PRESET = "article"
 # %%
 import numpy as np
 
-from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -37,7 +37,7 @@ from keras_autoencoders.evaluation.judges import attribute_verdicts, train_attri
 from keras_autoencoders.generate import code_arithmetic  # noqa: E402
 from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder, build_face_vae  # noqa: E402
 from keras_autoencoders.plotting import figures  # noqa: E402
-from keras_autoencoders.run_folder import RunFolder, write_results  # noqa: E402
+from keras_autoencoders.run_folder import write_results  # noqa: E402
 from keras_autoencoders.training.stages import load_stage, train_stage  # noqa: E402
 
 ARTICLE = {  # the study gives no sizes or schedules: these are ours (README)
@@ -60,11 +60,8 @@ max_images: use the first N images (0: all)
 attributes_file: an official lfw_attributes.txt (default: the LFW folder's, when there)
 data_dir: folder holding lfw/
 """
-settings = parse_settings(tutorial_parser(__doc__ or "The faces study", ARTICLE, HELP), ARTICLE, QUICK,
+settings, run = start_run(tutorial_parser(__doc__ or "The faces study", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
-run = RunFolder(settings["out"])
-keras.utils.set_random_seed(settings["seed"])
-print("settings:", settings)
 
 # %% [markdown]
 # ## Data: LFW, split by person

@@ -24,7 +24,7 @@ NOTEBOOK_PRESET = "article"
 # %%
 import numpy as np
 
-from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -70,14 +70,11 @@ part4_run: a Part 4 run folder whose model/part4_cvae.keras draws the fives and 
 train_digits: train on the first N training digits (0: all)
 data_dir: folder holding mnist.npz and fashion-mnist/
 """
-settings = parse_settings(tutorial_parser(__doc__ or "The MNIST study", ARTICLE, HELP), ARTICLE, QUICK,
+settings, run = start_run(tutorial_parser(__doc__ or "The MNIST study", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
-run = RunFolder(settings["out"])
-keras.utils.set_random_seed(settings["seed"])  # the judge; each stage reseeds itself
 code_sizes = [int(size) for size in str(settings["code_sizes"]).split(",")]
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"], train_digits=settings["train_digits"])
 x_train, x_test = digits.x_train, digits.x_test
-print("settings:", settings)
 print(digits.describe())
 
 

@@ -20,7 +20,7 @@ NOTEBOOK_PRESET = "article"
 # %%
 import time
 
-from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 import keras  # noqa: E402
@@ -37,7 +37,7 @@ from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, tra
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
 from keras_autoencoders.plotting.toy import plot_toy_manifold  # noqa: E402
-from keras_autoencoders.run_folder import RunFolder, clear_finished_run, read_history_csv, write_results, write_samples  # noqa: E402,E501
+from keras_autoencoders.run_folder import clear_finished_run, read_history_csv, write_results, write_samples  # noqa: E402,E501
 from keras_autoencoders.training.callbacks import run_folder_callbacks  # noqa: E402
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs  # noqa: E402
@@ -64,12 +64,9 @@ toy_batch_size: toy autoencoder batch size
 toy_learning_rate: toy autoencoder Adam learning rate
 data_dir: folder holding mnist.npz
 """
-settings = parse_settings(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP), ARTICLE, QUICK,
+settings, run = start_run(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
-run = RunFolder(settings["out"])
-keras.utils.set_random_seed(settings["seed"])
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"], train_digits=settings["train_digits"])
-print("settings:", settings)
 print(digits.describe())
 
 # %% [markdown]

@@ -29,10 +29,9 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
-from keras_autoencoders.tutorial import parse_settings, print_summary, quiet_tensorflow, tutorial_parser
+from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
-import keras  # noqa: E402
 
 from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
 from keras_autoencoders.evaluation.digit_generators import compare_generators  # noqa: E402
@@ -41,7 +40,7 @@ from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
-from keras_autoencoders.run_folder import RunFolder, clear_run_state, write_results, write_samples  # noqa: E402
+from keras_autoencoders.run_folder import clear_run_state, write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
 from keras_autoencoders.training.baseline import train_cvae_for_steps  # noqa: E402
 from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E402
@@ -70,11 +69,8 @@ data_dir: folder holding mnist.npz
 """
 parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
                          choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"]})
-settings = parse_settings(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
-run = RunFolder(settings["out"])
-keras.utils.set_random_seed(settings["seed"])
+settings, run = start_run(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"])
-print("settings:", settings)
 print(digits.describe())
 
 # %% [markdown]
