@@ -1,6 +1,6 @@
 """Part 6 benchmark: seconds per discriminator step and per encoder+decoder step at batch 64.
 
-    python bench/part6.py [--steps 20] [--preset article]
+    python bench/part6.py [--steps 20] [--preset article] [--end-to-end 100]
 
 Times the compiled steps of :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN`
 (each step's wall time until its losses are on the host, as the adaptive loop
@@ -8,12 +8,21 @@ needs them) after warm-up, on random inputs (the cost does not depend on the
 values). Also times the decoder with the article's literal ``UpSampling2D`` +
 ``Conv2D`` pair against the fused :class:`UpsampledConv2D` this library uses.
 Compare with ``bench/part6_tf1_reference.py``: the article's TF1 graph on the
-same machine.
+same machine. Then, end to end as a user waits for it (``--end-to-end N``): seconds
+per outer iteration of the whole adaptive loop on real digits (draws, steps,
+decisions, logging; snapshots apart), for this port's Python loop and its compiled
+loop, and for the article's TF1 code driven by its own Python loop, run in the same
+benchmark (a subprocess, as TF1 graph mode needs its own); and each loop's time
+beyond its steps timed alone (the host overhead).
 """
 from __future__ import annotations
 
 import argparse
+import pathlib
+import re
 import statistics
+import subprocess
+import sys
 import time
 
 from keras_autoencoders.tutorial import quiet_tensorflow
@@ -23,7 +32,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_conv_decoder, build_cvae_gan  # noqa: E402
+from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer  # noqa: E402
 
 BATCH, LATENT, CLASSES, WARMUP = 64, 8, 10, 3
 
@@ -44,19 +55,52 @@ def median_seconds(call, steps: int) -> float:
     return statistics.median(seconds)
 
 
+def loop_seconds(digits, preset: str, iterations: int, compiled: bool) -> tuple[float, dict]:
+    """Seconds per outer iteration of :class:`AdaptiveTrainer` end to end (its own timing: draws,
+    steps, decisions, logging, progress bar; the first call, which traces, left out), and its
+    step counts. No snapshots, no checkpoints."""
+    keras.utils.set_random_seed(0)
+    model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0)
+    model.compile()
+    trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, BATCH, seed=0, checkpoint_every=0,
+                              compiled=compiled)
+    trainer.run(iterations, verbose=0)
+    return trainer.seconds_per_iteration(), trainer.step_counts
+
+
+def tf1_reference(steps: int, iterations: int) -> dict[str, float]:
+    """Run ``part6_tf1_reference.py`` (TF1 graph mode needs its own process) and read its figures."""
+    done = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("part6_tf1_reference.py")),
+                           "--steps", str(steps), "--end-to-end", str(iterations)],
+                          capture_output=True, text=True, check=True)
+    print(done.stdout, end="")
+    figures = {}
+    for line in done.stdout.splitlines():
+        number = float(re.search(r"(?:median )?([0-9.]+) s", line)[1])
+        key = "discriminator" if "discriminator step" in line else "encoder+decoder" if "encoder+decoder" in line else "loop"
+        figures[key] = number
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20, help="timed steps of each kind after warm-up")
     parser.add_argument("--preset", default="article", choices=sorted(PRESETS))
+    parser.add_argument("--end-to-end", type=int, default=100, metavar="N",
+                        help="outer iterations of each whole loop to time on real digits (0: skip)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     keras.utils.set_random_seed(0)
     model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0)
     model.compile()
+    step_seconds = {}
     for name, step in (("discriminator", model.discriminator_step),
                        ("encoder+decoder", model.encoder_decoder_step)):
         seconds = median_seconds(lambda step=step: float(step(*random_batch(rng))["l_gan"]), args.steps)
+        step_seconds[name] = seconds
         print(f"{name} step at batch {BATCH}: median {seconds:.3f} s over {args.steps} steps")
+    if args.end_to_end:
+        end_to_end(args, step_seconds)
 
     _, label, z = random_batch(rng)
     for fused in (False, True):
@@ -71,6 +115,32 @@ def main() -> None:
         seconds = median_seconds(lambda: forward_backward()[0].numpy(), args.steps)
         kind = "fused UpsampledConv2D" if fused else "UpSampling2D + Conv2D"
         print(f"decoder forward+backward at batch {BATCH}, {kind}: median {seconds * 1000:.0f} ms")
+
+
+def end_to_end(args, step_seconds: dict[str, float]) -> None:
+    """The whole loop as a user waits for it: this port's two loops, then the article's TF1 code."""
+    digits = load_mnist_digits(allow_sample=True)
+    n = args.end_to_end
+    print(f"\nEnd to end, {n} outer iterations at batch {BATCH} on {len(digits.x_train)} digits "
+          f"({args.preset} preset, snapshots apart):")
+    rows = {}
+    for name, compiled in (("this port, Python loop (a step at a time)", False),
+                           ("this port, compiled loop (10 iterations per call)", True)):
+        seconds, counts = loop_seconds(digits, args.preset, n, compiled)
+        steps = counts["discriminator"] / n * step_seconds["discriminator"] + \
+            counts["encoder_decoder"] / n * step_seconds["encoder+decoder"]
+        rows[name] = (seconds, seconds - steps, counts)
+    tf1 = tf1_reference(args.steps, n)
+    # The article's loop takes 1 discriminator and 3 encoder+decoder steps per iteration in these runs.
+    d_mean, ed_mean = (c / n for c in next(iter(rows.values()))[2].values())
+    tf1_steps = d_mean * tf1["discriminator"] + ed_mean * tf1["encoder+decoder"]
+    rows["the article's TF1 graph, its Python loop"] = (tf1["loop"], tf1["loop"] - tf1_steps, None)
+    reference = tf1["loop"]
+    for name, (seconds, overhead, _) in rows.items():
+        print(f"  {name}: {seconds:.3f} s per iteration ({seconds / reference:.2f}x the article's loop), "
+              f"{overhead:+.3f} s beyond its steps timed alone")
+    best = rows["this port, compiled loop (10 iterations per call)"][0]
+    print(f"  the article's 48,000 iterations at the compiled loop's rate: {best * 48000 / 3600:.1f} h")
 
 
 if __name__ == "__main__":

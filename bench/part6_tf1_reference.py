@@ -1,6 +1,6 @@
 """Reference timing: the Part 6 CVAE+GAN the way the article trains it, in a TF1 graph session.
 
-    python bench/part6_tf1_reference.py [--steps 20]
+    python bench/part6_tf1_reference.py [--steps 20] [--end-to-end 100]
 
 The article builds one TF1 graph from Keras 2 layers and runs two kinds of
 ``sess.run`` step: the discriminator's (L_GAN and its RMSprop update) and the
@@ -9,7 +9,9 @@ updates). This script rebuilds that graph with ``tf_keras`` (Keras 2) and
 ``tf.compat.v1`` (same layers, sizes, losses and optimisers, the article's
 head quirk included) only to time it beside ``bench/part6.py``; it is not part
 of the library. Prints the median seconds per step of each kind at batch 64,
-after warm-up, on random inputs (the cost does not depend on the values).
+after warm-up, on random inputs (the cost does not depend on the values), and with
+``--end-to-end N`` the seconds per outer iteration of the article's own Python loop
+on real digits (MNIST as the tutorials find it).
 """
 from __future__ import annotations
 
@@ -83,14 +85,61 @@ def article_graph():
     return feeds, [l_gan, step_dis], [l_prior, decoded_z, l_llike, l_gan, step_enc, step_dec]
 
 
+def article_loop(sess, feeds, d_fetches, ed_fetches, iterations: int, warmup: int = 3) -> float:
+    """The article's training loop on real digits, driven from Python as it drives it: per outer
+    iteration up to 3 discriminator ``sess.run`` calls (stop once L_GAN < 1.0), then up to 3
+    encoder+decoder calls (stop once L_GAN > 0.4), a fresh shuffled batch and ``np.random.randn``
+    codes fed each time, the losses kept every 3rd iteration. Returns seconds per outer iteration
+    after ``warmup`` iterations (no snapshots)."""
+    from keras_autoencoders.data.mnist import load_mnist_digits
+
+    img, lbl, z, phase = feeds
+    digits = load_mnist_digits(allow_sample=True)
+    x, y = digits.x_train, digits.y_train_onehot
+
+    def gen_batch():
+        while True:
+            order = np.random.permutation(len(x))
+            for start in range(0, len(x) - BATCH + 1, BATCH):
+                yield x[order[start:start + BATCH]], y[order[start:start + BATCH]]
+
+    batches, logged = gen_batch(), []
+    start = None
+    for i in range(iterations + warmup):
+        if i == warmup:
+            start = time.perf_counter()
+        for _ in range(3):
+            b0, b1 = next(batches)
+            zp = np.random.randn(BATCH, LATENT)
+            l_gan = sess.run(d_fetches, feed_dict={img: b0, lbl: b1, z: zp, phase: 1})[0]
+            if l_gan < 1.0:
+                break
+        for _ in range(3):
+            l_prior, _, l_llike, l_gan, _, _ = sess.run(ed_fetches, feed_dict={img: b0, lbl: b1, z: zp, phase: 1})
+            if l_gan > 0.4:
+                break
+            b0, b1 = next(batches)
+            zp = np.random.randn(BATCH, LATENT)
+        if i % 3 == 0:
+            logged.append((i, l_prior, l_llike, l_gan))
+    return (time.perf_counter() - start) / iterations
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20, help="timed steps of each kind after warm-up")
+    parser.add_argument("--end-to-end", type=int, default=0, metavar="N",
+                        help="also time N outer iterations of the article's loop on real digits")
     args = parser.parse_args()
     (img, lbl, z, phase), d_fetches, ed_fetches = article_graph()
     rng = np.random.default_rng(0)
+    np.random.seed(0)
     sess = tf_keras_backend.get_session()
     sess.run(tf.compat.v1.global_variables_initializer())
+    if args.end_to_end:
+        seconds = article_loop(sess, (img, lbl, z, phase), d_fetches, ed_fetches, args.end_to_end)
+        print(f"TF1 graph, the article's loop end to end at batch {BATCH}: {seconds:.3f} s per outer iteration "
+              f"over {args.end_to_end} iterations")
     for name, fetches in (("discriminator", d_fetches), ("encoder+decoder", ed_fetches)):
         seconds = []
         for i in range(args.steps + 3):

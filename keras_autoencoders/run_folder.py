@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import pathlib
 import platform
@@ -109,13 +110,16 @@ def package_versions(packages=PACKAGES) -> dict[str, str | None]:
 
 
 def to_jsonable(value):
-    """``value`` with NumPy scalars and arrays, tuples and paths turned into JSON types."""
+    """``value`` with NumPy scalars and arrays, tuples and paths turned into JSON types (NaN and
+    infinities into None)."""
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN: an unmeasured number is null
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, pathlib.PurePath):

@@ -116,6 +116,7 @@ def test_attribute_file_uses_official_formatting(root):
     assert lines[1] == " ".join(ATTRIBUTE_NAMES) + " "
     for line in lines[2:-1]:
         name, rest = line[:10], line[10:]
+        assert name.endswith(".jpg")
         # One space, the first value, then values right-aligned in 3 characters.
         assert rest[0] == " " and rest[1:].lstrip("-").startswith("1")
         tail = rest[1 + len(rest[1:].split()[0]):]

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from keras_autoencoders.evaluation import image_metrics
-from keras_autoencoders.data.mnist import load_sample, prepare_images
-from keras_autoencoders.evaluation.judges import label_accuracy, train_digit_classifier
+from keras_autoencoders.data.mnist import MnistDigits, load_sample, prepare_images
+from keras_autoencoders.evaluation.digit_judge import train_judge
+from keras_autoencoders.evaluation.judges import label_accuracy
 
 
 def box_blur(images):
@@ -46,7 +47,8 @@ def test_style_retention_tells_copies_from_label_only_reconstructions(digits):
 def test_classifier_reads_real_digits_and_rejects_wrong_labels():
     sample = load_sample()
     x, y = prepare_images(sample.x_train), sample.y_train.astype(int)
-    classifier = train_digit_classifier(x, y, epochs=3, seed=0)
+    digits = MnistDigits(x, y, prepare_images(sample.x_test), sample.y_test.astype(int), "sample")
+    classifier = train_judge(digits, epochs=3, verbose=0).model
     xt, yt = prepare_images(sample.x_test), sample.y_test.astype(int)
     assert label_accuracy(classifier, xt, yt) > 0.9
     assert label_accuracy(classifier, xt, (yt + 1) % 10) < 0.1

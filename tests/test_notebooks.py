@@ -76,10 +76,11 @@ def test_part4_notebook_on_the_bundled_sample_draws_the_requested_digits(tmp_pat
     assert (out / "animations" / "manifolds_all_labels.gif").is_file()
 
     from keras_autoencoders.evaluation.digit_generators import generated_digits
-    from keras_autoencoders.evaluation.judges import label_accuracy, train_digit_classifier
+    from keras_autoencoders.evaluation.digit_judge import load_digit_judge
+    from keras_autoencoders.evaluation.judges import label_accuracy
 
     digits = full_mnist_or_sample
-    classifier = train_digit_classifier(digits.x_train, digits.y_train, seed=0)
+    classifier = load_digit_judge(digits=digits).model
     assert label_accuracy(classifier, digits.x_test, digits.y_test) > 0.97
     with np.load(out / "samples.npz") as samples:
         images, labels = generated_digits(samples)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import imageio.v3 as iio
+import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -47,3 +48,24 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Epoch 1/" not in again.stdout
     assert json.loads((out / "results.json").read_text())["history"] == history
+
+
+def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path):
+    """``--pretrained``: the shipped models of figs/part4, no training, the committed numbers again."""
+    out = tmp_path / "pretrained"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part4_cvae.py"), "--pretrained",
+                           "--data-dir", str(mnist_npz_path.parent), "--out", str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Epoch 1/" not in done.stdout and "no snapshots" in done.stdout
+    results = json.loads((out / "results.json").read_text())
+    committed = json.loads((REPO / "figs" / "part4" / "results.json").read_text())
+    assert results["settings"]["pretrained"] is True and results["settings"]["epochs"] == 1000
+    assert results["history"]["val_loss"] == committed["history"]["val_loss"]
+    for key in ("label_accuracy", "style_transfer_accuracy", "relative_sharpness"):
+        assert results["digits"][key] == pytest.approx(committed["digits"][key], abs=1e-3), key
+    for name, distances in committed["toy_manifold"].items():
+        assert results["toy_manifold"][name] == pytest.approx(distances, rel=1e-4), name
+    assert results["digits"]["z_kl_by_label"] == pytest.approx(committed["digits"]["z_kl_by_label"], rel=1e-4)
+    assert (out / "figures" / "digits_from_prior.png").stat().st_size > 0

@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import imageio.v3 as iio
+import numpy as np
+import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -38,7 +40,7 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     counts = results["step_counts"]
     assert 7 <= counts["discriminator"] <= 21 and 7 <= counts["encoder_decoder"] <= 21
     assert sum(history["d_steps"]) <= counts["discriminator"]
-    assert results["seconds_per_step"]["encoder_decoder"] > 0
+    assert results["seconds_per_iteration"] > 0  # the compiled loop times whole iterations
     # The first run ended on a snapshot at 3; the longer run adds its own schedule's 4 and 6.
     assert results["snapshot_iterations"] == [0, 2, 3, 4, 6]
     comparison = results["comparison"]
@@ -51,40 +53,62 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     assert comparison["cvae"]["optimizer_steps"] == counts["encoder_decoder"]
 
     check_samples_contract(out / "samples.npz")
+    with np.load(out / "samples.npz") as samples:  # the Part 4 CVAE beside it, as cvae_*
+        assert samples["cvae_gen_3"].shape == (1000, 28, 28) and samples["cvae_style"].shape == (10, 10, 28, 28)
     for name in ["reconstructions", "losses", "digits_from_prior_cvae_gan", "digits_from_prior_cvae",
                  "style_transfer_cvae_gan", "style_transfer_cvae", "manifold_3", "z_distr_3"]:
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
     assert iio.imread(out / "animations" / "manifold_4.gif", index=None).shape[0] == 5  # one frame per snapshot
 
 
-def test_compare_runs_tabulates_and_plots(tmp_path):
-    def fake_run(preset, sharpness, folder_name=None):
-        folder = tmp_path / (folder_name or preset)
+def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path):
+    """``--pretrained``: the shipped models of figs/part6/corrected-z8 and its losses, no training."""
+    out = tmp_path / "pretrained"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part6_cvae_gan.py"), "--pretrained",
+                           "--data-dir", str(mnist_npz_path.parent), "--out", str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "no snapshots" in done.stdout
+    results = json.loads((out / "results.json").read_text())
+    committed = json.loads((REPO / "figs" / "part6" / "corrected-z8" / "results.json").read_text())
+    assert results["settings"]["preset"] == "corrected" and results["settings"]["iterations"] == 2000
+    assert results["history"] == committed["history"] and results["step_counts"] == committed["step_counts"]
+    for model in ("cvae_gan", "cvae"):
+        for key in ("label_accuracy", "relative_sharpness", "style_transfer_accuracy"):
+            assert results["comparison"][model][key] == pytest.approx(committed["comparison"][model][key],
+                                                                      abs=1e-3), (model, key)
+    assert (out / "figures" / "digits_from_prior_cvae_gan.png").stat().st_size > 0
+
+
+def test_report_compares_part6_runs(tmp_path):
+    """Runs without samples.npz (the committed ones keep results.json only) still compare."""
+    def fake_run(preset, latent_dim, last_gan, folder_name=None):
+        folder = tmp_path / (folder_name or f"{preset}-z{latent_dim}")
         folder.mkdir()
-        model = {"relative_sharpness": sharpness, "label_accuracy": 0.9, "within_label_variety": 5.0,
-                 "reconstruction": {"mse_own": 0.05, "ratio": 0.5}}
         results = {
-            "settings": {"preset": preset, "latent_dim": 8},
-            "history": {"iteration": [0, 3], "l_prior": [0.1, 0.05], "l_llike": [14.5, 14.0], "l_gan": [0.05, 0.01]},
-            "comparison": {"cvae_gan": {**model, "iterations": 4,
-                                        "optimizer_steps": {"discriminator": 4, "encoder_decoder": 12}},
-                           "cvae": {**model, "optimizer_steps": 12},
-                           "real": {"relative_sharpness": 1.02, "label_accuracy": 0.98,
-                                    "within_label_variety": 9.0}},
+            "settings": {"preset": preset, "latent_dim": latent_dim, "iterations": 4, "gamma": 1.0},
+            "history": {"iteration": [0, 3], "l_prior": [0.1, 0.05], "l_llike": [14.5, 14.0], "l_gan": [0.05, last_gan],
+                        "d_steps": [1, 1], "ed_steps": [3, 3]},
+            "step_counts": {"discriminator": 4, "encoder_decoder": 12},
+            "comparison": {"cvae_gan": {"relative_sharpness": 0.97, "label_accuracy": 0.9}},
         }
         (folder / "results.json").write_text(json.dumps(results))
         return folder
 
-    runs = [fake_run("article", 0.91), fake_run("corrected", 0.97), fake_run("corrected", 0.95, "corrected-again")]
-    figure = tmp_path / "losses.png"
-    done = subprocess.run([sys.executable, str(REPO / "tools" / "compare_runs.py"), *map(str, runs),
-                           "--out", str(figure)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    runs = [fake_run("article", 8, 1e-4), fake_run("corrected", 8, 0.03), fake_run("corrected", 2, 0.04),
+            fake_run("corrected", 2, 0.02, "corrected-z2-again")]
+    done = subprocess.run([sys.executable, "-m", "keras_autoencoders", "report", *map(str, runs), "--compare-out",
+                           str(tmp_path / "compared")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 6 + 1  # header, two models per run, real digits
-    assert "| article, latent 8 | CVAE+GAN | 4 | 4 D + 12 E+D | 0.91 |" in done.stdout
-    # Two runs with the same settings keep their own rows (named by folder), not one overwriting the other.
-    assert "| corrected, latent 8 (corrected) | CVAE+GAN | 4 | 4 D + 12 E+D | 0.97 |" in done.stdout
-    assert "| corrected, latent 8 (corrected-again) | CVAE+GAN | 4 | 4 D + 12 E+D | 0.95 |" in done.stdout
-    assert "| - | real test digits | - | - | 1.02 |" in done.stdout
-    assert figure.stat().st_size > 0
+    table = (tmp_path / "compared" / "COMPARISON.md").read_text()
+    assert "| run | tutorial | folder | latent_dim | preset |" in table  # what differs, nothing else
+    assert "| run | l_gan | l_llike | l_prior |" in table
+    assert "| article, latent 8, 4 it. | 0.0001 | 14 | 0.05 |" in table  # the last logged losses
+    # Runs with the same settings keep their own rows (named by folder), not one overwriting the other.
+    assert "| corrected, latent 2, 4 it. (corrected-z2) | 0.04 | 14 | 0.05 |" in table
+    assert "| corrected, latent 2, 4 it. (corrected-z2-again) | 0.02 | 14 | 0.05 |" in table
+    assert (tmp_path / "compared" / "losses_by_iteration.png").stat().st_size > 0
+    report = (runs[0] / "REPORT.md").read_text()
+    assert "| comparison.cvae_gan.label_accuracy | 0.9 |" in report
+    assert "| step_counts.encoder_decoder | 12 |" in report

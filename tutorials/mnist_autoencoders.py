@@ -35,7 +35,8 @@ from keras_autoencoders.data.mnist import load_mnist_digits, prepare_images  # n
 from keras_autoencoders.evaluation import anomaly, latent_metrics  # noqa: E402
 from keras_autoencoders.evaluation.digit_generators import generator_numbers, unconditional_numbers  # noqa: E402
 from keras_autoencoders.evaluation.image_metrics import add_gaussian_noise, psnr, reconstruction_mse  # noqa: E402
-from keras_autoencoders.evaluation.judges import label_accuracy, train_digit_classifier  # noqa: E402
+from keras_autoencoders.evaluation.digit_judge import load_digit_judge  # noqa: E402
+from keras_autoencoders.evaluation.judges import label_accuracy  # noqa: E402
 from keras_autoencoders.evaluation.pca import fit_pca  # noqa: E402
 from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.conv_vae import build_conv_vae  # noqa: E402
@@ -94,11 +95,12 @@ def compiled(model, loss=None):
 
 # %% [markdown]
 # ## The judge
-# A small CNN trained on the real training digits reads generated digits. Its reading is
+# The digit judge (`keras_autoencoders.evaluation.digit_judge`: a small CNN trained once on
+# the training digits, then kept in Keras' cache folder) reads generated digits. Its reading is
 # *confident* when its top probability is at least 0.9; real test digits give the reference.
 
 # %%
-classifier = train_digit_classifier(x_train, digits.y_train, seed=settings["seed"])
+classifier = load_digit_judge(settings["data_dir"], allow_sample=settings["quick"]).model
 real_reading = unconditional_numbers(classifier, x_test)
 numbers = {"classifier_test_accuracy": label_accuracy(classifier, x_test, digits.y_test),
            "real_test_digits_confident_fraction": real_reading["confident_fraction"]}

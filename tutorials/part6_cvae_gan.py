@@ -9,6 +9,7 @@
 #     python tutorials/part6_cvae_gan.py --preset corrected          # recommended: 48,000 iterations (GPU)
 #     python tutorials/part6_cvae_gan.py                             # the article's code as it ran
 #     python tutorials/part6_cvae_gan.py --resume --out DIR ...      # continue an interrupted run
+#     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
 #
 # **Which preset to train.** `--preset article` (the default, for comparison with the
 # article) reproduces what the article's code computes: its discriminator head reads
@@ -20,7 +21,8 @@
 # near 0.03 and after 2,000 iterations draws clean, varied digits of the requested
 # label, and its reconstructions begin to keep the input's style. Style transfer as the article shows it needs a long (GPU) run.
 #
-# Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras`,
+# Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras` (and
+# `model/part6_cvae_baseline.keras`, the Part 4 CVAE it is compared with),
 # `checkpoint.npz`, `snapshots.npz`, `results.json` and `samples.npz`.
 
 # %%
@@ -29,17 +31,20 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
+import json
+
 from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 
 from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
 from keras_autoencoders.evaluation.digit_generators import compare_generators  # noqa: E402
-from keras_autoencoders.evaluation.judges import train_digit_classifier  # noqa: E402
+from keras_autoencoders.evaluation.digit_judge import load_digit_judge  # noqa: E402
 from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
+from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
 from keras_autoencoders.run_folder import clear_run_state, write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
 from keras_autoencoders.training.baseline import train_cvae_for_steps  # noqa: E402
@@ -49,7 +54,7 @@ ARTICLE = {  # the article's settings ("Код", "Процесс обучени�
     "iterations": 48000, "batch_size": 64, "latent_dim": 8, "gamma": 1.0, "preset": "article",
     "feature_loss": "cross_entropy",
     "snapshot_every": 0, "checkpoint_every": 500, "seed": 0,
-    "data_dir": None, "out": "runs/part6", "resume": False,
+    "data_dir": None, "out": "runs/part6", "resume": False, "pretrained": False,
 }
 # The quick preset trains the recommended (corrected) preset for 300 iterations (about
 # 3 minutes of training on 2 CPU cores): 60 iterations drew noise (10% of the digits read
@@ -66,10 +71,18 @@ feature_loss: L_llike on layer l: cross_entropy (the article's) or mse (its comm
 snapshot_every: snapshot every N iterations (0: the article's periods)
 checkpoint_every: iterations between checkpoints
 data_dir: folder holding mnist.npz
+pretrained: use the shipped models of the committed corrected-z8 run (figs/pretrained/) and its losses; no training
 """
 parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
                          choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"]})
 settings, run = start_run(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
+if settings["pretrained"]:  # the committed run's settings, models and losses; nothing is trained below
+    shipped = json.loads((source_run("part6_cvae_gan") / "results.json").read_text())
+    settings.update({k: shipped["settings"][k] for k in ("iterations", "batch_size", "latent_dim", "gamma",
+                                                         "preset", "feature_loss", "seed")})
+    install_pretrained(run, "part6_cvae_gan", "part6_cvae_baseline")
+    print(f"pretrained: the {settings['preset']} preset, latent {settings['latent_dim']}, "
+          f"{settings['iterations']} iterations")
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"])
 print(digits.describe())
 
@@ -105,7 +118,9 @@ model.compile(gamma=settings["gamma"])
 # %% [markdown]
 # ## Training: the adaptive loop ("Процесс обучения")
 # Per iteration: up to 3 discriminator steps (stop once L_GAN < 1.0), then up to 3
-# encoder+decoder steps (stop once L_GAN > 0.4). Every 3 iterations the losses are
+# encoder+decoder steps (stop once L_GAN > 0.4). Up to 10 iterations run as one compiled
+# TensorFlow call, stopping rules and batch gathering included, with one read-back of their
+# losses (the article reads L_GAN back to Python after every step). Every 3 iterations the losses are
 # logged; at the article's periods the manifolds of all labels and the z_mean of the
 # test digits are recorded. A checkpoint (all three networks, all three optimisers, the
 # batch order and random states) is written every `--checkpoint-every` iterations;
@@ -114,8 +129,8 @@ model.compile(gamma=settings["gamma"])
 # tab, every label's manifold at each snapshot on the step slider.
 
 # %%
-if not settings["resume"]:  # a fresh run: an earlier run's state, snapshots and TensorBoard events go
-    clear_run_state(run)
+if not settings["resume"] and not settings["pretrained"]:  # a fresh run: an earlier run's state,
+    clear_run_state(run)                                     # snapshots and TensorBoard events go
 models = model.article_models()
 snapshots = ManifoldSnapshots(models["decoder"], models["z_meaner"], digits.x_test, digits.y_test,
                               settings["latent_dim"], path=run.snapshots, autosave=False,
@@ -125,11 +140,17 @@ trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, settings
                           checkpoint_every=settings["checkpoint_every"], snapshots=snapshots,
                           snapshot_at=snapshot_iterations(settings["iterations"], settings["snapshot_every"]),
                           tensorboard_dir=run.logs / "train")
-if settings["resume"] and trainer.restore():
-    print(f"resumed from {run.checkpoint} at iteration {trainer.iteration}")
-history = trainer.run(settings["iterations"])
-print("steps:", trainer.step_counts, "seconds per step:", trainer.seconds_per_step())
-model.save(run.model("part6_cvae_gan"))
+if settings["pretrained"]:
+    history, step_counts = shipped["history"], shipped["step_counts"]
+    timing = {k: shipped.get(k) for k in ("seconds_per_iteration", "seconds_per_step")}
+else:
+    if settings["resume"] and trainer.restore():
+        print(f"resumed from {run.checkpoint} at iteration {trainer.iteration}")
+    history = trainer.run(settings["iterations"])
+    step_counts = trainer.step_counts
+    timing = {"seconds_per_iteration": trainer.seconds_per_iteration(), "seconds_per_step": trainer.seconds_per_step()}
+    model.save(run.model("part6_cvae_gan"))
+print("steps:", step_counts, "seconds per outer iteration:", timing["seconds_per_iteration"])
 
 # %% [markdown]
 # ## Losses over training
@@ -148,8 +169,12 @@ figures.save_figure(figures.plot_loss_curves(history["iteration"], losses, log_s
 # CVAE+GAN's encoder and decoder had, on batches of the same size.
 
 # %%
-cvae = train_cvae_for_steps(digits.x_train, digits.y_train, trainer.step_counts["encoder_decoder"],
-                            settings["batch_size"], settings["latent_dim"], seed=settings["seed"])
+if settings["pretrained"]:
+    cvae = run.load_model("part6_cvae_baseline")
+else:
+    cvae = train_cvae_for_steps(digits.x_train, digits.y_train, step_counts["encoder_decoder"],
+                                settings["batch_size"], settings["latent_dim"], seed=settings["seed"])
+    cvae.save(run.model("part6_cvae_baseline"))
 baseline = cvae.article_models()
 generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], baseline["decoder"])}
 
@@ -184,17 +209,17 @@ digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_t
 # %% [markdown]
 # ### The article's claim in numbers
 # Sharpness: mean absolute difference of neighbouring pixels, relative to real training
-# digits (1 = as sharp). Label accuracy: a small CNN trained on the real training digits
+# digits (1 = as sharp). Label accuracy: the digit judge (trained once on the training digits, then cached)
 # judges whether each generated digit shows its requested label. Variety: mean distance
 # between two digits of a label (a collapsed generator scores near 0). Style retention:
 # a reconstruction's squared error to its own input over that to another digit of the
 # same label (near 1: the input's style is lost). Real test digits are measured alike.
 
 # %%
-classifier = train_digit_classifier(digits.x_train, digits.y_train, seed=settings["seed"])
+classifier = load_digit_judge(settings["data_dir"], allow_sample=settings["quick"]).model
 comparison, samples = compare_generators(generators, classifier, digits, settings["latent_dim"])
-comparison["cvae_gan"].update(iterations=trainer.iteration, optimizer_steps=trainer.step_counts)
-comparison["cvae"]["optimizer_steps"] = trainer.step_counts["encoder_decoder"]
+comparison["cvae_gan"].update(iterations=settings["iterations"], optimizer_steps=step_counts)
+comparison["cvae"]["optimizer_steps"] = step_counts["encoder_decoder"]
 for name, numbers in comparison.items():
     print(name, numbers)
 
@@ -204,16 +229,20 @@ for name, numbers in comparison.items():
 # "Label: c / Batch: b" as in the article's MP4s, as MP4 and GIF; and all ten side by side.
 
 # %%
-write_snapshot_animations(snapshots, run.animations, unit="Batch")
-print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.animations}")
+if snapshots.epochs_taken:
+    write_snapshot_animations(snapshots, run.animations, unit="Batch")
+    print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.animations}")
+else:  # --pretrained: the committed run's animations are in figs/part6/corrected-z8/animations/
+    print("no snapshots in this run folder (no training here), so no animations")
 
 # %% [markdown]
 # ## Results files
 
 # %%
-write_samples(run.root, samples["cvae_gan"])
+# The contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its own as cvae_*.
+write_samples(run.root, {**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}})
 write_results(run.root, {**settings, "data_source": digits.source_label}, history=history,
-              step_counts=trainer.step_counts, seconds_per_step=trainer.seconds_per_step(),
+              step_counts=step_counts, **timing,
               comparison=comparison, snapshot_iterations=snapshots.epochs_taken,
               snapshot_render_seconds=snapshots.render_seconds)
 print_summary(run.root, {

@@ -1,11 +1,11 @@
 """Numbers, apart from the models: judge classifiers, image and latent metrics, anomaly AUROC, PCA,
-generators compared, toy distances."""
+generators compared, toy distances, the cached digit judge and the scores of samples.npz."""
 
 from keras_autoencoders._lazy import lazy_api
 
 # module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
-evaluation.judges: train_digit_classifier label_accuracy confident_readings train_attribute_classifier attribute_verdicts attribute_rates attribute_accuracy edit_rates
+evaluation.judges: build_small_cnn label_accuracy confident_readings train_attribute_classifier attribute_verdicts attribute_rates attribute_accuracy edit_rates
 evaluation.image_metrics: relative_sharpness within_label_variety style_retention reconstruction_mse decoded_reconstruction_mse psnr add_gaussian_noise
 evaluation.latent_metrics: gaussian_kl_to_standard_normal energy_distance_to_standard_normal knn_accuracy
 evaluation.anomaly: auroc reconstruction_errors uniform_noise_images
@@ -13,4 +13,6 @@ evaluation.pca: fit_pca PCA
 evaluation.digit_generators: compare_generators unconditional_numbers
 evaluation.toy_curves: toy_manifold_distances
 evaluation.frechet: frechet_distance
+evaluation.digit_judge: load_digit_judge DigitJudge train_judge
+evaluation.sample_scores: score_samples RealDigits generator_arrays
 """)

@@ -13,7 +13,6 @@ classifier.
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
 
 
 def _moments(features, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -25,21 +24,28 @@ def _moments(features, name: str) -> tuple[np.ndarray, np.ndarray]:
     return x.mean(axis=0), np.atleast_2d(np.cov(x, rowvar=False))
 
 
+def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
+    """The symmetric square root of a symmetric positive semi-definite matrix (eigenvalues
+    that rounding left slightly negative count as 0)."""
+    values, vectors = np.linalg.eigh(matrix)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+
+
 def frechet_distance(features_a, features_b) -> float:
     """The squared Fréchet distance d^2 above between Gaussians fitted to two ``(N, d)`` sets.
 
-    The matrix square root is ``scipy.linalg.sqrtm``; the tiny imaginary parts rounding can
-    leave are dropped, and a nearly singular product is regularised by adding 1e-6 to the
-    diagonals (as the FID's reference code does).
+    ``tr (C_a C_b)^(1/2)`` is the sum of the square roots of the eigenvalues of the
+    symmetric ``C_a^(1/2) C_b C_a^(1/2)``, which has the same eigenvalues as ``C_a C_b``.
+    Computed that way it stays exact and real when a feature never varies (a unit that
+    never fires makes the covariances singular), where a general matrix square root
+    warns and needs a regularising offset.
     """
     mu_a, cov_a = _moments(features_a, "features_a")
     mu_b, cov_b = _moments(features_b, "features_b")
     if mu_a.shape != mu_b.shape:
         raise ValueError(f"the two sets have {mu_a.size} and {mu_b.size} features")
-    root = linalg.sqrtm(cov_a @ cov_b)
-    if not np.isfinite(root).all():
-        offset = np.eye(len(mu_a)) * 1e-6
-        root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
-    root = np.real(root)
-    distance = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(root))
+    root_a = _psd_sqrt(cov_a)
+    product = root_a @ cov_b @ root_a
+    trace_root = np.sqrt(np.clip(np.linalg.eigvalsh((product + product.T) / 2), 0.0, None)).sum()
+    distance = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root)
     return max(distance, 0.0)

@@ -1,9 +1,9 @@
 """Small convolutional classifiers that judge generated images (not in the articles).
 
-- Part 6 shows generated digits of a requested label: a digit classifier trained
-  on the real training digits turns "still of the requested label" into an
-  accuracy (two conv layers and a dense layer: about 98-99% test accuracy after
-  one epoch on a CPU).
+- Part 4 and Part 6 show generated digits of a requested label: the digit judge
+  (:mod:`keras_autoencoders.evaluation.digit_judge`, this module's CNN with dropout,
+  trained once and cached) turns "still of the requested label" into an accuracy;
+  the functions here read digits with any such classifier.
 - The CelebA article shows faces generated or edited to have chosen attributes
   (a smile, glasses, male): an attribute classifier trained on the real training
   faces turns "now smiles" into a rate.
@@ -19,45 +19,23 @@ from keras import layers
 
 
 def build_small_cnn(input_shape: Sequence[int], outputs: int, activation: str, name: str,
-                    seed: int | None = None) -> keras.Model:
-    """Conv 32 -> pool -> Conv 64 -> pool -> Dense 128 -> ``outputs`` units with ``activation``."""
+                    seed: int | None = None, dropout: tuple[float, float] = (0.0, 0.0)) -> keras.Model:
+    """Conv 32 -> pool -> Conv 64 -> pool -> Dense 128 (``features``) -> ``outputs`` units with
+    ``activation``; ``dropout`` rates go before and after the dense layer (0: none)."""
     init = keras.initializers.GlorotUniform(seed)
-    return keras.Sequential([
-        keras.Input(tuple(input_shape)),
-        layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
-        layers.MaxPool2D(2),
-        layers.Conv2D(64, 3, activation="relu", kernel_initializer=init),
-        layers.MaxPool2D(2),
-        layers.Flatten(),
-        layers.Dense(128, activation="relu", kernel_initializer=init),
-        layers.Dense(outputs, activation=activation, kernel_initializer=init),
-    ], name=name)
-
-
-def build_digit_classifier(num_classes: int = 10, seed: int | None = None) -> keras.Model:
-    """``(28, 28, 1)`` image in [0, 1] -> class probabilities."""
-    return build_small_cnn((28, 28, 1), num_classes, "softmax", "digit_classifier", seed)
-
-
-#: Digits a classifier sees in training when no epoch count is given (2 epochs of full MNIST).
-DIGIT_CLASSIFIER_SAMPLES = 120_000
-
-
-def train_digit_classifier(images: np.ndarray, labels: np.ndarray, epochs: int | None = None,
-                           batch_size: int = 128, seed: int | None = 0, verbose: int = 0) -> keras.Model:
-    """Train :func:`build_digit_classifier` on float images and integer labels.
-
-    By default it sees about :data:`DIGIT_CLASSIFIER_SAMPLES` digits (2 epochs of the
-    full set, 20 of the 5,000-digit sample), so it judges well on either.
-    """
-    if epochs is None:
-        epochs = int(np.clip(round(DIGIT_CLASSIFIER_SAMPLES / max(len(images), 1)), 1, 20))
-    model = build_digit_classifier(seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(images, np.asarray(labels).astype(int), batch_size=batch_size, epochs=epochs,
-              shuffle=True, verbose=verbose)
-    return model
+    x = inputs = keras.Input(tuple(input_shape))
+    x = layers.Conv2D(32, 3, activation="relu", kernel_initializer=init)(x)
+    x = layers.MaxPool2D(2)(x)
+    x = layers.Conv2D(64, 3, activation="relu", kernel_initializer=init)(x)
+    x = layers.MaxPool2D(2)(x)
+    x = layers.Flatten()(x)
+    if dropout[0]:
+        x = layers.Dropout(dropout[0], seed=seed)(x)
+    x = layers.Dense(128, activation="relu", kernel_initializer=init, name="features")(x)
+    if dropout[1]:
+        x = layers.Dropout(dropout[1], seed=seed)(x)
+    outputs_ = layers.Dense(outputs, activation=activation, kernel_initializer=init)(x)
+    return keras.Model(inputs, outputs_, name=name)
 
 
 def label_accuracy(classifier: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:

@@ -12,7 +12,10 @@ Every 3rd iteration it logs the last losses and, at the article's periods
 (``period = iteration // 3`` in 0..99 and 100..990 step 10), snapshots the
 manifolds. :func:`adaptive_iteration` is the pure control flow (testable with
 scripted losses); :class:`AdaptiveTrainer` adds data, timing, history,
-snapshots and checkpoints.
+snapshots and checkpoints. By default the trainer runs the iterations compiled
+(:mod:`keras_autoencoders.training.compiled_adaptive_loop`: several per call, one
+read-back each); ``compiled=False`` runs them from Python, one step at a time, which
+the tests use as the reference and which times each kind of step apart.
 """
 from __future__ import annotations
 
@@ -74,12 +77,17 @@ class BatchStream:
         self.order = self.rng.permutation(len(images))
         self.position = 0
 
-    def next(self) -> tuple[np.ndarray, np.ndarray]:
+    def next_indices(self) -> np.ndarray:
+        """The next batch's row numbers (reshuffling first when too few are left)."""
         if self.position + self.batch_size > len(self.order):
             self.order = self.rng.permutation(len(self.images))
             self.position = 0
         index = self.order[self.position:self.position + self.batch_size]
         self.position += self.batch_size
+        return index
+
+    def next(self) -> tuple[np.ndarray, np.ndarray]:
+        index = self.next_indices()
         return self.images[index], self.labels[index]
 
     def state(self) -> dict:
@@ -169,25 +177,47 @@ class AdaptiveTrainer:
         tensorboard_dir: optional folder for TensorBoard scalars: each logged iteration's
             losses and step counts (``loss/l_prior`` ..., ``steps/d_steps`` ...), so the
             loss curves sit beside the manifold images of the snapshots.
+        compiled: run up to ``iterations_per_call`` outer iterations per call of one
+            ``tf.function`` (the default); False runs each step from Python. Both draw the
+            same batches and codes (:class:`~keras_autoencoders.training.compiled_adaptive_loop.DrawQueue`)
+            and take the same steps, so they reach the same weights; a checkpoint of one
+            resumes in the other. The Python loop repeats bit for bit; the compiled one to
+            float rounding (its graph runs a step's independent ops side by side, and oneDNN
+            splits each op's work by the threads it gets, which moves the last bits of sums).
+        iterations_per_call: outer iterations per call of the compiled loop (a call also
+            ends at each snapshot and checkpoint iteration).
     """
 
     def __init__(self, model, images: np.ndarray, labels: np.ndarray, batch_size: int = 64,
                  seed: int | None = 0, checkpoint_path: str | os.PathLike | None = None,
                  checkpoint_every: int = 200, snapshots=None, snapshot_at: Iterable[int] = (),
-                 tensorboard_dir: str | os.PathLike | None = None):
+                 tensorboard_dir: str | os.PathLike | None = None, compiled: bool = True,
+                 iterations_per_call: int = 10):
+        from keras_autoencoders.training.compiled_adaptive_loop import DrawQueue
+
+        if iterations_per_call < 1:
+            raise ValueError(f"iterations_per_call must be >= 1, got {iterations_per_call}")
         self.model = model
         self.batches = BatchStream(images, labels, batch_size, seed)
         self.prior_rng = np.random.default_rng(None if seed is None else seed + 1)
+        self.draws = DrawQueue(self.batches, self.prior_rng, model.latent_dim)
         self.checkpoint_path = None if checkpoint_path is None else pathlib.Path(checkpoint_path)
         self.checkpoint_every = checkpoint_every
         self.snapshots = snapshots
         self.snapshot_at = set(snapshot_at)
+        self.compiled = compiled
+        self.iterations_per_call = iterations_per_call
+        self._compiled_run = None
         self.iteration = 0
         self.history: dict[str, list] = {k: [] for k in ("iteration", *LOSS_NAMES, "d_steps", "ed_steps")}
         self.step_counts = {"discriminator": 0, "encoder_decoder": 0}
-        # Wall time of timed steps; the first WARMUP_STEPS of each kind in a process (tracing) are left out.
+        # Wall time of timed steps (Python loop) and of timed iterations (either loop); the
+        # first WARMUP_STEPS steps of each kind, or the first call, in a process (tracing) are left out.
         self.timing = {kind: {"seconds": 0.0, "steps": 0} for kind in self.step_counts}
+        self.timing["iteration"] = {"seconds": 0.0, "steps": 0}
         self._untimed = dict.fromkeys(self.step_counts, WARMUP_STEPS)
+        self._first_call = True
+        self._failed: str | None = None  # the non-finite loss that ended the last compiled call
         self.tensorboard_dir = tensorboard_dir
         self._writer = None
 
@@ -207,15 +237,21 @@ class AdaptiveTrainer:
         return {"encoder": self.model.encoder_optimizer, "decoder": self.model.decoder_optimizer,
                 "discriminator": self.model.discriminator_optimizer}
 
-    def draw_prior(self) -> np.ndarray:
-        """Prior codes for one batch, ``np.random.randn(batch_size, latent_dim)`` as in the article."""
-        shape = (self.batches.batch_size, self.model.latent_dim)
-        return self.prior_rng.standard_normal(shape).astype("float32")
+    def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The Python loop's draw: the next queued batch; its codes wait for :meth:`_next_prior`."""
+        indices, priors = self.draws.peek(1)
+        self.draws.consume(1)
+        self._prior = priors[0]
+        return self.batches.images[indices[0]], self.batches.labels[indices[0]]
+
+    def _next_prior(self) -> np.ndarray:
+        """Prior codes drawn with the last batch, ``randn(batch_size, latent_dim)`` as in the article."""
+        return self._prior
 
     # ------------------------------------------------------------------ checkpoints
 
     def state(self) -> dict:
-        return {"iteration": self.iteration, "batches": self.batches.state(),
+        return {"iteration": self.iteration, "batches": self.batches.state(), "draws": self.draws.state(),
                 "prior_rng": self.prior_rng.bit_generator.state, "history": self.history,
                 "step_counts": self.step_counts, "timing": self.timing}
 
@@ -233,15 +269,65 @@ class AdaptiveTrainer:
         state = load_checkpoint(self.checkpoint_path, self.model, self.optimizers)
         self.iteration = int(state["iteration"])
         self.batches.set_state(state["batches"])
+        self.draws.set_state(state.get("draws", {"indices": [], "priors": []}))
         self.prior_rng.bit_generator.state = state["prior_rng"]
         self.history = {k: list(v) for k, v in state["history"].items()}
         self.step_counts = dict(state["step_counts"])
         self.timing = {k: dict(v) for k, v in state["timing"].items()}
+        self.timing.setdefault("iteration", {"seconds": 0.0, "steps": 0})
         if self.snapshots is not None:
             self.snapshots.truncate(before=self.iteration)
         return True
 
     # ------------------------------------------------------------------ training
+
+    def _stop_message(self, err: str, last_good: int) -> str:
+        kept = (f"the last good checkpoint ({self.checkpoint_path}, iteration {last_good}) is kept"
+                if self.checkpoint_path is not None else "no checkpoint was configured")
+        return f"training stopped: {err}; {kept}"
+
+    def _python_iterations(self, count: int) -> list[dict]:
+        """``count`` outer iterations from Python, one step at a time (each step timed)."""
+        rows = []
+        for i in range(self.iteration, self.iteration + count):
+            seconds: dict[str, list[float]] = {}
+            result = adaptive_iteration(self._next_batch, self._next_prior, self.model.discriminator_step,
+                                        self.model.encoder_decoder_step, iteration=i, seconds=seconds)
+            for kind, values in seconds.items():
+                skip = min(self._untimed[kind], len(values))
+                self._untimed[kind] -= skip
+                self.timing[kind]["seconds"] += sum(values[skip:])
+                self.timing[kind]["steps"] += len(values) - skip
+            rows.append(result)
+        return rows
+
+    def _compiled_iterations(self, count: int) -> list[dict]:
+        """``count`` outer iterations in one call of the compiled loop, read back once."""
+        from keras_autoencoders.training.compiled_adaptive_loop import DRAWS_PER_ITERATION, STEP_KINDS, \
+            compiled_iterations
+
+        if self._compiled_run is None:
+            self._compiled_run = compiled_iterations(self.model._discriminator_step, self.model._encoder_decoder_step,
+                                                     self.batches.images, self.batches.labels)
+        indices, priors = self.draws.peek(count * DRAWS_PER_ITERATION)
+        out = {k: v.numpy() for k, v in self._compiled_run(indices, priors, count).items()}
+        self.draws.consume(int(out["draws"]))
+        rows = [{**dict(zip(LOSS_NAMES, map(float, row[:3]))), "d_steps": int(row[3]), "ed_steps": int(row[4])}
+                for row in out["results"]]
+        if out["failed_kind"]:
+            bad = dict(zip(LOSS_NAMES, map(float, out["failed_losses"])))
+            name = next(k for k, v in bad.items() if not math.isfinite(v))
+            self._failed = (f"{name} = {bad[name]} at iteration {self.iteration + len(rows)} "
+                            f"({STEP_KINDS[int(out['failed_kind'])]} step)")
+        return rows
+
+    def _next_stop(self, iterations: int) -> int:
+        """Where the current call must end: the run's end, a checkpoint, or just after a snapshot."""
+        stop = min(iterations, self.iteration + (self.iterations_per_call if self.compiled else 1))
+        if self.checkpoint_every:
+            stop = min(stop, (self.iteration // self.checkpoint_every + 1) * self.checkpoint_every)
+        after_snapshot = [s + 1 for s in self.snapshot_at if s >= self.iteration]
+        return min([stop, *after_snapshot])
 
     def run(self, iterations: int, verbose: int = 1) -> dict[str, list]:
         """Train until ``iterations`` outer iterations are done (continuing from ``self.iteration``)."""
@@ -249,40 +335,52 @@ class AdaptiveTrainer:
                                   stateful_metrics=[*LOSS_NAMES, "d_steps", "ed_steps"])
         last_good = self.iteration
         while self.iteration < iterations:
-            i = self.iteration
-            seconds: dict[str, list[float]] = {}
+            count = self._next_stop(iterations) - self.iteration
+            self._failed = None
+            start = time.perf_counter()
             try:
-                result = adaptive_iteration(self.batches.next, self.draw_prior, self.model.discriminator_step,
-                                            self.model.encoder_decoder_step, iteration=i, seconds=seconds)
+                rows = self._compiled_iterations(count) if self.compiled else self._python_iterations(count)
             except NonFiniteLossError as err:
-                kept = (f"the last good checkpoint ({self.checkpoint_path}, iteration {last_good}) is kept"
-                        if self.checkpoint_path is not None else "no checkpoint was configured")
-                raise NonFiniteLossError(f"training stopped: {err}; {kept}") from None
-            for kind, values in seconds.items():
-                self.step_counts[kind] += len(values)
-                skip = min(self._untimed[kind], len(values))
-                self._untimed[kind] -= skip
-                self.timing[kind]["seconds"] += sum(values[skip:])
-                self.timing[kind]["steps"] += len(values) - skip
-            if i % ITERATIONS_PER_PERIOD == 0:
-                self.history["iteration"].append(i)
-                for key in (*LOSS_NAMES, "d_steps", "ed_steps"):
-                    self.history[key].append(result[key])
-                if self.tensorboard_dir is not None:
-                    self._log_scalars(i, result)
-            if i in self.snapshot_at and self.snapshots is not None:
-                self.snapshots.take(i)
-            self.iteration = i + 1
+                raise NonFiniteLossError(self._stop_message(str(err), last_good)) from None
+            for offset, result in enumerate(rows):
+                self._record(self.iteration + offset, result)
+            self.iteration += len(rows)
+            if self._failed:
+                raise NonFiniteLossError(self._stop_message(str(self._failed), last_good))
+            progress.update(self.iteration, [(k, rows[-1][k]) for k in (*LOSS_NAMES, "d_steps", "ed_steps")])
+            if not self._first_call:  # end to end: draws, steps, decisions, logging, progress bar
+                self.timing["iteration"]["seconds"] += time.perf_counter() - start
+                self.timing["iteration"]["steps"] += len(rows)
+            self._first_call = False
+            if self.iteration - 1 in self.snapshot_at and self.snapshots is not None:
+                self.snapshots.take(self.iteration - 1)
             if self.checkpoint_every and self.iteration % self.checkpoint_every == 0 and self.iteration < iterations:
                 self.save()
                 last_good = self.iteration
-            progress.update(self.iteration, [(k, result[k]) for k in (*LOSS_NAMES, "d_steps", "ed_steps")])
         self.save()
         if self._writer is not None:
             self._writer.flush()
         return self.history
 
+    def _record(self, i: int, result: Mapping) -> None:
+        """Count iteration ``i``'s steps; log it every ITERATIONS_PER_PERIOD iterations."""
+        self.step_counts["discriminator"] += result["d_steps"]
+        self.step_counts["encoder_decoder"] += result["ed_steps"]
+        if i % ITERATIONS_PER_PERIOD == 0:
+            self.history["iteration"].append(i)
+            for key in (*LOSS_NAMES, "d_steps", "ed_steps"):
+                self.history[key].append(result[key])
+            if self.tensorboard_dir is not None:
+                self._log_scalars(i, result)
+
     def seconds_per_step(self) -> dict[str, float]:
-        """Mean wall time per step of each kind (warm-up steps left out); NaN if none was timed."""
-        return {kind: t["seconds"] / t["steps"] if t["steps"] else float("nan")
-                for kind, t in self.timing.items()}
+        """Mean wall time per step of each kind, timed by the Python loop (warm-up steps left out);
+        NaN where none was timed (the compiled loop times whole iterations)."""
+        return {kind: self.timing[kind]["seconds"] / self.timing[kind]["steps"] if self.timing[kind]["steps"]
+                else float("nan") for kind in self.step_counts}
+
+    def seconds_per_iteration(self) -> float:
+        """Mean wall time per outer iteration, end to end (batches, steps, decisions, logging;
+        snapshots and checkpoints apart), the first call of each process (tracing) left out."""
+        timed = self.timing["iteration"]
+        return timed["seconds"] / timed["steps"] if timed["steps"] else float("nan")

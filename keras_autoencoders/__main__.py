@@ -1,0 +1,19 @@
+"""``python -m keras_autoencoders COMMAND``: the library's commands (today: ``report``)."""
+import sys
+
+COMMANDS = ("report",)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python -m keras_autoencoders {{{','.join(COMMANDS)}}} ...  (COMMAND --help for more)",
+              file=sys.stderr)
+        return 2
+    from keras_autoencoders.report.cli import main as report
+
+    return report(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

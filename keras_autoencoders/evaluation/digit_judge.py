@@ -1,0 +1,163 @@
+"""The digit judge: one MNIST classifier, trained once, cached, shared by every score.
+
+Part 4 and Part 6 show generated digits and say "they are the requested digit";
+the report (``python -m keras_autoencoders report``) turns that into numbers with
+this classifier. It is trained once (seeded, :data:`JUDGE_EPOCHS` epochs of the
+training digits), saved in the user's Keras cache folder (``$KERAS_HOME`` or
+``~/.keras``, under ``models/``) with a JSON file of its test accuracy beside it,
+and retrained only when those files are missing. On full MNIST it reads about
+99.1% of the test digits correctly; a judge trained on the bundled 5,000-digit
+sample is cached under its own name, so it never stands in for the full one.
+
+Its ``features`` layer (the 128 units before the softmax) gives the Fréchet
+distance between generated and real digits (:func:`frechet_distance`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+from dataclasses import dataclass
+from typing import Optional
+
+import keras
+import numpy as np
+
+from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
+from keras_autoencoders.evaluation.judges import build_small_cnn
+
+#: Bump when the architecture or training changes: old cached judges are then ignored.
+JUDGE_VERSION = 1
+JUDGE_EPOCHS = 5
+JUDGE_BATCH_SIZE = 128
+JUDGE_SEED = 0
+FEATURES_LAYER = "features"  # the dense layer of build_small_cnn
+
+
+def keras_cache_dir() -> pathlib.Path:
+    """Keras' cache folder: ``$KERAS_HOME``, else ``~/.keras`` (a temporary folder when
+    the home folder cannot be written, as Keras itself does)."""
+    if os.environ.get("KERAS_HOME"):
+        return pathlib.Path(os.environ["KERAS_HOME"])
+    home = pathlib.Path(os.path.expanduser("~")) / ".keras"
+    if home.exists() and os.access(home, os.W_OK) or not home.exists() and os.access(home.parent, os.W_OK):
+        return home
+    return pathlib.Path(tempfile.gettempdir()) / ".keras"
+
+
+def judge_path(cache_dir: Optional[os.PathLike] = None, sample: bool = False) -> pathlib.Path:
+    """Where the judge trained on full MNIST (or on the bundled ``sample``) is cached."""
+    folder = pathlib.Path(cache_dir) if cache_dir is not None else keras_cache_dir() / "models"
+    return folder / f"keras_autoencoders_digit_judge_v{JUDGE_VERSION}{'_sample' if sample else ''}.keras"
+
+
+def build_judge(seed: int = JUDGE_SEED) -> keras.Model:
+    """The small CNN of :func:`build_small_cnn` with dropout 0.5 before and 0.3 after its
+    128-unit ``features`` layer, softmax over the 10 digits; ``(28, 28, 1)`` images in [0, 1]."""
+    return build_small_cnn((28, 28, 1), 10, "softmax", "digit_judge", seed, dropout=(0.5, 0.3))
+
+
+def _as_digits(images: np.ndarray) -> np.ndarray:
+    x = np.asarray(images, dtype="float32")
+    return x.reshape(len(x), 28, 28, 1)
+
+
+@dataclass
+class DigitJudge:
+    """A trained judge: its model, its feature extractor and what it was measured at."""
+
+    model: keras.Model
+    test_accuracy: float
+    trained_on: str
+    path: Optional[pathlib.Path] = None
+
+    def __post_init__(self):
+        self._features = keras.Model(self.model.inputs, self.model.get_layer(FEATURES_LAYER).output)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """``(N, 10)`` digit probabilities of ``(N, 28, 28[, 1])`` images in [0, 1]."""
+        return self.model.predict(_as_digits(images), batch_size=1000, verbose=0)
+
+    def read(self, images: np.ndarray) -> np.ndarray:
+        """The digit the judge reads in each image."""
+        return self.probabilities(images).argmax(axis=1)
+
+    def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
+        """Share of ``images`` read as their ``labels``."""
+        return float((self.read(images) == np.asarray(labels).astype(int)).mean())
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """``(N, 128)`` activations of the ``features`` layer (for Fréchet distances)."""
+        return self._features.predict(_as_digits(images), batch_size=1000, verbose=0).astype(np.float64)
+
+    def describe(self) -> dict:
+        return {"test_accuracy": self.test_accuracy, "trained_on": self.trained_on, "version": JUDGE_VERSION,
+                "epochs": JUDGE_EPOCHS, "seed": JUDGE_SEED}
+
+
+def train_judge(digits: MnistDigits, epochs: int = JUDGE_EPOCHS, seed: int = JUDGE_SEED,
+                verbose: int = 1) -> DigitJudge:
+    """Train :func:`build_judge` on ``digits.x_train`` (seeded) and measure it on ``digits.x_test``."""
+    keras.utils.set_random_seed(seed)
+    model = build_judge(seed)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(digits.x_train, digits.y_train, batch_size=JUDGE_BATCH_SIZE, epochs=epochs, shuffle=True,
+              verbose=2 if verbose else 0)  # a line per epoch
+    judge = DigitJudge(model, 0.0, digits.source_label)
+    judge.test_accuracy = judge.accuracy(digits.x_test, digits.y_test)
+    return judge
+
+
+def _save(judge: DigitJudge, path: pathlib.Path) -> None:
+    """The model, then its JSON: a judge counts as cached only once both are complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.stem + ".partial.keras")
+    judge.model.save(partial)
+    os.replace(partial, path)
+    info = path.with_suffix(".json")
+    info.with_suffix(".partial").write_text(json.dumps(judge.describe(), indent=1))
+    os.replace(info.with_suffix(".partial"), info)
+    judge.path = path
+
+
+def load_digit_judge(data_dir: Optional[os.PathLike] = None, *, cache_dir: Optional[os.PathLike] = None,
+                     allow_sample: bool = False, digits: Optional[MnistDigits] = None,
+                     verbose: int = 1) -> DigitJudge:
+    """The cached judge, trained first when it is not cached yet.
+
+    A cached judge of full MNIST is used whenever there is one. Otherwise MNIST is
+    loaded (``digits``, else from ``data_dir`` / ``$KERAS_AUTOENCODERS_DATA`` /
+    download, or the bundled sample when ``allow_sample``), a judge is trained on it
+    and cached (a sample-trained judge under its own name). ``cache_dir`` replaces
+    Keras' cache folder (tests use a temporary one).
+    """
+    full = judge_path(cache_dir)
+    if _is_cached(full):
+        return _load(full)
+    if digits is None:
+        digits = load_mnist_digits(data_dir, allow_sample=allow_sample)
+    path = judge_path(cache_dir, sample=_is_sample(digits))
+    if _is_cached(path):
+        return _load(path)
+    if verbose:
+        print(f"Training the digit judge once ({JUDGE_EPOCHS} epochs of {len(digits.x_train)} digits); "
+              f"it is cached in {path.parent}")
+    judge = train_judge(digits, verbose=verbose)
+    _save(judge, path)
+    return judge
+
+
+def _is_cached(path: pathlib.Path) -> bool:
+    return path.is_file() and path.with_suffix(".json").is_file()
+
+
+def _load(path: pathlib.Path) -> DigitJudge:
+    info = json.loads(path.with_suffix(".json").read_text())
+    return DigitJudge(keras.models.load_model(path), info["test_accuracy"], info["trained_on"], path)
+
+
+def _is_sample(digits: MnistDigits) -> bool:
+    """Fewer training digits than full MNIST (the bundled sample, a quick preset's share)."""
+    return len(digits.x_train) < 60_000

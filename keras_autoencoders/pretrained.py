@@ -1,0 +1,124 @@
+"""The trained models of the committed runs, shipped in ``figs/pretrained/`` (``--pretrained``).
+
+A tutorial run with ``--pretrained`` copies the models it needs from there into its
+run folder, together with the committed run's training history, and skips training:
+every later cell draws its figures and numbers from them in seconds. The shipped
+files hold the weights and the architecture but no optimiser state (a third of the
+size); :func:`export_for_shipping` makes them from a run's ``model/`` files.
+
+The CelebA CVAE is not shipped: its 8.5 million weights take 34 MB, more than the
+whole budget for ``figs/``. Nor are the MNIST study's dense models (3.6 MB each); its
+conv VAE is. :func:`check_shipped` recomputes a committed number with each shipped model.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pathlib
+import shutil
+
+import keras
+import numpy as np
+
+from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.run_folder import RunFolder
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+PRETRAINED_FOLDER = REPO_ROOT / "figs" / "pretrained"
+
+#: Shipped model -> the committed run folder (under the repository) it was trained in.
+SHIPPED = {
+    "part4_cvae": "figs/part4",
+    "toy_deep_ae": "figs/part4",
+    "toy_conditional_deep_ae": "figs/part4",
+    "part6_cvae_gan": "figs/part6/corrected-z8",
+    "part6_cvae_baseline": "figs/part6/corrected-z8",
+    "conv_vae": "figs/mnist_study",
+}
+#: Shipped MNIST model -> (its generator in the run's scores.json, the latent size of its code).
+_SCORED_AS = {"part4_cvae": ("samples", 8), "part6_cvae_gan": ("samples", 8), "part6_cvae_baseline": ("cvae", 8),
+              "conv_vae": ("conv_vae", 2)}
+
+
+def pretrained_path(name: str) -> pathlib.Path:
+    """The shipped ``NAME.keras``; :class:`SettingsError` names the file when it is missing."""
+    if name not in SHIPPED:
+        raise SettingsError(f"no pretrained model named {name!r}; shipped: {', '.join(sorted(SHIPPED))}")
+    path = PRETRAINED_FOLDER / f"{name}.keras"
+    if not path.is_file():
+        raise SettingsError(f"{path}: pretrained model missing; --pretrained needs the repository's figs/ folder "
+                            "(a full checkout, not an installed package)")
+    return path
+
+
+def source_run(name: str) -> pathlib.Path:
+    """The committed run folder the shipped model ``name`` comes from."""
+    return REPO_ROOT / SHIPPED[name]
+
+
+def install_pretrained(run: RunFolder, *names: str) -> list[pathlib.Path]:
+    """Copy the shipped models ``names`` into ``run``'s ``model/`` folder (replacing what is there)."""
+    paths = [pretrained_path(name) for name in names]  # all found before anything is copied
+    copied = []
+    for name, path in zip(names, paths):
+        target = run.model(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        copied.append(target)
+    return copied
+
+
+def _register_model_classes() -> None:
+    """Import the modules that register the library's model classes, so their files load."""
+    for module in ("vae", "conditional", "cvae_gan.model"):
+        importlib.import_module(f"keras_autoencoders.models.{module}")
+
+
+def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Path:
+    """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``."""
+    _register_model_classes()
+    model = keras.models.load_model(model_file, compile=False)
+    PRETRAINED_FOLDER.mkdir(parents=True, exist_ok=True)
+    target = PRETRAINED_FOLDER / f"{name}.keras"
+    model.save(target)
+    return target
+
+
+def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[str, float]:
+    """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed"}``.
+
+    The MNIST models decode z_mean of the first 1,000 test digits; the number is the mean
+    squared pixel error, which the committed run's ``scores.json`` holds for the same
+    digits (``reconstruction.mse``). The toy AEs give the mean distance of their outputs to
+    the nearest curve (``results.json``, ``toy_manifold``). Needs the models' classes
+    registered, which this function does.
+    """
+    _register_model_classes()
+    model = keras.models.load_model(pretrained_path(name), compile=False)
+    run = source_run(name)
+    if name.startswith("toy_"):
+        from keras_autoencoders.data.toy_manifold import make_sine_circle
+        from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
+
+        results = json.loads((run / "results.json").read_text())
+        toy = make_sine_circle(seed=results["settings"]["seed"])
+        inputs = [toy.points, toy.labels] if "conditional" in name else toy.points
+        measured = toy_manifold_distances(model.predict(inputs, batch_size=2000, verbose=0), toy)
+        key = name.removeprefix("toy_")
+        return {"measured": measured["mean_distance_to_nearest_curve"],
+                "committed": results["toy_manifold"][key]["mean_distance_to_nearest_curve"]}
+    from keras_autoencoders.data.mnist import load_mnist_digits
+    from keras_autoencoders.generate import digits as generate_digits
+
+    digits = load_mnist_digits(data_dir)
+    generator, latent_dim = _SCORED_AS[name]
+    parts = model.article_models()
+    x, y = digits.x_test[:generate_digits.CONTRACT_SAMPLES], digits.y_test[:generate_digits.CONTRACT_SAMPLES]
+    if name == "conv_vae":
+        decoded = generate_digits.unconditional_samples(parts["z_meaner"], parts["decoder"], latent_dim, x)["rec"]
+    else:
+        decoded = generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], x, y)
+    scores = json.loads((run / "scores.json").read_text())
+    return {"measured": float(np.mean((decoded.reshape(len(x), -1).astype(np.float64) - x.reshape(len(x), -1)) ** 2)),
+            "committed": scores["generators"][generator]["reconstruction"]["mse"]}

@@ -1,0 +1,132 @@
+"""The cached digit judge and the scores of samples.npz (issue: the report)."""
+import json
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits, load_sample, prepare_images
+from keras_autoencoders.evaluation import digit_judge as judge_module
+from keras_autoencoders.evaluation import sample_scores
+from keras_autoencoders.evaluation.digit_judge import judge_path, load_digit_judge
+
+
+@pytest.fixture(scope="module")
+def full_digits():
+    try:
+        return load_mnist_digits()
+    except Exception:  # noqa: BLE001 - any failure: no full copy offline
+        pytest.skip("no full MNIST copy (set KERAS_AUTOENCODERS_DATA)")
+
+
+@pytest.fixture(scope="module")
+def judge(full_digits):
+    """The judge of full MNIST from Keras' cache folder (trained there once when missing)."""
+    return load_digit_judge(digits=full_digits, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def real(judge, full_digits):
+    return sample_scores.RealDigits.measure(judge, full_digits)
+
+
+def _small_digits(count=1000):
+    sample = load_sample()
+    return MnistDigits(prepare_images(sample.x_train[:count]), sample.y_train[:count].astype(int),
+                       prepare_images(sample.x_test[:500]), sample.y_test[:500].astype(int), "sample")
+
+
+def test_judge_reads_at_least_99_percent_of_the_test_digits(judge, full_digits):
+    accuracy = judge.accuracy(full_digits.x_test, full_digits.y_test)
+    assert accuracy >= 0.99
+    assert judge.test_accuracy == pytest.approx(accuracy)
+    assert judge.trained_on == "mnist.npz" and judge.path == judge_path()
+
+
+def test_judge_is_trained_once_then_loaded_from_the_cache(tmp_path, monkeypatch):
+    digits = _small_digits()
+    first = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    cached = judge_path(tmp_path, sample=True)  # fewer than 60,000 digits: the sample's own name
+    assert cached.is_file() and json.loads(cached.with_suffix(".json").read_text())["test_accuracy"] > 0.5
+    assert not judge_path(tmp_path).exists()  # never stands in for the full judge
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached judge was trained again")
+
+    monkeypatch.setattr(judge_module, "train_judge", no_training)
+    again = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    np.testing.assert_allclose(again.probabilities(digits.x_test[:50]), first.probabilities(digits.x_test[:50]),
+                               rtol=1e-5, atol=1e-6)
+    assert again.test_accuracy == first.test_accuracy
+
+
+def test_an_incomplete_cache_entry_is_trained_again(tmp_path):
+    digits = _small_digits(300)
+    path = judge_path(tmp_path, sample=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"half a file")  # a model without its JSON: an interrupted save
+    judge = load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    assert path.with_suffix(".json").is_file() and judge.features(digits.x_test[:3]).shape == (3, 128)
+
+
+def test_frechet_distance_near_zero_for_test_digits_and_large_for_noise(judge, full_digits, real):
+    half = full_digits.x_test[::2]
+    other_half = full_digits.x_test[1::2]
+    same = sample_scores.frechet_distance(judge.features(half), judge.features(other_half))
+    noise = real.frechet(np.random.default_rng(0).random((5000, 28, 28), dtype=np.float32))
+    train = real.scores()["frechet_distance"]
+    assert same < 2.0 and train < 2.0
+    assert noise > 100 * max(same, train)
+
+
+def _real_as_samples(digits, shift=0, per_label=800):
+    """``gen_c``: real test digits of label ``(c + shift) % 10`` (shift 0: correctly labelled)."""
+    return {f"gen_{c}": digits.x_test[digits.y_test == (c + shift) % 10][:per_label, ..., 0] for c in range(10)}
+
+
+def test_conditional_accuracy_falls_on_mislabelled_samples(real, full_digits):
+    right = sample_scores.conditional_scores(_real_as_samples(full_digits), real)
+    wrong = sample_scores.conditional_scores(_real_as_samples(full_digits, shift=1), real)
+    assert right["label_accuracy"] > 0.98 and min(right["per_label"]) > 0.95
+    assert wrong["label_accuracy"] < 0.03
+    assert right["frechet_distance"] < 2.0  # real digits, fewer of them
+    assert 0.9 < right["relative_sharpness"] < 1.1
+
+
+def test_blurred_digits_score_below_real_ones_in_sharpness(real, full_digits):
+    digits = full_digits.x_test[:2000, ..., 0]
+    blurred = ndimage.gaussian_filter(digits, sigma=(0, 1.0, 1.0))
+    assert real.sharpness(digits) == pytest.approx(1.0, abs=0.05)
+    assert real.sharpness(blurred) < 0.75 * real.sharpness(digits)
+    assert real.frechet(blurred) > real.frechet(digits)
+
+
+def test_reconstruction_scores_against_a_numpy_reference(real, full_digits):
+    original = full_digits.x_test[:1000, ..., 0].astype(np.float64)
+    rec = np.clip(original * 0.8 + 0.1, 0, 1).astype(np.float32)
+    scores = sample_scores.reconstruction_scores(rec, real)
+    r = np.clip(rec.astype(np.float64), 1e-7, 1 - 1e-7)
+    bce = -(original * np.log(r) + (1 - original) * np.log(1 - r)).mean()
+    assert scores["bce"] == pytest.approx(bce, rel=1e-9)
+    assert scores["mse"] == pytest.approx(((rec - original) ** 2).mean(), rel=1e-5)
+    assert scores["accuracy"] > 0.95
+
+
+def test_style_accuracy_counts_each_row_as_its_target_digit(real, full_digits):
+    style = np.stack([full_digits.x_test[full_digits.y_test == d][:10, ..., 0] for d in range(10)])
+    assert sample_scores.style_accuracy(style, real.judge) > 0.95
+    assert sample_scores.style_accuracy(style[::-1], real.judge) < 0.2  # rows swapped: 9 drawn as 0, ...
+
+
+def test_score_samples_groups_arrays_by_generator(real, full_digits):
+    samples = {**_real_as_samples(full_digits, per_label=100),
+               "rec": full_digits.x_test[:200, ..., 0],
+               **{f"cvae_{k}": v for k, v in _real_as_samples(full_digits, shift=1, per_label=100).items()},
+               "vae_5_prior": np.random.default_rng(0).random((300, 28, 28), dtype=np.float32)}
+    scores = sample_scores.score_samples(samples, real)
+    assert sorted(scores) == ["cvae", "samples", "vae_5"]
+    assert sorted(scores["samples"]) == ["conditional", "reconstruction"]
+    assert scores["samples"]["conditional"]["label_accuracy"] > 0.95
+    assert scores["cvae"]["conditional"]["label_accuracy"] < 0.05
+    assert scores["samples"]["reconstruction"]["mse"] == 0
+    assert scores["vae_5"]["unconditional"]["frechet_distance"] > 100

@@ -1,0 +1,47 @@
+"""The shipped models of the committed runs: each loads in a fresh process and reproduces its run's number."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from keras_autoencoders.pretrained import PRETRAINED_FOLDER, SHIPPED, install_pretrained, pretrained_path
+from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.run_folder import RunFolder
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_every_shipped_model_reproduces_its_committed_number_in_a_fresh_process(mnist_npz_path):
+    """One new Python process (nothing trained or cached in this one) loads every shipped model."""
+    code = ("import json; from keras_autoencoders.pretrained import SHIPPED, check_shipped; "
+            "print(json.dumps({name: check_shipped(name) for name in SHIPPED}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    numbers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(numbers) == set(SHIPPED)
+    for name, pair in numbers.items():
+        assert pair["measured"] == pytest.approx(pair["committed"], rel=1e-4), name
+
+
+def test_shipped_models_are_small_and_carry_no_optimiser_state():
+    files = sorted(PRETRAINED_FOLDER.glob("*.keras"))
+    assert {f.stem for f in files} == set(SHIPPED)
+    assert sum(f.stat().st_size for f in files) < 8e6
+    import zipfile
+
+    for f in files:
+        with zipfile.ZipFile(f) as archive, archive.open("model.weights.h5") as weights:
+            assert b"optimizer" not in weights.read(), f.name
+
+
+def test_install_checks_every_name_before_copying(tmp_path):
+    run = RunFolder(tmp_path)
+    with pytest.raises(SettingsError, match="no pretrained model named 'celeba_cvae'"):
+        install_pretrained(run, "part4_cvae", "celeba_cvae")
+    assert not (tmp_path / "model").exists()
+    install_pretrained(run, "part4_cvae")
+    assert run.model("part4_cvae").read_bytes() == pretrained_path("part4_cvae").read_bytes()
