@@ -8,7 +8,7 @@ size); :func:`export_for_shipping` makes them from a run's ``model/`` files.
 
 The CelebA CVAE is not shipped: its 8.5 million weights take 34 MB, more than the
 whole budget for ``figs/``. Nor are the MNIST study's dense models (3.6 MB each); its
-conv VAE is. :func:`check_shipped` recomputes a committed number with each shipped model.
+conv VAE is, and so are the faces study's autoencoder and VAE. :func:`check_shipped` recomputes a committed number with each shipped model.
 """
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ SHIPPED = {
     "part6_cvae_gan": "figs/part6/corrected-z8",
     "part6_cvae_baseline": "figs/part6/corrected-z8",
     "conv_vae": "figs/mnist_study",
+    "face_ae": "figs/faces",
+    "face_vae": "figs/faces",
 }
 #: Shipped MNIST model -> (its generator in the run's scores.json, the latent size of its code).
 _SCORED_AS = {"part4_cvae": ("samples", 8), "part6_cvae_gan": ("samples", 8), "part6_cvae_baseline": ("cvae", 8),
@@ -91,7 +93,9 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     The MNIST models decode z_mean of the first 1,000 test digits; the number is the mean
     squared pixel error, which the committed run's ``scores.json`` holds for the same
     digits (``reconstruction.mse``). The toy AEs give the mean distance of their outputs to
-    the nearest curve (``results.json``, ``toy_manifold``). Needs the models' classes
+    the nearest curve (``results.json``, ``toy_manifold``); the faces models, the
+    autoencoder's validation MSE and the sharpness of the VAE's faces from N(0, I)
+    (``results.json``; they need LFW). Needs the models' classes
     registered, which this function does.
     """
     _register_model_classes()
@@ -108,6 +112,8 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
         key = name.removeprefix("toy_")
         return {"measured": measured["mean_distance_to_nearest_curve"],
                 "committed": results["toy_manifold"][key]["mean_distance_to_nearest_curve"]}
+    if name.startswith("face_"):
+        return _check_face_model(name, model, run, data_dir)
     from keras_autoencoders.data.mnist import load_mnist_digits
     from keras_autoencoders.generate import digits as generate_digits
 
@@ -122,3 +128,23 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     scores = json.loads((run / "scores.json").read_text())
     return {"measured": float(np.mean((decoded.reshape(len(x), -1).astype(np.float64) - x.reshape(len(x), -1)) ** 2)),
             "committed": scores["generators"][generator]["reconstruction"]["mse"]}
+
+
+def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir) -> dict[str, float]:
+    """The faces run's validation split again: the AE's validation MSE, or the sharpness of the
+    VAE's 256 faces from the run's N(0, I) codes relative to the validation faces."""
+    from keras_autoencoders.data.lfw import load_lfw_index
+    from keras_autoencoders.data.image_pipeline import first_images
+    from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness
+
+    results = json.loads((run / "results.json").read_text())
+    s = results["settings"]
+    index = load_lfw_index(data_dir, validation_fraction=s["validation_fraction"], seed=s["seed"])
+    validation = index.split("validation")
+    faces, _ = first_images(validation, len(validation), image_size=s["image_size"], crop_fraction=s["crop_fraction"])
+    if name == "face_ae":
+        rebuilt = model.predict(faces, batch_size=512, verbose=0)
+        return {"measured": reconstruction_mse(faces, rebuilt), "committed": results["reconstruction"]["validation_mse"]}
+    codes = np.random.default_rng(s["seed"]).standard_normal((256, s["code_dim"])).astype("float32")
+    drawn = model.decoder.predict(codes, batch_size=256, verbose=0)
+    return {"measured": relative_sharpness(drawn, faces), "committed": results["vae"]["relative_sharpness"]}

@@ -31,6 +31,30 @@ def mnist_npz_path():
     return path
 
 
+@pytest.fixture(scope="session")
+def full_mnist_digits():
+    """Full MNIST as :class:`MnistDigits` (loaded once per session), or skip when no copy is available."""
+    from keras_autoencoders.data.mnist import load_mnist_digits
+
+    try:
+        return load_mnist_digits()
+    except Exception:  # noqa: BLE001 - any failure means no full copy offline
+        pytest.skip("no full MNIST copy (set KERAS_AUTOENCODERS_DATA)")
+
+
+@pytest.fixture
+def run_tutorial():
+    """Run ``tutorials/SCRIPT`` with arguments in a new process, as a user does; return the finished process."""
+    import subprocess
+    import sys
+
+    def run(script, *args, timeout=900):
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO_ROOT)}  # this checkout's library
+        return subprocess.run([sys.executable, str(REPO_ROOT / "tutorials" / script), *map(str, args)],
+                              cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return run
+
+
 @pytest.fixture
 def small_mnist_folder(tmp_path):
     """A folder holding an ``mnist.npz`` of 2,000 training and 1,000 test digits (the bundled sample)."""

@@ -5,18 +5,15 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits, load_sample, prepare_images
+from keras_autoencoders.data.mnist import MnistDigits, load_sample, prepare_images
 from keras_autoencoders.evaluation import digit_judge as judge_module
 from keras_autoencoders.evaluation import sample_scores
 from keras_autoencoders.evaluation.digit_judge import judge_path, load_digit_judge
 
 
 @pytest.fixture(scope="module")
-def full_digits():
-    try:
-        return load_mnist_digits()
-    except Exception:  # noqa: BLE001 - any failure: no full copy offline
-        pytest.skip("no full MNIST copy (set KERAS_AUTOENCODERS_DATA)")
+def full_digits(full_mnist_digits):
+    return full_mnist_digits
 
 
 @pytest.fixture(scope="module")

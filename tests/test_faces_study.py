@@ -144,3 +144,24 @@ def test_short_real_lfw_run_lowers_the_validation_loss(lfw_faces, kind):
     val = history.history["val_loss"]
     assert val[-1] < val[0] < start
     assert val[-1] - floor < 0.6 * (start - floor)  # the excess over the floor falls by 40% or more
+
+
+def test_pretrained_run_redraws_the_committed_numbers_without_training(tmp_path, run_tutorial):
+    """``--pretrained``: the shipped face models of figs/faces, no autoencoder trained, its numbers again."""
+    import json
+
+    data = os.environ.get("KERAS_AUTOENCODERS_DATA")
+    if not data or not (pathlib.Path(data) / "lfw").is_dir():
+        pytest.skip("no LFW folder (set KERAS_AUTOENCODERS_DATA)")
+    out = tmp_path / "pretrained"
+    done = run_tutorial("faces_autoencoder.py", "--pretrained", "--data-dir", data, "--out", out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Epoch 1/" not in done.stdout.split("smile")[0]  # nothing trained before the smile classifier
+    results = json.loads((out / "results.json").read_text())
+    committed = json.loads((pathlib.Path(__file__).resolve().parents[1] / "figs" / "faces" / "results.json").read_text())
+    assert results["reconstruction"]["validation_mse"] == pytest.approx(committed["reconstruction"]["validation_mse"],
+                                                                        rel=1e-5)
+    for key, value in committed["new_faces"].items():
+        assert results["new_faces"][key] == pytest.approx(value, rel=1e-4), key
+    assert results["vae"]["relative_sharpness"] == pytest.approx(committed["vae"]["relative_sharpness"], rel=1e-4)
+    assert results["reconstruction"]["validation_loss_history"] == committed["reconstruction"]["validation_loss_history"]

@@ -30,7 +30,7 @@ def test_every_shipped_model_reproduces_its_committed_number_in_a_fresh_process(
 def test_shipped_models_are_small_and_carry_no_optimiser_state():
     files = sorted(PRETRAINED_FOLDER.glob("*.keras"))
     assert {f.stem for f in files} == set(SHIPPED)
-    assert sum(f.stat().st_size for f in files) < 8e6
+    assert sum(f.stat().st_size for f in files) < 12e6  # a few MB in all
     import zipfile
 
     for f in files:

@@ -25,13 +25,8 @@ def _report(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def digits():
-    from keras_autoencoders.data.mnist import load_mnist_digits
-
-    try:
-        return load_mnist_digits()
-    except Exception:  # noqa: BLE001
-        pytest.skip("no full MNIST copy (set KERAS_AUTOENCODERS_DATA)")
+def digits(full_mnist_digits):
+    return full_mnist_digits
 
 
 def _make_run(folder: pathlib.Path, digits, latent_dim: int, shift: int = 0) -> pathlib.Path:

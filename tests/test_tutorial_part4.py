@@ -50,13 +50,10 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     assert json.loads((out / "results.json").read_text())["history"] == history
 
 
-def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path):
+def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path, run_tutorial):
     """``--pretrained``: the shipped models of figs/part4, no training, the committed numbers again."""
     out = tmp_path / "pretrained"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part4_cvae.py"), "--pretrained",
-                           "--data-dir", str(mnist_npz_path.parent), "--out", str(out)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    done = run_tutorial("part4_cvae.py", "--pretrained", "--data-dir", mnist_npz_path.parent, "--out", out)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Epoch 1/" not in done.stdout and "no snapshots" in done.stdout
     results = json.loads((out / "results.json").read_text())

@@ -61,13 +61,10 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     assert iio.imread(out / "animations" / "manifold_4.gif", index=None).shape[0] == 5  # one frame per snapshot
 
 
-def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path):
+def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path, run_tutorial):
     """``--pretrained``: the shipped models of figs/part6/corrected-z8 and its losses, no training."""
     out = tmp_path / "pretrained"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run([sys.executable, str(REPO / "tutorials" / "part6_cvae_gan.py"), "--pretrained",
-                           "--data-dir", str(mnist_npz_path.parent), "--out", str(out)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    done = run_tutorial("part6_cvae_gan.py", "--pretrained", "--data-dir", mnist_npz_path.parent, "--out", out)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "no snapshots" in done.stdout
     results = json.loads((out / "results.json").read_text())

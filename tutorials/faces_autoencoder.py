@@ -10,6 +10,7 @@
 #     python tutorials/faces_autoencoder.py --quick           # a few minutes on a 2-core CPU
 #     python tutorials/faces_autoencoder.py                   # our default settings (below)
 #     python tutorials/faces_autoencoder.py --skip-training --out DIR   # redo figures and numbers
+#     python tutorials/faces_autoencoder.py --pretrained      # the committed run's models: no training
 #
 # LFW is found like every data set here (`--data-dir DIR` holding `lfw/`, or
 # `KERAS_AUTOENCODERS_DATA`): the deep-funneled images in their official layout,
@@ -22,6 +23,8 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
+import shutil
+
 import numpy as np
 
 from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
@@ -38,12 +41,14 @@ from keras_autoencoders.generate import code_arithmetic  # noqa: E402
 from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder, build_face_vae  # noqa: E402
 from keras_autoencoders.plotting import figures  # noqa: E402
 from keras_autoencoders.run_folder import write_results  # noqa: E402
-from keras_autoencoders.training.stages import load_stage, train_stage  # noqa: E402
+from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
+from keras_autoencoders.training.stages import load_stage, stage_folder, train_stage  # noqa: E402
 
 ARTICLE = {  # the study gives no sizes or schedules: these are ours (README)
     "epochs": 30, "vae_epochs": 30, "batch_size": 64, "learning_rate": 1e-3, "image_size": 32, "code_dim": 32,
     "crop_fraction": 0.36, "validation_fraction": 0.2, "judge_epochs": 10, "max_images": 0,
     "attributes_file": None, "seed": 0, "data_dir": None, "out": "runs/faces", "skip_training": False,
+    "pretrained": False,
 }
 # The quick preset: every image, fewer epochs; a few minutes on 2 CPU cores.
 QUICK = {"epochs": 6, "vae_epochs": 6, "judge_epochs": 6, "out": "runs/faces-quick"}
@@ -59,9 +64,15 @@ judge_epochs: epochs of the smile classifier (and the Male one, given an attribu
 max_images: use the first N images (0: all)
 attributes_file: an official lfw_attributes.txt (default: the LFW folder's, when there)
 data_dir: folder holding lfw/
+pretrained: use the shipped models of the committed run (figs/pretrained/) and their losses; no training
 """
 settings, run = start_run(tutorial_parser(__doc__ or "The faces study", ARTICLE, HELP), ARTICLE, QUICK,
                           notebook_preset=NOTEBOOK_PRESET)
+if settings["pretrained"]:  # the committed run's two models and their per-epoch losses; no training below
+    for name in install_pretrained(run, "face_ae", "face_vae"):
+        stage_folder(run, name.stem).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source_run(name.stem) / "stages" / f"{name.stem}.csv", stage_folder(run, name.stem) / "history.csv")
+    settings["skip_training"] = True
 
 # %% [markdown]
 # ## Data: LFW, split by person
