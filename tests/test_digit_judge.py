@@ -36,13 +36,25 @@ def _small_digits(count=1000):
 def test_judge_reads_at_least_99_percent_of_the_test_digits(judge, full_digits):
     accuracy = judge.accuracy(full_digits.x_test, full_digits.y_test)
     assert accuracy >= 0.99
-    assert judge.test_accuracy == pytest.approx(accuracy)
+    assert judge.test_accuracy == pytest.approx(accuracy)  # what its JSON says is what it does
     assert judge.trained_on == "mnist.npz" and judge.path == judge_path()
+
+
+def test_a_missing_cache_entry_is_filled_from_the_shipped_judge(tmp_path, full_digits, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the repository ships a judge")
+
+    monkeypatch.setattr(judge_module, "train_judge", no_training)
+    judge = load_digit_judge(cache_dir=tmp_path, verbose=0)  # no data given: none needed
+    assert judge.path == judge_path(tmp_path) and judge.path.with_suffix(".json").is_file()
+    shipped = judge_module.shipped_judge_path()
+    assert judge.path.read_bytes() == shipped.read_bytes()
+    assert judge.accuracy(full_digits.x_test[:2000], full_digits.y_test[:2000]) > 0.98
 
 
 def test_judge_is_trained_once_then_loaded_from_the_cache(tmp_path, monkeypatch):
     digits = _small_digits()
-    first = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    first = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, use_shipped=False, verbose=0)
     cached = judge_path(tmp_path, sample=True)  # fewer than 60,000 digits: the sample's own name
     assert cached.is_file() and json.loads(cached.with_suffix(".json").read_text())["test_accuracy"] > 0.5
     assert not judge_path(tmp_path).exists()  # never stands in for the full judge
@@ -51,7 +63,7 @@ def test_judge_is_trained_once_then_loaded_from_the_cache(tmp_path, monkeypatch)
         raise AssertionError("the cached judge was trained again")
 
     monkeypatch.setattr(judge_module, "train_judge", no_training)
-    again = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    again = judge_module.load_digit_judge(digits=digits, cache_dir=tmp_path, use_shipped=False, verbose=0)
     np.testing.assert_allclose(again.probabilities(digits.x_test[:50]), first.probabilities(digits.x_test[:50]),
                                rtol=1e-5, atol=1e-6)
     assert again.test_accuracy == first.test_accuracy
@@ -62,7 +74,7 @@ def test_an_incomplete_cache_entry_is_trained_again(tmp_path):
     path = judge_path(tmp_path, sample=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"half a file")  # a model without its JSON: an interrupted save
-    judge = load_digit_judge(digits=digits, cache_dir=tmp_path, verbose=0)
+    judge = load_digit_judge(digits=digits, cache_dir=tmp_path, use_shipped=False, verbose=0)
     assert path.with_suffix(".json").is_file() and judge.features(digits.x_test[:3]).shape == (3, 128)
 
 
