@@ -18,8 +18,10 @@ SECTIONS = ("## Settings", "## Training", "## Generated digits, scored", "## Mea
             "## Figures", "## Animations", "## Versions")
 
 
-def _report(*args, cwd=None):
+def _report(*args, cwd=None, without_data=False):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if without_data:
+        env.pop("KERAS_AUTOENCODERS_DATA", None)
     return subprocess.run([sys.executable, "-m", "keras_autoencoders", "report", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=600)
 
@@ -71,6 +73,12 @@ def test_report_writes_every_section_and_scores_once(tmp_path, digits):
     before = (run / "scores.json").stat().st_mtime_ns
     again = _report(run)
     assert again.returncode == 0 and (run / "scores.json").stat().st_mtime_ns == before  # still current
+
+    assert "60000 train / 10000 test" in scores["reference_digits"]
+
+    rescored = _report(run, "--rescore", without_data=True)  # a new user with no data at hand
+    assert rescored.returncode == 0, rescored.stderr
+    assert "bundled sample" in json.loads((run / "scores.json").read_text())["reference_digits"]
 
     (run / "samples.npz").unlink()  # a committed run keeps scores.json only
     assert _report(run).returncode == 0

@@ -116,8 +116,9 @@ def score_section(record: RunRecord) -> list[str]:
         return ["No `samples.npz` or `scores.json` in this folder, so the digit judge has nothing to score."]
     judge = record.scores["judge"]
     kept = "" if record.samples.is_file() else " (`samples.npz` not kept here; `scores.json` holds its scores)"
+    reference = record.scores.get("reference_digits", "MNIST")
     lines = [f"The digit judge (trained on {judge['trained_on']}, {fmt(judge['test_accuracy'])} of the test "
-             f"digits read correctly) reads this run's `samples.npz`{kept}. The Fréchet distance "
+             f"digits read correctly) reads this run's `samples.npz`{kept}; real digits: {reference}. The Fréchet distance "
              "compares the judge's 128 features of the generated digits with those of the test digits; for the "
              "real row, of 10,000 training digits. Sharpness is over that of the real test digits.", ""]
     lines += markdown_table(SCORE_HEAD, generator_score_rows(record.scores, record.tutorial))

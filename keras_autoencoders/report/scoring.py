@@ -47,8 +47,8 @@ def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] 
                judge_loader: Callable[[MnistDigits], DigitJudge] | None = None, verbose: int = 1) -> list[RunRecord]:
     """Score every record whose ``samples.npz`` has no current ``scores.json`` (all with ``rescore``).
 
-    MNIST is loaded and the judge (cached, :func:`load_digit_judge`) is made ready only
-    when some run needs scoring; a progress bar counts the generators scored. Each
+    MNIST is loaded (the bundled sample when no copy is found) and the judge (cached,
+    :func:`load_digit_judge`) is made ready only when some run needs scoring; a progress bar counts the generators scored. Each
     record's ``scores`` is set and written to its ``scores.json``. Returns the records
     that were scored.
     """
@@ -60,11 +60,14 @@ def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] 
                 todo.append((record, digest))
     if not todo:
         return []
-    digits = load_mnist_digits(data_dir)
+    # Without MNIST at hand the bundled sample serves: its 1,000 test digits are the first of the test set.
+    digits = load_mnist_digits(data_dir, allow_sample=True)
     judge = judge_loader(digits) if judge_loader else load_digit_judge(digits=digits, verbose=verbose)
     loaded = [(record, digest, generator_arrays(dict(np.load(record.samples)))) for record, digest in todo]
     progress = keras.utils.Progbar(1 + sum(len(groups) for _, _, groups in loaded), unit_name="generator",
                                    verbose=verbose)
+    reference = (digits.source_label if "sample" in digits.source_label
+                 else f"{digits.source_label} ({len(digits.x_train)} train / {len(digits.x_test)} test digits)")
     real = RealDigits.measure(judge, digits)
     real_scores = real.scores()
     progress.add(1)
@@ -73,7 +76,7 @@ def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] 
         for name, arrays in groups.items():
             generators[name] = score_generator(arrays, real)
             progress.add(1)
-        record.scores = {"judge": judge.describe(), "real_test_digits": real_scores, "generators": generators,
-                         "samples_sha256": digest}
+        record.scores = {"judge": judge.describe(), "reference_digits": reference,
+                         "real_test_digits": real_scores, "generators": generators, "samples_sha256": digest}
         write_json_atomically(record.folder / SCORES_FILE, record.scores)
     return [record for record, _, _ in loaded]
