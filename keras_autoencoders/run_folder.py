@@ -3,7 +3,9 @@
 Every tutorial writes into its ``--out`` folder (README, "Results files"):
 ``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard),
 ``history.csv``, ``snapshots.npz``, ``checkpoint.npz`` or ``backup/`` (resume
-state), ``results.json`` and ``samples.npz``. :class:`RunFolder` names them.
+state), ``results.json`` and ``samples.npz``; ``python -m keras_autoencoders report``
+adds ``scores.json``, ``REPORT.md`` and ``report_losses.png``
+(:mod:`keras_autoencoders.report.run_record`). :class:`RunFolder` names them.
 
 ``results.json``: ``settings`` (all flags and the seed), ``history`` (lists
 per epoch), ``versions`` (packages) and whatever measurements the tutorial
