@@ -115,6 +115,7 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     if name.startswith("face_"):
         return _check_face_model(name, model, run, data_dir)
     from keras_autoencoders.data.mnist import load_mnist_digits
+    from keras_autoencoders.evaluation.image_metrics import reconstruction_mse
     from keras_autoencoders.generate import digits as generate_digits
 
     digits = load_mnist_digits(data_dir)
@@ -126,8 +127,7 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     else:
         decoded = generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], x, y)
     scores = json.loads((run / "scores.json").read_text())
-    return {"measured": float(np.mean((decoded.reshape(len(x), -1).astype(np.float64) - x.reshape(len(x), -1)) ** 2)),
-            "committed": scores["generators"][generator]["reconstruction"]["mse"]}
+    return {"measured": reconstruction_mse(x, decoded), "committed": scores["generators"][generator]["reconstruction"]["mse"]}
 
 
 def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir) -> dict[str, float]:

@@ -129,16 +129,21 @@ def to_jsonable(value):
     return value
 
 
+def write_json(path: str | os.PathLike, content, indent: int = 2) -> pathlib.Path:
+    """Write ``content`` (:func:`to_jsonable`) as JSON to a temporary name, then rename it to ``path``."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(to_jsonable(content), indent=indent) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
 def write_results(out_dir: str | os.PathLike, settings: dict, **sections) -> pathlib.Path:
     """Write ``results.json`` with ``settings``, the given sections and ``versions``."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content = {"settings": settings, **sections, "versions": package_versions()}
-    path = out_dir / RESULTS_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(to_jsonable(content), indent=2) + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_json(out_dir / RESULTS_FILE, content)
 
 
 def write_samples(out_dir: str | os.PathLike, samples: dict[str, np.ndarray]) -> pathlib.Path:

@@ -38,7 +38,7 @@ REFERENCE_DIGITS = 10_000
 def generated_digits(samples: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The ``gen_0`` .. ``gen_9`` arrays of ``samples.npz`` as one batch, and their requested labels."""
     images = np.concatenate([samples[f"gen_{c}"] for c in range(10)])
-    return images, np.repeat(np.arange(10), len(samples["gen_0"]))
+    return images, np.repeat(np.arange(10), [len(samples[f"gen_{c}"]) for c in range(10)])
 
 
 def real_digit_numbers(classifier: keras.Model, digits: MnistDigits) -> dict[str, float]:

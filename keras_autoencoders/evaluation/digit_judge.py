@@ -28,7 +28,8 @@ import keras
 import numpy as np
 
 from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
-from keras_autoencoders.evaluation.judges import build_small_cnn
+from keras_autoencoders.evaluation.judges import build_small_cnn, label_accuracy
+from keras_autoencoders.run_folder import write_json
 
 #: Bump when the architecture or training changes: old cached judges are then ignored.
 JUDGE_VERSION = 1
@@ -82,13 +83,9 @@ class DigitJudge:
         """``(N, 10)`` digit probabilities of ``(N, 28, 28[, 1])`` images in [0, 1]."""
         return self.model.predict(_as_digits(images), batch_size=1000, verbose=0)
 
-    def read(self, images: np.ndarray) -> np.ndarray:
-        """The digit the judge reads in each image."""
-        return self.probabilities(images).argmax(axis=1)
-
     def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
-        """Share of ``images`` read as their ``labels``."""
-        return float((self.read(images) == np.asarray(labels).astype(int)).mean())
+        """Share of ``images`` read as their ``labels`` (:func:`label_accuracy`)."""
+        return label_accuracy(self.model, images, labels)
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """``(N, 128)`` activations of the ``features`` layer (for Fréchet distances)."""
@@ -119,9 +116,7 @@ def _save(judge: DigitJudge, path: pathlib.Path) -> None:
     partial = path.with_name(path.stem + ".partial.keras")
     judge.model.save(partial)
     os.replace(partial, path)
-    info = path.with_suffix(".json")
-    info.with_suffix(".partial").write_text(json.dumps(judge.describe(), indent=1))
-    os.replace(info.with_suffix(".partial"), info)
+    write_json(path.with_suffix(".json"), judge.describe(), indent=1)
     judge.path = path
 
 

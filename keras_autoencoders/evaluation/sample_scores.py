@@ -31,7 +31,8 @@ from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.evaluation.digit_judge import DigitJudge
 from keras_autoencoders.evaluation.frechet import frechet_distance
 from keras_autoencoders.evaluation.image_metrics import image_sharpness, within_label_variety
-from keras_autoencoders.evaluation.judges import CONFIDENCE_THRESHOLD
+from keras_autoencoders.evaluation.digit_generators import generated_digits, style_transfer_accuracy
+from keras_autoencoders.evaluation.judges import CONFIDENCE_THRESHOLD, confident_readings
 
 #: Training digits the test digits are compared with (the real-data Fréchet distance).
 REFERENCE_TRAIN_DIGITS = 10_000
@@ -54,7 +55,7 @@ class RealDigits:
     def scores(self) -> dict:
         """The real-data row: the judge on test digits, test against training digits."""
         train = self.digits.x_train[:REFERENCE_TRAIN_DIGITS]
-        confident = self.judge.probabilities(self.digits.x_test).max(axis=1) >= CONFIDENCE_THRESHOLD
+        _, confident = confident_readings(self.judge.model, self.digits.x_test)
         return {"label_accuracy": self.judge.accuracy(self.digits.x_test, self.digits.y_test),
                 "confident_fraction": float(confident.mean()),
                 "frechet_distance": frechet_distance(self.judge.features(train), self.test_features),
@@ -71,17 +72,15 @@ class RealDigits:
 def conditional_scores(samples: Mapping[str, np.ndarray], real: RealDigits) -> dict:
     """Scores of ``gen_0`` .. ``gen_9`` (each ``(n, 28, 28)``, the digits drawn for that label)."""
     per_label = [real.judge.accuracy(samples[f"gen_{c}"], np.full(len(samples[f"gen_{c}"]), c)) for c in range(10)]
-    images = np.concatenate([samples[f"gen_{c}"] for c in range(10)])
-    labels = np.concatenate([np.full(len(samples[f"gen_{c}"]), c) for c in range(10)])
+    images, labels = generated_digits(samples)
     return {"label_accuracy": real.judge.accuracy(images, labels), "per_label": per_label,
             "frechet_distance": real.frechet(images), "relative_sharpness": real.sharpness(images),
             "within_label_variety": within_label_variety(images, labels)}
 
 
 def style_accuracy(style: np.ndarray, judge: DigitJudge) -> float:
-    """Share of ``style[d, i]`` read as ``d``."""
-    style = np.asarray(style)
-    return judge.accuracy(style.reshape(-1, *style.shape[2:]), np.repeat(np.arange(len(style)), style.shape[1]))
+    """Share of ``style[d, i]`` read as ``d`` (:func:`style_transfer_accuracy` with the judge)."""
+    return style_transfer_accuracy(judge.model, style)
 
 
 def reconstruction_scores(reconstructed: np.ndarray, real: RealDigits) -> dict:
@@ -97,7 +96,7 @@ def reconstruction_scores(reconstructed: np.ndarray, real: RealDigits) -> dict:
 
 def unconditional_scores(images: np.ndarray, real: RealDigits, threshold: float = CONFIDENCE_THRESHOLD) -> dict:
     """Digits drawn without a label: how many the judge reads confidently, and how real they look."""
-    confident = real.judge.probabilities(images).max(axis=1) >= threshold
+    _, confident = confident_readings(real.judge.model, images, threshold)
     return {"confident_fraction": float(confident.mean()), "threshold": threshold,
             "frechet_distance": real.frechet(images), "relative_sharpness": real.sharpness(images)}
 

@@ -10,7 +10,6 @@ runs under ``figs/`` do, without their 30 MB of samples) is still reported.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pathlib
 from typing import Callable, Optional, Sequence
@@ -22,6 +21,7 @@ from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
 from keras_autoencoders.evaluation.digit_judge import JUDGE_VERSION, DigitJudge, load_digit_judge
 from keras_autoencoders.evaluation.sample_scores import RealDigits, generator_arrays, score_generator
 from keras_autoencoders.report.run_record import SCORES_FILE, RunRecord
+from keras_autoencoders.run_folder import write_json
 
 
 def file_digest(path: pathlib.Path) -> str:
@@ -35,12 +35,6 @@ def file_digest(path: pathlib.Path) -> str:
 def scores_are_current(record: RunRecord, digest: str) -> bool:
     scores = record.scores or {}
     return scores.get("samples_sha256") == digest and scores.get("judge", {}).get("version") == JUDGE_VERSION
-
-
-def write_json_atomically(path: pathlib.Path, value: dict) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(value, indent=1))
-    os.replace(partial, path)
 
 
 def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] = None, rescore: bool = False,
@@ -78,5 +72,5 @@ def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] 
             progress.add(1)
         record.scores = {"judge": judge.describe(), "reference_digits": reference,
                          "real_test_digits": real_scores, "generators": generators, "samples_sha256": digest}
-        write_json_atomically(record.folder / SCORES_FILE, record.scores)
+        write_json(record.folder / SCORES_FILE, record.scores, indent=1)
     return [record for record, _, _ in loaded]
