@@ -5,15 +5,20 @@
 Times the compiled steps of :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN`
 (each step's wall time until its losses are on the host, as the adaptive loop
 needs them) after warm-up, on random inputs (the cost does not depend on the
-values). Also times the decoder with the article's literal ``UpSampling2D`` +
-``Conv2D`` pair against the fused :class:`UpsampledConv2D` this library uses.
+values), in float32 (the article's precision) and in mixed bfloat16 (an option).
+Also times the article's literal layers against the phase-split ones this library
+uses: the decoder's forward+backward pass (its ``UpSampling2D`` + ``Conv2D`` pair and its
+last ``Conv2D`` against :class:`UpsampledConv2D` and :class:`PhaseConv2D`), and the
+encoder+decoder step with the discriminator's strided ``Conv2D`` against
+:class:`StridedConv2D`.
 Compare with ``bench/part6_tf1_reference.py``: the article's TF1 graph on the
 same machine. Then, end to end as a user waits for it (``--end-to-end N``): seconds
 per outer iteration of the whole adaptive loop on real digits (draws, steps,
 decisions, logging; snapshots apart), for this port's Python loop and its compiled
-loop, and for the article's TF1 code driven by its own Python loop, run in the same
-benchmark (a subprocess, as TF1 graph mode needs its own); and each loop's time
-beyond its steps timed alone (the host overhead).
+loop (float32, and the compiled loop in mixed bfloat16), and for the article's TF1
+code driven by its own Python loop, run in the same benchmark (a subprocess, as TF1
+graph mode needs its own); and each loop's time beyond its steps timed alone (the
+host overhead).
 """
 from __future__ import annotations
 
@@ -33,7 +38,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
-from keras_autoencoders.models.cvae_gan import PRESETS, build_conv_decoder, build_cvae_gan  # noqa: E402
+from keras_autoencoders.models.cvae_gan import (CVAEGAN, PRECISIONS, PRESETS, build_conv_decoder,  # noqa: E402
+                                                build_conv_encoder, build_cvae_gan, build_discriminator)
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer  # noqa: E402
 
 BATCH, LATENT, CLASSES, WARMUP = 64, 8, 10, 3
@@ -55,12 +61,13 @@ def median_seconds(call, steps: int) -> float:
     return statistics.median(seconds)
 
 
-def loop_seconds(digits, preset: str, iterations: int, compiled: bool) -> tuple[float, dict]:
+def loop_seconds(digits, preset: str, iterations: int, compiled: bool,
+                 precision: str = "float32") -> tuple[float, dict]:
     """Seconds per outer iteration of :class:`AdaptiveTrainer` end to end (its own timing: draws,
     steps, decisions, logging, progress bar; the first call, which traces, left out), and its
     step counts. No snapshots, no checkpoints."""
     keras.utils.set_random_seed(0)
-    model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0)
+    model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision)
     model.compile()
     trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, BATCH, seed=0, checkpoint_every=0,
                               compiled=compiled)
@@ -68,12 +75,12 @@ def loop_seconds(digits, preset: str, iterations: int, compiled: bool) -> tuple[
     return trainer.seconds_per_iteration(), trainer.step_counts
 
 
-def in_graph_step_seconds(digits, preset: str, iterations: int = 20) -> float:
+def in_graph_step_seconds(digits, preset: str, iterations: int = 20, precision: str = "float32") -> float:
     """Seconds per outer iteration of the steps alone: 1 discriminator and 3 encoder+decoder
     steps (what the runs take) per iteration, all in one ``tf.function`` on batches already on
     the device, with no decision, no read-back and no Python between the steps."""
     keras.utils.set_random_seed(0)
-    model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0)
+    model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision)
     model.compile()
     images = tf.constant(digits.x_train[:BATCH * 4])
     labels = tf.constant(digits.y_train_onehot[:BATCH * 4])
@@ -115,19 +122,20 @@ def main() -> None:
                         help="outer iterations of each whole loop to time on real digits (0: skip)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    keras.utils.set_random_seed(0)
-    model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0)
-    model.compile()
-    for name, step in (("discriminator", model.discriminator_step),
-                       ("encoder+decoder", model.encoder_decoder_step)):
-        seconds = median_seconds(lambda step=step: float(step(*random_batch(rng))["l_gan"]), args.steps)
-        print(f"{name} step at batch {BATCH}: median {seconds:.3f} s over {args.steps} steps")
+    for precision in PRECISIONS:
+        keras.utils.set_random_seed(0)
+        model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0, precision=precision)
+        model.compile()
+        for name, step in (("discriminator", model.discriminator_step),
+                           ("encoder+decoder", model.encoder_decoder_step)):
+            seconds = median_seconds(lambda step=step: float(step(*random_batch(rng))["l_gan"]), args.steps)
+            print(f"{name} step at batch {BATCH}, {precision}: median {seconds:.3f} s over {args.steps} steps")
     if args.end_to_end:
         end_to_end(args)
 
     _, label, z = random_batch(rng)
     for fused in (False, True):
-        decoder = build_conv_decoder(LATENT, CLASSES, fused_upsampling=fused)
+        decoder = build_conv_decoder(LATENT, CLASSES, phase_split=fused)
 
         @tf.function
         def forward_backward():
@@ -136,8 +144,16 @@ def main() -> None:
             return tape.gradient(loss, decoder.trainable_variables)
 
         seconds = median_seconds(lambda: forward_backward()[0].numpy(), args.steps)
-        kind = "fused UpsampledConv2D" if fused else "UpSampling2D + Conv2D"
+        kind = "phase-split (UpsampledConv2D, PhaseConv2D)" if fused else "the article's literal layers"
         print(f"decoder forward+backward at batch {BATCH}, {kind}: median {seconds * 1000:.0f} ms")
+    for fused in (False, True):
+        keras.utils.set_random_seed(0)
+        model = CVAEGAN(build_conv_encoder(LATENT, CLASSES, seed=0), build_conv_decoder(LATENT, CLASSES),
+                        build_discriminator(CLASSES, PRESETS[args.preset]["head"], phase_split=fused), seed=0)
+        model.compile()
+        seconds = median_seconds(lambda: float(model.encoder_decoder_step(*random_batch(rng))["l_gan"]), args.steps)
+        kind = "StridedConv2D" if fused else "the article's strided Conv2D"
+        print(f"encoder+decoder step at batch {BATCH}, discriminator with {kind}: median {seconds * 1000:.0f} ms")
 
 
 def end_to_end(args) -> None:
@@ -147,14 +163,18 @@ def end_to_end(args) -> None:
     print(f"\nEnd to end, {n} outer iterations at batch {BATCH} on {len(digits.x_train)} digits "
           f"({args.preset} preset, snapshots apart):")
     rows = {}
-    alone = in_graph_step_seconds(digits, args.preset)
-    print(f"  this port's steps alone (1 + 3 per iteration, in one graph, no host work): {alone:.3f} s per iteration")
-    for name, compiled in (("this port, Python loop (a step at a time)", False),
-                           ("this port, compiled loop (10 iterations per call)", True)):
-        seconds, counts = loop_seconds(digits, args.preset, n, compiled)
+    alone = {precision: in_graph_step_seconds(digits, args.preset, precision=precision) for precision in PRECISIONS}
+    for precision, seconds in alone.items():
+        print(f"  this port's steps alone, {precision} (1 + 3 per iteration, in one graph, no host work): "
+              f"{seconds:.3f} s per iteration")
+    for name, compiled, precision in (("this port, Python loop (a step at a time)", False, "float32"),
+                                      ("this port, compiled loop (10 iterations per call)", True, "float32"),
+                                      ("this port, compiled loop, mixed bfloat16 (an option)", True,
+                                       "mixed_bfloat16")):
+        seconds, counts = loop_seconds(digits, args.preset, n, compiled, precision)
         if counts["discriminator"] != n or counts["encoder_decoder"] != 3 * n:
             print(f"  (this run took {counts} steps, not 1 + 3 per iteration: the overhead below is approximate)")
-        rows[name] = (seconds, seconds - alone, counts)
+        rows[name] = (seconds, seconds - alone[precision], counts)
     tf1 = tf1_reference(args.steps, n)
     # The article's loop takes 1 discriminator and 3 encoder+decoder steps per iteration in these runs;
     # its steps alone are its two sess.run steps timed one at a time (TF1 has no graph loop to run them in).
@@ -164,8 +184,10 @@ def end_to_end(args) -> None:
     for name, (seconds, overhead, _) in rows.items():
         print(f"  {name}: {seconds:.3f} s per iteration ({seconds / reference:.2f}x the article's loop), "
               f"{overhead:+.3f} s beyond its steps alone")
-    best = rows["this port, compiled loop (10 iterations per call)"][0]
-    print(f"  the article's 48,000 iterations at the compiled loop's rate: {best * 48000 / 3600:.1f} h")
+    for name in ("this port, compiled loop (10 iterations per call)",
+                 "this port, compiled loop, mixed bfloat16 (an option)"):
+        print(f"  the article's 48,000 iterations at the rate of {name.split(', ', 1)[1]}: "
+              f"{rows[name][0] * 48000 / 3600:.1f} h")
 
 
 if __name__ == "__main__":

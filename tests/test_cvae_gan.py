@@ -6,8 +6,9 @@ import tensorflow as tf
 
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.cvae_gan import (FEATURE_LAYER, CVAEGAN, build_conv_decoder,
-                                                build_cvae_gan)
-from keras_autoencoders.models.cvae_gan.upsampled_conv import UpsampledConv2D
+                                                build_cvae_gan, build_discriminator)
+from keras_autoencoders.models.cvae_gan.networks import Dropout
+from keras_autoencoders.models.cvae_gan.phase_conv import PhaseConv2D, StridedConv2D, UpsampledConv2D
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 
 RNG = np.random.default_rng(7)
@@ -101,7 +102,7 @@ def test_article_head_leaves_feature_layer_untrained(preset, untrained):
 
 
 def test_fused_decoder_equals_the_articles_layers():
-    fused, plain = build_conv_decoder(fused_upsampling=True), build_conv_decoder(fused_upsampling=False)
+    fused, plain = build_conv_decoder(phase_split=True), build_conv_decoder(phase_split=False)
     plain.set_weights(fused.get_weights())  # the same kernels, interchangeable
     _, label, z = batch(4)
     np.testing.assert_allclose(fused([z, label]), plain([z, label]), atol=1e-5)
@@ -124,6 +125,117 @@ def test_upsampled_conv_equals_upsampling_then_conv(kernel_size, factor):
     np.testing.assert_allclose(tape.gradient(fused_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(tape.gradient(fused_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
                                rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("kernel_size, stride, size", [(7, 2, 28), (3, 2, 28), (4, 2, 8), (5, 3, 9), (1, 2, 4)])
+def test_strided_conv_equals_strided_conv2d(kernel_size, stride, size):
+    x = tf.constant(RNG.standard_normal((2, size, size, 3)).astype(np.float32))
+    layer = StridedConv2D(6, kernel_size, stride, bias_initializer="random_normal")
+    reference = keras.layers.Conv2D(6, kernel_size, strides=stride, padding="same")
+    layer.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(layer.get_weights())
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        phase_out, reference_out = layer(x), reference(x)
+        phase_sum, reference_sum = tf.reduce_sum(phase_out ** 2), tf.reduce_sum(reference_out ** 2)
+    assert phase_out.shape == reference_out.shape == (2, size // stride, size // stride, 6)
+    np.testing.assert_allclose(phase_out, reference_out, atol=1e-5)
+    np.testing.assert_allclose(tape.gradient(phase_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tape.gradient(phase_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
+                               rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("kernel_size, phases, size", [(5, 2, 28), (3, 2, 8), (5, 3, 9), (1, 2, 4)])
+def test_phase_conv_equals_conv2d(kernel_size, phases, size):
+    x = tf.constant(RNG.standard_normal((2, size, size, 3)).astype(np.float32))
+    layer = PhaseConv2D(2, kernel_size, phases, bias_initializer="random_normal")
+    reference = keras.layers.Conv2D(2, kernel_size, padding="same")
+    layer.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(layer.get_weights())
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        phase_out, reference_out = layer(x), reference(x)
+        phase_sum, reference_sum = tf.reduce_sum(phase_out ** 2), tf.reduce_sum(reference_out ** 2)
+    np.testing.assert_allclose(phase_out, reference_out, atol=1e-5)
+    np.testing.assert_allclose(tape.gradient(phase_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tape.gradient(phase_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
+                               rtol=1e-4, atol=1e-3)
+
+
+def test_strided_conv_names_a_size_that_is_not_a_multiple_of_the_stride():
+    with pytest.raises(ValueError, match="multiples of the stride 2.*27"):
+        StridedConv2D(4, 3, 2, name="dis_conv1").build((None, 27, 27, 1))
+
+
+def test_discriminator_with_phase_split_conv_equals_the_articles_layers():
+    fused, plain = build_discriminator(phase_split=True), build_discriminator(phase_split=False)
+    plain.set_weights(fused.get_weights())
+    image, label, _ = batch(4)
+    for a, b in zip(fused([image, label]), plain([image, label])):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_dropout_is_keras_dropout_in_float32_and_keeps_its_rate_in_bfloat16():
+    x = tf.constant(RNG.standard_normal((16, 28, 28, 32)).astype(np.float32))
+    ours, theirs = Dropout(0.3, seed=11), keras.layers.Dropout(0.3, seed=11)
+    for _ in range(2):  # the same draws, call after call; gradients too
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            out_ours, out_theirs = ours(x, training=True), theirs(x, training=True)
+            sum_ours, sum_theirs = tf.reduce_sum(out_ours * x), tf.reduce_sum(out_theirs * x)
+        np.testing.assert_array_equal(out_ours, out_theirs)
+        np.testing.assert_array_equal(tape.gradient(sum_ours, x), tape.gradient(sum_theirs, x))
+    np.testing.assert_array_equal(ours(x, training=False), x)
+    ones = tf.ones((64, 28, 28, 32))  # 1.6 M units: the rate's standard error is 0.0004
+    rates = {}
+    for name, layer in (("ours", Dropout(0.3, seed=11, dtype="mixed_bfloat16")),
+                        ("keras", keras.layers.Dropout(0.3, seed=11, dtype="mixed_bfloat16"))):
+        out = layer(ones, training=True)
+        assert out.dtype == tf.bfloat16
+        rates[name] = float(tf.reduce_mean(tf.cast(out == 0, tf.float32)))
+    assert abs(rates["ours"] - 0.3) < 0.002
+    assert rates["keras"] > 0.303  # what the float32 draw fixes: bfloat16 uniforms drop more
+
+
+def test_mixed_bfloat16_model_computes_in_bfloat16_with_float32_weights_and_outputs(tmp_path):
+    before = keras.config.dtype_policy().name
+    keras.utils.set_random_seed(4)
+    reference = build_cvae_gan(preset="corrected", seed=4)
+    model = build_cvae_gan(preset="corrected", seed=4, precision="mixed_bfloat16")
+    assert keras.config.dtype_policy().name == before  # the global policy is restored
+    model.set_weights(reference.get_weights())
+    assert {v.dtype for v in model.trainable_variables} == {"float32"}
+    conv = model.decoder.get_layer("dec_conv1")
+    assert conv.compute_dtype == "bfloat16" and conv.kernel.dtype == "float32"
+    image, label, z = batch(8)
+    assert model([image, label]).dtype == "float32"
+    assert all(t.dtype == "float32" for t in model.encoder([image, label]))
+    # Same weights, same inputs, no dropout: the losses agree to bfloat16's precision.
+    ours = model.losses_on(image, label, z, training=False)
+    theirs = reference.losses_on(image, label, z, training=False)
+    for name in ours:
+        assert ours[name].dtype == "float32"
+        np.testing.assert_allclose(float(ours[name]), float(theirs[name]), rtol=3e-2, atol=1e-4)
+    model.compile()
+    weights_before = weights(model.trainable_variables)
+    losses = model.encoder_decoder_step(image, label, z)
+    assert all(np.isfinite(float(v)) for v in losses.values())
+    moved = changed(weights_before, model.trainable_variables)
+    assert {v.path for v in model.encoder.trainable_variables} <= moved
+    path = tmp_path / "bf16.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.decoder.get_layer("dec_conv1").compute_dtype == "bfloat16"
+    assert loaded.decoder.get_layer("dec_sigmoid").compute_dtype == "float32"
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_precision_must_be_a_known_policy():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        build_cvae_gan(precision="float16")
 
 
 # ---------------------------------------------------------------- training steps

@@ -1,4 +1,4 @@
-"""The Part 6 tutorial end to end, with tiny settings, as a user runs it; then resumed."""
+"""The Part 6 tutorial end to end, with tiny settings, as a user runs it (in mixed bfloat16); then resumed."""
 import json
 import os
 import pathlib
@@ -17,7 +17,7 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     out = tmp_path / "run"
     base = [sys.executable, str(REPO / "tutorials" / "part6_cvae_gan.py"), "--quick", "--batch-size", "16",
             "--data-dir", str(data), "--out", str(out), "--seed", "2", "--snapshot-every", "2",
-            "--checkpoint-every", "2", "--preset", "corrected"]
+            "--checkpoint-every", "2", "--preset", "corrected", "--precision", "mixed_bfloat16"]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     first = subprocess.run(base + ["--iterations", "4"], cwd=REPO, env=env, capture_output=True,
                            text=True, timeout=900)
@@ -34,6 +34,7 @@ def test_tutorial_writes_results_and_resumes(tmp_path, small_mnist_folder, check
     results = json.loads((out / "results.json").read_text())
     settings = results["settings"]
     assert settings["iterations"] == 7 and settings["preset"] == "corrected" and settings["batch_size"] == 16
+    assert settings["precision"] == "mixed_bfloat16"  # the option runs the whole tutorial (float32: the notebook test)
     history = results["history"]
     assert history["iteration"] == [0, 3, 6]
     assert len({len(v) for v in history.values()}) == 1

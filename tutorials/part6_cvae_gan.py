@@ -41,7 +41,7 @@ from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
 from keras_autoencoders.evaluation.digit_generators import compare_generators  # noqa: E402
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge  # noqa: E402
 from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
-from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
+from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
 from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
@@ -52,7 +52,7 @@ from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E40
 
 ARTICLE = {  # the article's settings ("Код", "Процесс обучения")
     "iterations": 48000, "batch_size": 64, "latent_dim": 8, "gamma": 1.0, "preset": "article",
-    "feature_loss": "cross_entropy",
+    "feature_loss": "cross_entropy", "precision": "float32",
     "snapshot_every": 0, "checkpoint_every": 500, "seed": 0,
     "data_dir": None, "out": "runs/part6", "resume": False, "pretrained": False,
 }
@@ -68,13 +68,15 @@ batch_size: digits per batch
 gamma: weight of L_llike in the decoder's loss
 preset: network variant (see the top of this file)
 feature_loss: L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)
+precision: float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 weights; about 1.7x faster on CPUs with AMX or AVX-512 BF16)
 snapshot_every: snapshot every N iterations (0: the article's periods)
 checkpoint_every: iterations between checkpoints
 data_dir: folder holding mnist.npz
 pretrained: use the shipped models of the committed corrected-z8 run (figs/pretrained/) and its losses; no training
 """
 parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
-                         choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"]})
+                         choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"],
+                                  "precision": list(PRECISIONS)})
 settings, run = start_run(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
 if settings["pretrained"]:  # the committed run's settings, models and losses; nothing is trained below
     shipped = json.loads((source_run("part6_cvae_gan") / "results.json").read_text())
@@ -93,11 +95,16 @@ print(digits.describe())
 # upsample -> conv 64 5x5 -> conv 32 3x3 -> upsample -> conv 1 5x5 sigmoid.
 # Discriminator: conv 128 7x7 stride 2, max-pool, the label tiled over the map, conv 64,
 # max-pool, the feature layer l (conv 16, linear), a sigmoid unit. Every hidden layer:
-# LeakyReLU(0.3) and dropout 0.3.
+# LeakyReLU(0.3) and dropout 0.3. The decoder's first upsample + conv and the
+# discriminator's strided conv are computed on phase-split maps (same kernels, same
+# results, faster). `--precision mixed_bfloat16`, not the article's, computes in bfloat16
+# with float32 weights and output layers: about 1.7x faster where the CPU has AMX or
+# AVX-512 BF16 units.
 
 # %%
 model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["preset"],
-                       feature_loss=settings["feature_loss"], seed=settings["seed"])
+                       feature_loss=settings["feature_loss"], seed=settings["seed"],
+                       precision=settings["precision"])
 for network in (model.encoder, model.decoder, model.discriminator):
     network.summary(line_length=100)
 trained = {id(v) for v in model.discriminator_trained_variables}

@@ -39,7 +39,7 @@ class Sampling(keras.layers.Layer):
         log_std = z_log_var / 2.0
         if self.log_std_clip is not None:
             log_std = ops.clip(log_std, -self.log_std_clip, self.log_std_clip)
-        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        epsilon = keras.random.normal(ops.shape(z_mean), dtype=self.compute_dtype, seed=self.seed_generator)
         return z_mean + ops.exp(log_std) * epsilon
 
     def compute_output_shape(self, input_shape):

@@ -13,9 +13,9 @@ import tensorflow as tf
 from keras import ops
 
 from keras_autoencoders.models.conditional import ConditionalDecoderMixin
-from keras_autoencoders.models.cvae_gan.networks import (FEATURE_LAYER, IMAGE_SHAPE, LEARNING_RATES, PRESETS,
-                                                         build_conv_decoder, build_conv_encoder,
-                                                         build_discriminator)
+from keras_autoencoders.models.cvae_gan.networks import (IMAGE_SHAPE, LEARNING_RATES, PRESETS, build_conv_decoder,
+                                                         build_conv_encoder, build_discriminator,
+                                                         precision_policy)
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
@@ -206,19 +206,23 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
 
 def build_cvae_gan(latent_dim: int = 8, num_classes: int = 10, preset: str = "article",
                    head: str | None = None, feature_loss: str | None = None,
-                   seed: int | None = None) -> CVAEGAN:
+                   seed: int | None = None, precision: str = "float32") -> CVAEGAN:
     """The Part 6 model with the article's sizes; ``preset`` picks the variant (see PRESETS).
 
-    ``head`` and ``feature_loss`` override the preset's choices.
+    ``head`` and ``feature_loss`` override the preset's choices. ``precision`` is the
+    article's ``"float32"`` or ``"mixed_bfloat16"`` (an option, not the article's: bfloat16
+    arithmetic with float32 weights and output layers; see ``networks.PRECISIONS``). The
+    policy is stored in each layer's config, so a saved model loads back with it.
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
     options = {**PRESETS[preset], **{k: v for k, v in (("head", head), ("feature_loss", feature_loss))
                                      if v is not None}}
-    model = CVAEGAN(build_conv_encoder(latent_dim, num_classes, seed=seed),
-                    build_conv_decoder(latent_dim, num_classes),
-                    build_discriminator(num_classes, options["head"]),
-                    feature_loss=options["feature_loss"], seed=seed, name=f"cvae_gan_{preset}")
+    with precision_policy(precision):
+        model = CVAEGAN(build_conv_encoder(latent_dim, num_classes, seed=seed),
+                        build_conv_decoder(latent_dim, num_classes),
+                        build_discriminator(num_classes, options["head"]),
+                        feature_loss=options["feature_loss"], seed=seed, name=f"cvae_gan_{preset}")
     image = ops.zeros((1, *IMAGE_SHAPE))
     label = ops.zeros((1, num_classes))
     model([image, label])  # build every weight
