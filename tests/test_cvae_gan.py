@@ -108,64 +108,46 @@ def test_fused_decoder_equals_the_articles_layers():
     np.testing.assert_allclose(fused([z, label]), plain([z, label]), atol=1e-5)
 
 
-@pytest.mark.parametrize("kernel_size, factor", [(5, 2), (3, 2), (5, 3), (1, 2)])
-def test_upsampled_conv_equals_upsampling_then_conv(kernel_size, factor):
-    x = tf.constant(RNG.standard_normal((2, 5, 4, 3)).astype(np.float32))
-    layer = UpsampledConv2D(6, kernel_size, factor, bias_initializer="random_normal")
-    reference = keras.layers.Conv2D(6, kernel_size, padding="same")
-    up = keras.layers.UpSampling2D(factor)
+def assert_same_function(layer, reference, x, reference_input=lambda x: x):
+    """``layer(x)`` equals ``reference(reference_input(x))``, with the same gradients for x and the kernel."""
     layer.build(x.shape)
-    reference.build(up(x).shape)
+    reference.build(reference_input(x).shape)
     reference.set_weights(layer.get_weights())
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
-        fused_out, reference_out = layer(x), reference(up(x))
-        fused_sum, reference_sum = tf.reduce_sum(fused_out ** 2), tf.reduce_sum(reference_out ** 2)
-    np.testing.assert_allclose(fused_out, reference_out, atol=1e-5)
-    np.testing.assert_allclose(tape.gradient(fused_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(tape.gradient(fused_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
+        out, reference_out = layer(x), reference(reference_input(x))
+        out_sum, reference_sum = tf.reduce_sum(out ** 2), tf.reduce_sum(reference_out ** 2)
+    assert out.shape == reference_out.shape
+    np.testing.assert_allclose(out, reference_out, atol=1e-5)
+    np.testing.assert_allclose(tape.gradient(out_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tape.gradient(out_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
                                rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("kernel_size, factor", [(5, 2), (3, 2), (5, 3), (1, 2)])
+def test_upsampled_conv_equals_upsampling_then_conv(kernel_size, factor):
+    x = tf.constant(RNG.standard_normal((2, 5, 4, 3)).astype(np.float32))
+    assert_same_function(UpsampledConv2D(6, kernel_size, factor, bias_initializer="random_normal"),
+                         keras.layers.Conv2D(6, kernel_size, padding="same"), x, keras.layers.UpSampling2D(factor))
 
 
 @pytest.mark.parametrize("kernel_size, stride, size", [(7, 2, 28), (3, 2, 28), (4, 2, 8), (5, 3, 9), (1, 2, 4)])
 def test_strided_conv_equals_strided_conv2d(kernel_size, stride, size):
     x = tf.constant(RNG.standard_normal((2, size, size, 3)).astype(np.float32))
-    layer = StridedConv2D(6, kernel_size, stride, bias_initializer="random_normal")
-    reference = keras.layers.Conv2D(6, kernel_size, strides=stride, padding="same")
-    layer.build(x.shape)
-    reference.build(x.shape)
-    reference.set_weights(layer.get_weights())
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        phase_out, reference_out = layer(x), reference(x)
-        phase_sum, reference_sum = tf.reduce_sum(phase_out ** 2), tf.reduce_sum(reference_out ** 2)
-    assert phase_out.shape == reference_out.shape == (2, size // stride, size // stride, 6)
-    np.testing.assert_allclose(phase_out, reference_out, atol=1e-5)
-    np.testing.assert_allclose(tape.gradient(phase_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(tape.gradient(phase_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
-                               rtol=1e-4, atol=1e-3)
+    assert_same_function(StridedConv2D(6, kernel_size, stride, bias_initializer="random_normal"),
+                         keras.layers.Conv2D(6, kernel_size, strides=stride, padding="same"), x)
+    assert StridedConv2D(6, kernel_size, stride).compute_output_shape(x.shape) == (2, size // stride, size // stride, 6)
 
 
 @pytest.mark.parametrize("kernel_size, phases, size", [(5, 2, 28), (3, 2, 8), (5, 3, 9), (1, 2, 4)])
 def test_phase_conv_equals_conv2d(kernel_size, phases, size):
     x = tf.constant(RNG.standard_normal((2, size, size, 3)).astype(np.float32))
-    layer = PhaseConv2D(2, kernel_size, phases, bias_initializer="random_normal")
-    reference = keras.layers.Conv2D(2, kernel_size, padding="same")
-    layer.build(x.shape)
-    reference.build(x.shape)
-    reference.set_weights(layer.get_weights())
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        phase_out, reference_out = layer(x), reference(x)
-        phase_sum, reference_sum = tf.reduce_sum(phase_out ** 2), tf.reduce_sum(reference_out ** 2)
-    np.testing.assert_allclose(phase_out, reference_out, atol=1e-5)
-    np.testing.assert_allclose(tape.gradient(phase_sum, x), tape.gradient(reference_sum, x), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(tape.gradient(phase_sum, layer.kernel), tape.gradient(reference_sum, reference.kernel),
-                               rtol=1e-4, atol=1e-3)
+    assert_same_function(PhaseConv2D(2, kernel_size, phases, bias_initializer="random_normal"),
+                         keras.layers.Conv2D(2, kernel_size, padding="same"), x)
 
 
 def test_strided_conv_names_a_size_that_is_not_a_multiple_of_the_stride():
-    with pytest.raises(ValueError, match="multiples of the stride 2.*27"):
+    with pytest.raises(ValueError, match="dis_conv1: input height and width must be multiples of 2.*27"):
         StridedConv2D(4, 3, 2, name="dis_conv1").build((None, 27, 27, 1))
 
 
