@@ -8,7 +8,8 @@ from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss,
 from keras_autoencoders.models.cvae_gan import (FEATURE_LAYER, CVAEGAN, build_conv_decoder,
                                                 build_cvae_gan, build_discriminator)
 from keras_autoencoders.models.cvae_gan.networks import Dropout
-from keras_autoencoders.models.cvae_gan.phase_conv import PhaseConv2D, StridedConv2D, UpsampledConv2D
+from keras_autoencoders.models.cvae_gan.phase_conv import (PhaseConv2D, PhaseUpSampling2D, StridedConv2D,
+                                                           UpsampledConv2D)
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 
 RNG = np.random.default_rng(7)
@@ -144,6 +145,15 @@ def test_phase_conv_equals_conv2d(kernel_size, phases, size):
     x = tf.constant(RNG.standard_normal((2, size, size, 3)).astype(np.float32))
     assert_same_function(PhaseConv2D(2, kernel_size, phases, bias_initializer="random_normal"),
                          keras.layers.Conv2D(2, kernel_size, padding="same"), x)
+
+
+def test_phase_upsampling_then_phase_conv_equals_upsampling_then_conv2d():
+    x = tf.constant(RNG.standard_normal((2, 7, 6, 3)).astype(np.float32))
+    upsample = PhaseUpSampling2D(2)
+    assert upsample(x).shape == (2, 7, 6, 12)
+    assert_same_function(PhaseConv2D(2, 5, 2, split_input=True, bias_initializer="random_normal"),
+                         keras.layers.Conv2D(2, 5, padding="same"), upsample(x), keras.layers.Lambda(
+                             lambda split: tf.nn.depth_to_space(split, 2)))
 
 
 def test_strided_conv_names_a_size_that_is_not_a_multiple_of_the_stride():

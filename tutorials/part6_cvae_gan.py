@@ -95,9 +95,9 @@ print(digits.describe())
 # upsample -> conv 64 5x5 -> conv 32 3x3 -> upsample -> conv 1 5x5 sigmoid.
 # Discriminator: conv 128 7x7 stride 2, max-pool, the label tiled over the map, conv 64,
 # max-pool, the feature layer l (conv 16, linear), a sigmoid unit. Every hidden layer:
-# LeakyReLU(0.3) and dropout 0.3. The decoder's first upsample + conv and the
-# discriminator's strided conv are computed on phase-split maps (same kernels, same
-# results, faster). `--precision mixed_bfloat16`, not the article's, computes in bfloat16
+# LeakyReLU(0.3) and dropout 0.3. The decoder's first upsample + conv, its last block
+# and the discriminator's strided conv are computed on phase-split maps (same kernels,
+# same function, faster). `--precision mixed_bfloat16`, not the article's, computes in bfloat16
 # with float32 weights and output layers: about 1.7x faster where the CPU has AMX or
 # AVX-512 BF16 units.
 

@@ -12,8 +12,10 @@ from keras_autoencoders.models.cvae_gan.networks import (FEATURE_LAYER, LEARNING
                                                          build_conv_decoder, build_conv_encoder,
                                                          build_discriminator, tile_condition)
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
-from keras_autoencoders.models.cvae_gan.phase_conv import PhaseConv2D, StridedConv2D, UpsampledConv2D
+from keras_autoencoders.models.cvae_gan.phase_conv import (PhaseConv2D, PhaseUpSampling2D, StridedConv2D,
+                                                           UpsampledConv2D)
 
 __all__ = ["CVAEGAN", "build_cvae_gan", "PRESETS", "PRECISIONS", "FEATURE_LAYER", "LEARNING_RATES",
            "build_conv_encoder", "build_conv_decoder", "build_discriminator", "tile_condition",
-           "ArticleRMSprop", "UpsampledConv2D", "StridedConv2D", "PhaseConv2D"]
+           "ArticleRMSprop", "UpsampledConv2D", "StridedConv2D", "PhaseConv2D",
+           "PhaseUpSampling2D"]

@@ -32,7 +32,8 @@ from typing import Iterator
 import keras
 from keras import layers, ops
 
-from keras_autoencoders.models.cvae_gan.phase_conv import PhaseConv2D, StridedConv2D, UpsampledConv2D
+from keras_autoencoders.models.cvae_gan.phase_conv import (PhaseConv2D, PhaseUpSampling2D, StridedConv2D,
+                                                           UpsampledConv2D)
 from keras_autoencoders.models.sampling import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -145,11 +146,21 @@ def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate:
     x = UpsampledConv2D(64, 5, factor=2, fused=phase_split, name="dec_conv1")(x)  # UpSampling2D + Conv2D
     x = _activate(x, "dec_conv1", dropout_rate)
     x = layers.Conv2D(32, 3, padding="same", name="dec_conv2")(x)
-    x = layers.UpSampling2D(2, name="dec_up2")(x)
-    x = _activate(x, "dec_conv2", dropout_rate)
+    if phase_split:
+        # The article's UpSampling2D -> LeakyReLU -> dropout -> Conv2D(1, 5) on the upsampled map's
+        # phases: LeakyReLU commutes with nearest upsampling, so it runs on the 14x14 map; the four
+        # phases are copies of it; dropout draws one mask value per unit of the phase-split map,
+        # which holds the same 28x28x32 units; the conv reads the phases as they are.
+        x = layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name="dec_conv2_lrelu")(x)
+        x = PhaseUpSampling2D(2, name="dec_up2")(x)
+        x = Dropout(dropout_rate, name="dec_conv2_dropout")(x)
+        image = PhaseConv2D(1, 5, phases=2, split_input=True, name="dec_out")(x)
+    else:
+        x = layers.UpSampling2D(2, name="dec_up2")(x)
+        x = _activate(x, "dec_conv2", dropout_rate)
+        image = PhaseConv2D(1, 5, phases=2, fused=False, name="dec_out")(x)
     # The article's Conv2D(1, 5, activation="sigmoid"), its sigmoid a layer of its own so that the
     # convolution computes in the policy's dtype and the image comes out in float32.
-    image = PhaseConv2D(1, 5, phases=2, fused=phase_split, name="dec_out")(x)
     image = layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_sigmoid")(image)
     return keras.Model([z, label], image, name="decoder")
 

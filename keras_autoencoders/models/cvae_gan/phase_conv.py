@@ -1,25 +1,30 @@
-"""Two "same" convolutions of Part 6 computed on phase-split maps: same kernels, same results, faster.
+"""Part 6's convolutions computed on phase-split maps: same kernels, same results, faster.
 
-Both layers keep the plain ``Conv2D`` kernel (shape, initialiser, saved weights)
-and fold it, inside the graph, into the kernel of an equivalent stride-1
-convolution at the low resolution; ``fused=False`` computes the literal layers.
+A map split into its ``p x p`` phases (row mod p, column mod p) is the same numbers
+rearranged, ``(N, p*h, p*w, c) -> (N, h, w, p*p*c)`` (space-to-depth). The layers keep
+the plain ``Conv2D`` kernel (shape, initialiser, saved weights) and fold it, inside the
+graph, into the kernel of an equivalent stride-1 convolution at the low resolution;
+``fused=False`` computes the literal layers.
 
 * :class:`UpsampledConv2D`: nearest-neighbour upsampling by ``f`` then a
   convolution, as in the decoder ("Код": ``UpSampling2D`` then ``Conv2D(64, 5)``
   on a 7x7x128 map, 40 M multiply-adds per image, most of the model's cost).
-  Each of the ``f*f`` output phases (output row mod f, column mod f) sees a few
-  low-resolution pixels through sums of kernel taps, so the pair is one small
-  convolution with ``f*f*filters`` folded filters followed by depth-to-space:
-  for 5x5 and f=2, 3x3 taps at four times fewer positions, 2.8x fewer
-  multiply-adds.
+  Each of the ``f*f`` output phases sees a few low-resolution pixels through sums
+  of kernel taps, so the pair is one small convolution with ``f*f*filters`` folded
+  filters followed by depth-to-space: for 5x5 and f=2, 3x3 taps at four times fewer
+  positions, 2.8x fewer multiply-adds.
 * :class:`StridedConv2D`: a stride-``s`` convolution, as in the discriminator's
-  first layer (``Conv2D(128, 7, strides=2)`` on the 28x28 image) and the
-  encoder's. The input is split into its ``s*s`` phases (space-to-depth) and
-  convolved with stride 1 by the kernel's taps regrouped per phase. The
-  forward pass costs about the same; the gradient with respect to the input,
-  which the encoder+decoder step needs through the discriminator three times,
+  first layer (``Conv2D(128, 7, strides=2)`` on the 28x28 image). The input is split
+  into its ``s*s`` phases and convolved with stride 1 by the kernel's taps regrouped
+  per phase. The forward pass costs about the same; the gradient with respect to the
+  input, which the encoder+decoder step needs through the discriminator three times,
   becomes a stride-1 transposed convolution over ``s*s`` channels instead of a
   strided one into one channel: about 3x faster on CPU.
+* :class:`PhaseConv2D` and :class:`PhaseUpSampling2D`: the decoder's last block,
+  ``UpSampling2D(2)``, LeakyReLU, dropout, ``Conv2D(1, 5)`` at 28x28. One output
+  channel is slow in oneDNN's kernels; on the phases it is 128 to 4 channels at
+  14x14. The upsampled map's phases are copies of the 14x14 map, so it is never
+  built at 28x28 nor split.
 """
 from __future__ import annotations
 
@@ -107,6 +112,9 @@ class _PhaseConv(layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
 
+    def _kernel_channels(self, input_shape) -> int:
+        return int(input_shape[-1])
+
     def _use_fold(self, fold: np.ndarray, first: int, taps_axis: int) -> None:
         """Keep the 0/1 fold matrix, and the low-resolution padding its offsets ``first...`` need."""
         self._fold = fold
@@ -117,7 +125,7 @@ class _PhaseConv(layers.Layer):
             if input_shape[axis] is not None and input_shape[axis] % self.input_multiple:
                 raise ValueError(f"{self.name}: input height and width must be multiples of "
                                  f"{self.input_multiple}, got shape {tuple(input_shape)}")
-        channels = int(input_shape[-1])
+        channels = self._kernel_channels(input_shape)
         self.kernel = self.add_weight(name="kernel", initializer=self.kernel_initializer,
                                       shape=(self.kernel_size, self.kernel_size, channels, self.filters))
         self.bias = self.add_weight(name="bias", initializer=self.bias_initializer, shape=(self.filters,))
@@ -234,13 +242,23 @@ class PhaseConv2D(_PhaseConv):
     layer (5x5, 32 channels to 1, on 28x28) oneDNN's kernels are slow with one output
     channel; on 14x14 with 128 to 4 channels its forward pass is about 1.8x faster.
     Odd ``kernel_size``; height and width multiples of ``phases``.
+
+    ``split_input=True`` takes the input already split into its phases,
+    ``(N, h, w, phases*phases*channels)`` as :class:`PhaseUpSampling2D` writes it, and
+    saves the split (a transpose of the whole map, forward and backward).
     """
 
-    def __init__(self, filters: int, kernel_size: int, phases: int = 2, fused: bool = True, **kwargs):
+    def __init__(self, filters: int, kernel_size: int, phases: int = 2, fused: bool = True,
+                 split_input: bool = False, **kwargs):
         super().__init__(filters, kernel_size, fused, **kwargs)
         _require_odd(kernel_size)
-        self.phases = self.input_multiple = phases
+        self.phases, self.split_input = phases, split_input
+        self.input_multiple = 1 if split_input else phases
         self._use_fold(*phase_pair_fold_matrix(kernel_size, phases), taps_axis=1)
+
+    def _kernel_channels(self, input_shape) -> int:
+        channels = int(input_shape[-1])
+        return channels // (self.phases * self.phases) if self.split_input else channels
 
     def folded_kernel(self):
         """The ``(T, T, phases*phases*channels, phases*phases*filters)`` low-resolution kernel."""
@@ -252,15 +270,44 @@ class PhaseConv2D(_PhaseConv):
         return ops.reshape(folded, (taps, taps, p * p * int(self.kernel.shape[2]), p * p * self.filters))
 
     def call(self, x):
-        if not self.fused:
-            return ops.conv(x, self.kernel, padding="same") + self.bias
         p = self.phases
+        if not self.fused:
+            if self.split_input:
+                x = _merge_phases(x, p, int(self.kernel.shape[2]))
+            return ops.conv(x, self.kernel, padding="same") + self.bias
         before, after = self._pad
-        padded = ops.pad(_split_phases(x, p), ((0, 0), (before, after), (before, after), (0, 0)))
+        split = x if self.split_input else _split_phases(x, p)
+        padded = ops.pad(split, ((0, 0), (before, after), (before, after), (0, 0)))
         return _merge_phases(ops.conv(padded, self.folded_kernel(), padding="valid"), p, self.filters) + self.bias
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.filters)
+        n, h, w, _ = input_shape
+        if self.split_input:
+            h, w = (None if d is None else d * self.phases for d in (h, w))
+        return (n, h, w, self.filters)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "phases": self.phases}
+        return {**super().get_config(), "phases": self.phases, "split_input": self.split_input}
+
+
+@keras.saving.register_keras_serializable(package="keras_autoencoders")
+class PhaseUpSampling2D(layers.Layer):
+    """Nearest-neighbour ``UpSampling2D(factor)`` written split into its phases, as
+    :class:`PhaseConv2D` (``split_input=True``) reads it: ``(N, h, w, c) -> (N, h, w, factor*factor*c)``.
+
+    Every phase of a nearest-neighbour upsampling is the input itself, so this is the input
+    repeated along the channels: no 4x map to build and split again.
+    """
+
+    def __init__(self, factor: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return ops.tile(x, (1, 1, 1, self.factor * self.factor))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] * self.factor ** 2)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "factor": self.factor}
