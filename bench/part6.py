@@ -1,6 +1,6 @@
 """Part 6 benchmark: seconds per discriminator step and per encoder+decoder step at batch 64.
 
-    python bench/part6.py [--steps 20] [--preset article] [--end-to-end 100]
+    python bench/part6.py [--steps 20] [--preset article] [--end-to-end 100] [--rounds 4]
 
 Times the compiled steps of :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN`
 (each step's wall time until its losses are on the host, as the adaptive loop
@@ -8,7 +8,8 @@ needs them) after warm-up, on random inputs (the cost does not depend on the
 values), in float32 (the article's precision) and in mixed bfloat16 (an option).
 Also times the article's literal layers against the phase-split ones this library
 uses: the decoder's forward+backward pass (its ``UpSampling2D`` + ``Conv2D`` pair and its
-last ``Conv2D`` against :class:`UpsampledConv2D` and :class:`PhaseConv2D`), and the
+last block against :class:`UpsampledConv2D`, :class:`PhaseUpSampling2D` and
+:class:`PhaseConv2D`), and the
 encoder+decoder step with the discriminator's strided ``Conv2D`` against
 :class:`StridedConv2D`.
 Compare with ``bench/part6_tf1_reference.py``: the article's TF1 graph on the
@@ -17,8 +18,9 @@ per outer iteration of the whole adaptive loop on real digits (draws, steps,
 decisions, logging; snapshots apart), for this port's Python loop and its compiled
 loop (float32, and the compiled loop in mixed bfloat16), and for the article's TF1
 code driven by its own Python loop, run in the same benchmark (a subprocess, as TF1
-graph mode needs its own); and each loop's time beyond its steps timed alone (the
-host overhead).
+graph mode needs its own), the loops taking turns in ``--rounds`` rounds so that the
+machine's drift falls on all of them alike; and each loop's time beyond its steps timed
+alone (the host overhead).
 """
 from __future__ import annotations
 
@@ -61,18 +63,15 @@ def median_seconds(call, steps: int) -> float:
     return statistics.median(seconds)
 
 
-def loop_seconds(digits, preset: str, iterations: int, compiled: bool,
-                 precision: str = "float32") -> tuple[float, dict]:
-    """Seconds per outer iteration of :class:`AdaptiveTrainer` end to end (its own timing: draws,
-    steps, decisions, logging, progress bar; the first call, which traces, left out), and its
-    step counts. No snapshots, no checkpoints."""
+def loop_trainer(digits, preset: str, compiled: bool, precision: str = "float32") -> AdaptiveTrainer:
+    """An :class:`AdaptiveTrainer` on full MNIST at batch 64, no snapshots, no checkpoints. Its
+    ``seconds_per_iteration()`` is its own end-to-end timing (draws, steps, decisions, logging,
+    progress bar; the first call, which traces, left out), over all its ``run`` calls."""
     keras.utils.set_random_seed(0)
     model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision)
     model.compile()
-    trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, BATCH, seed=0, checkpoint_every=0,
-                              compiled=compiled)
-    trainer.run(iterations, verbose=0)
-    return trainer.seconds_per_iteration(), trainer.step_counts
+    return AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, BATCH, seed=0, checkpoint_every=0,
+                           compiled=compiled)
 
 
 def in_graph_step_seconds(digits, preset: str, iterations: int = 20, precision: str = "float32") -> float:
@@ -100,12 +99,13 @@ def in_graph_step_seconds(digits, preset: str, iterations: int = 20, precision: 
     return (time.perf_counter() - start) / iterations
 
 
-def tf1_reference(steps: int, iterations: int) -> dict[str, float]:
+def tf1_reference(steps: int, iterations: int, echo: bool = True) -> dict[str, float]:
     """Run ``part6_tf1_reference.py`` (TF1 graph mode needs its own process) and read its figures."""
     done = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("part6_tf1_reference.py")),
                            "--steps", str(steps), "--end-to-end", str(iterations)],
                           capture_output=True, text=True, check=True)
-    print(done.stdout, end="")
+    if echo:
+        print(done.stdout, end="")
     figures = {}
     for line in done.stdout.splitlines():
         number = float(re.search(r"(?:median )?([0-9.]+) s", line)[1])
@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--preset", default="article", choices=sorted(PRESETS))
     parser.add_argument("--end-to-end", type=int, default=100, metavar="N",
                         help="outer iterations of each whole loop to time on real digits (0: skip)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the loops take turns in this many rounds of N / rounds iterations each")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     for precision in PRECISIONS:
@@ -144,7 +146,7 @@ def main() -> None:
             return tape.gradient(loss, decoder.trainable_variables)
 
         seconds = median_seconds(lambda: forward_backward()[0].numpy(), args.steps)
-        kind = "phase-split (UpsampledConv2D, PhaseConv2D)" if fused else "the article's literal layers"
+        kind = "phase-split layers (UpsampledConv2D, PhaseUpSampling2D, PhaseConv2D)" if fused else "the article's literal layers"
         print(f"decoder forward+backward at batch {BATCH}, {kind}: median {seconds * 1000:.0f} ms")
     for fused in (False, True):
         keras.utils.set_random_seed(0)
@@ -167,15 +169,29 @@ def end_to_end(args) -> None:
     for precision, seconds in alone.items():
         print(f"  this port's steps alone, {precision} (1 + 3 per iteration, in one graph, no host work): "
               f"{seconds:.3f} s per iteration")
-    for name, compiled, precision in (("this port, Python loop (a step at a time)", False, "float32"),
-                                      ("this port, compiled loop (10 iterations per call)", True, "float32"),
-                                      ("this port, compiled loop, mixed bfloat16 (an option)", True,
-                                       "mixed_bfloat16")):
-        seconds, counts = loop_seconds(digits, args.preset, n, compiled, precision)
-        if counts["discriminator"] != n or counts["encoder_decoder"] != 3 * n:
-            print(f"  (this run took {counts} steps, not 1 + 3 per iteration: the overhead below is approximate)")
+    loops = {name: (loop_trainer(digits, args.preset, compiled, precision), precision) for name, compiled, precision in (
+        ("this port, Python loop (a step at a time)", False, "float32"),
+        ("this port, compiled loop (10 iterations per call)", True, "float32"),
+        ("this port, compiled loop, mixed bfloat16 (an option)", True, "mixed_bfloat16"))}
+    # The machine's speed drifts by several percent within minutes, so the loops take turns: each
+    # round runs n / rounds iterations of every loop, the article's TF1 loop included.
+    per_round = max(1, n // args.rounds)
+    tf1_seconds, tf1 = 0.0, {}
+    for round_ in range(1, args.rounds + 1):
+        figures = tf1_reference(args.steps if round_ == 1 else 1, per_round, echo=round_ == 1)
+        tf1_seconds += figures["loop"] * per_round
+        tf1 = tf1 or figures  # the step medians of the first round
+        for trainer, _ in loops.values():
+            trainer.run(round_ * per_round, verbose=0)
+    tf1["loop"] = tf1_seconds / (per_round * args.rounds)
+    total = per_round * args.rounds
+    print(f"TF1 graph, the article's loop end to end, {args.rounds} rounds of {per_round}: "
+          f"{tf1['loop']:.3f} s per outer iteration")
+    for name, (trainer, precision) in loops.items():
+        counts, seconds = trainer.step_counts, trainer.seconds_per_iteration()
+        if counts["discriminator"] != total or counts["encoder_decoder"] != 3 * total:
+            print(f"  ({name} took {counts} steps, not 1 + 3 per iteration: its overhead below is approximate)")
         rows[name] = (seconds, seconds - alone[precision], counts)
-    tf1 = tf1_reference(args.steps, n)
     # The article's loop takes 1 discriminator and 3 encoder+decoder steps per iteration in these runs;
     # its steps alone are its two sess.run steps timed one at a time (TF1 has no graph loop to run them in).
     tf1_steps = tf1["discriminator"] + 3 * tf1["encoder+decoder"]
