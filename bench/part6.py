@@ -1,6 +1,6 @@
 """Part 6 benchmark: seconds per discriminator step and per encoder+decoder step at batch 64.
 
-    python bench/part6.py [--steps 20] [--preset article] [--end-to-end 100] [--rounds 4]
+    python bench/part6.py [--steps 20] [--preset article] [--end-to-end 100] [--rounds 5]
 
 Times the compiled steps of :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN`
 (each step's wall time until its losses are on the host, as the adaptive loop
@@ -45,6 +45,7 @@ from keras_autoencoders.models.cvae_gan import (CVAEGAN, PRECISIONS, PRESETS, bu
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer  # noqa: E402
 
 BATCH, LATENT, CLASSES, WARMUP = 64, 8, 10, 3
+ITERATIONS_PER_CALL = 10  # AdaptiveTrainer's default
 
 
 def random_batch(rng: np.random.Generator):
@@ -120,8 +121,9 @@ def main() -> None:
     parser.add_argument("--preset", default="article", choices=sorted(PRESETS))
     parser.add_argument("--end-to-end", type=int, default=100, metavar="N",
                         help="outer iterations of each whole loop to time on real digits (0: skip)")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="the loops take turns in this many rounds of N / rounds iterations each")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="the loops take turns in this many rounds of N / rounds iterations each "
+                             f"(rounded down to a multiple of {ITERATIONS_PER_CALL})")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     for precision in PRECISIONS:
@@ -175,7 +177,9 @@ def end_to_end(args) -> None:
         ("this port, compiled loop, mixed bfloat16 (an option)", True, "mixed_bfloat16"))}
     # The machine's speed drifts by several percent within minutes, so the loops take turns: each
     # round runs n / rounds iterations of every loop, the article's TF1 loop included.
-    per_round = max(1, n // args.rounds)
+    # Whole compiled calls per round: a shorter call has new shapes, and would trace again inside the timing.
+    calls = max(1, n // args.rounds // ITERATIONS_PER_CALL)
+    per_round = calls * ITERATIONS_PER_CALL
     tf1_seconds, tf1 = 0.0, {}
     for round_ in range(1, args.rounds + 1):
         figures = tf1_reference(args.steps if round_ == 1 else 1, per_round, echo=round_ == 1)
