@@ -45,7 +45,6 @@ from keras_autoencoders.models.cvae_gan import (CVAEGAN, PRECISIONS, PRESETS, bu
 from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer  # noqa: E402
 
 BATCH, LATENT, CLASSES, WARMUP = 64, 8, 10, 3
-ITERATIONS_PER_CALL = 10  # AdaptiveTrainer's default
 
 
 def random_batch(rng: np.random.Generator):
@@ -123,7 +122,7 @@ def main() -> None:
                         help="outer iterations of each whole loop to time on real digits (0: skip)")
     parser.add_argument("--rounds", type=int, default=5,
                         help="the loops take turns in this many rounds of N / rounds iterations each "
-                             f"(rounded down to a multiple of {ITERATIONS_PER_CALL})")
+                             "(rounded down to whole compiled calls)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     for precision in PRECISIONS:
@@ -148,7 +147,8 @@ def main() -> None:
             return tape.gradient(loss, decoder.trainable_variables)
 
         seconds = median_seconds(lambda: forward_backward()[0].numpy(), args.steps)
-        kind = "phase-split layers (UpsampledConv2D, PhaseUpSampling2D, PhaseConv2D)" if fused else "the article's literal layers"
+        kind = ("phase-split layers (UpsampledConv2D, PhaseUpSampling2D, PhaseConv2D)" if fused
+                else "the article's literal layers")
         print(f"decoder forward+backward at batch {BATCH}, {kind}: median {seconds * 1000:.0f} ms")
     for fused in (False, True):
         keras.utils.set_random_seed(0)
@@ -161,7 +161,7 @@ def main() -> None:
 
 
 def end_to_end(args) -> None:
-    """The whole loop as a user waits for it: this port's two loops, then the article's TF1 code."""
+    """The whole loop as a user waits for it: this port's loops and the article's TF1 code, in turns."""
     digits = load_mnist_digits(allow_sample=True)
     n = args.end_to_end
     print(f"\nEnd to end, {n} outer iterations at batch {BATCH} on {len(digits.x_train)} digits "
@@ -171,15 +171,16 @@ def end_to_end(args) -> None:
     for precision, seconds in alone.items():
         print(f"  this port's steps alone, {precision} (1 + 3 per iteration, in one graph, no host work): "
               f"{seconds:.3f} s per iteration")
-    loops = {name: (loop_trainer(digits, args.preset, compiled, precision), precision) for name, compiled, precision in (
-        ("this port, Python loop (a step at a time)", False, "float32"),
-        ("this port, compiled loop (10 iterations per call)", True, "float32"),
-        ("this port, compiled loop, mixed bfloat16 (an option)", True, "mixed_bfloat16"))}
+    loops = {name: (loop_trainer(digits, args.preset, compiled, precision), precision)
+             for name, compiled, precision in (
+                 ("this port, Python loop (a step at a time)", False, "float32"),
+                 ("this port, compiled loop (10 iterations per call)", True, "float32"),
+                 ("this port, compiled loop, mixed bfloat16 (an option)", True, "mixed_bfloat16"))}
     # The machine's speed drifts by several percent within minutes, so the loops take turns: each
     # round runs n / rounds iterations of every loop, the article's TF1 loop included.
     # Whole compiled calls per round: a shorter call has new shapes, and would trace again inside the timing.
-    calls = max(1, n // args.rounds // ITERATIONS_PER_CALL)
-    per_round = calls * ITERATIONS_PER_CALL
+    per_call = next(iter(loops.values()))[0].iterations_per_call
+    per_round = max(1, n // args.rounds // per_call) * per_call
     tf1_seconds, tf1 = 0.0, {}
     for round_ in range(1, args.rounds + 1):
         figures = tf1_reference(args.steps if round_ == 1 else 1, per_round, echo=round_ == 1)
@@ -195,13 +196,13 @@ def end_to_end(args) -> None:
         counts, seconds = trainer.step_counts, trainer.seconds_per_iteration()
         if counts["discriminator"] != total or counts["encoder_decoder"] != 3 * total:
             print(f"  ({name} took {counts} steps, not 1 + 3 per iteration: its overhead below is approximate)")
-        rows[name] = (seconds, seconds - alone[precision], counts)
+        rows[name] = (seconds, seconds - alone[precision])
     # The article's loop takes 1 discriminator and 3 encoder+decoder steps per iteration in these runs;
     # its steps alone are its two sess.run steps timed one at a time (TF1 has no graph loop to run them in).
     tf1_steps = tf1["discriminator"] + 3 * tf1["encoder+decoder"]
-    rows["the article's TF1 graph, its Python loop"] = (tf1["loop"], tf1["loop"] - tf1_steps, None)
+    rows["the article's TF1 graph, its Python loop"] = (tf1["loop"], tf1["loop"] - tf1_steps)
     reference = tf1["loop"]
-    for name, (seconds, overhead, _) in rows.items():
+    for name, (seconds, overhead) in rows.items():
         print(f"  {name}: {seconds:.3f} s per iteration ({seconds / reference:.2f}x the article's loop), "
               f"{overhead:+.3f} s beyond its steps alone")
     for name in ("this port, compiled loop (10 iterations per call)",

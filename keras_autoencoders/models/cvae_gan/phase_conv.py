@@ -33,48 +33,21 @@ import numpy as np
 from keras import layers, ops
 
 
-def phase_fold_matrix(kernel_size: int, factor: int) -> tuple[np.ndarray, int]:
-    """``A[r, t, k]``: which tap ``k`` of a 1-D kernel lands on low-res offset ``t`` for output phase ``r``.
+def fold_matrix(kernel_size: int, shift: int, step: int, out_phases: int, in_phases: int) -> tuple[np.ndarray, int]:
+    """``F[a, t, r, k]``: for output phase ``a``, tap ``k`` of a 1-D kernel reads input phase ``r`` at
+    low-resolution offset ``first + t``. Returns ``(F, first)``.
 
-    For :class:`UpsampledConv2D`. Returns ``(A, first_offset)``; low-res offsets
-    run from ``first_offset`` to ``first_offset + A.shape[1] - 1``.
+    Output ``out_phases*i + a`` (or ``i``) reads ``a + k - shift`` past the cell's start, which is
+    ``step*q + r``: low-resolution offset ``q``, phase ``r`` (0 when the input is not split,
+    ``in_phases=1``: a nearest-upsampled map's phases are all the same low-resolution pixel).
     """
-    centre = kernel_size // 2
-    offsets = [[(r + k - centre) // factor for k in range(kernel_size)] for r in range(factor)]
-    first = min(min(row) for row in offsets)
-    last = max(max(row) for row in offsets)
-    fold = np.zeros((factor, last - first + 1, kernel_size), np.float32)
-    for r, row in enumerate(offsets):
-        for k, offset in enumerate(row):
-            fold[r, offset - first, k] = 1.0
+    placed = {(a, k): divmod(a + k - shift, step) for a in range(out_phases) for k in range(kernel_size)}
+    first = min(q for q, _ in placed.values())
+    last = max(q for q, _ in placed.values())
+    fold = np.zeros((out_phases, last - first + 1, in_phases, kernel_size), np.float32)
+    for (a, k), (q, r) in placed.items():
+        fold[a, q - first, r if in_phases > 1 else 0, k] = 1.0
     return fold, first
-
-
-def stride_fold_matrix(kernel_size: int, stride: int, pad_before: int) -> tuple[np.ndarray, int]:
-    """``B[t, r, k]``: tap ``k`` of a stride-``stride`` 1-D kernel reads input phase ``r`` at low-res offset ``t``.
-
-    For :class:`StridedConv2D`: output ``i`` reads input ``stride*i + k - pad_before``
-    ``= stride*(i + q) + r``. Returns ``(B, first_offset)`` as :func:`phase_fold_matrix`.
-    """
-    placed = [divmod(k - pad_before, stride) for k in range(kernel_size)]
-    first = min(q for q, _ in placed)
-    last = max(q for q, _ in placed)
-    fold = np.zeros((last - first + 1, stride, kernel_size), np.float32)
-    for k, (q, r) in enumerate(placed):
-        fold[q - first, r, k] = 1.0
-    return fold, first
-
-
-def _fold_kernel(fold, kernel):
-    """``fold[..., k, j]`` (constant 0/1) applied to ``kernel[k, j, i, o]``: ``(*fold.shape[:-2], i * o)``.
-
-    One matmul of the flattened fold with the kernel: with its gradient, about a third of the
-    time of a three-operand einsum.
-    """
-    rows = int(np.prod(fold.shape[:-2]))
-    k, j, i, o = kernel.shape
-    fold = ops.convert_to_tensor(fold.reshape(rows, k * j), dtype=kernel.dtype)
-    return ops.matmul(fold, ops.reshape(kernel, (k * j, i * o)))
 
 
 def _split_phases(x, p: int):
@@ -97,13 +70,13 @@ def _require_odd(kernel_size: int) -> None:
 
 
 class _PhaseConv(layers.Layer):
-    """A ``Conv2D``'s kernel and bias, and the config the phase layers share.
+    """A ``Conv2D``'s kernel and bias, computed as one stride-1 "valid" convolution at the low resolution.
 
-    Subclasses whose input is split into phases set ``input_multiple``, which the input's
-    height and width must be multiples of.
+    A subclass sets, through :meth:`_use_fold`, how many phases its input (``in_phases``) and
+    its output (``out_phases``) are split into and the :func:`fold_matrix` that regroups the
+    kernel's taps; :meth:`folded_kernel` and the fused :meth:`call` are shared. It writes the
+    literal computation in :meth:`literal_call` (``fused=False``).
     """
-
-    input_multiple = 1
 
     def __init__(self, filters: int, kernel_size: int, fused: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -111,24 +84,54 @@ class _PhaseConv(layers.Layer):
         self.filters, self.kernel_size, self.fused = filters, kernel_size, fused
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.split_input = False  # True: the input comes already split into in_phases x in_phases
 
-    def _kernel_channels(self, input_shape) -> int:
-        return int(input_shape[-1])
-
-    def _use_fold(self, fold: np.ndarray, first: int, taps_axis: int) -> None:
-        """Keep the 0/1 fold matrix, and the low-resolution padding its offsets ``first...`` need."""
-        self._fold = fold
-        self._pad = (-first, fold.shape[taps_axis] - 1 + first)
+    def _use_fold(self, shift: int, step: int, out_phases: int, in_phases: int) -> None:
+        """Set the phases and keep the fold matrix and the low-resolution padding its offsets need."""
+        self.out_phases, self.in_phases = out_phases, in_phases
+        self._fold, first = fold_matrix(self.kernel_size, shift, step, out_phases, in_phases)
+        self._pad = (-first, self._fold.shape[1] - 1 + first)
 
     def build(self, input_shape):
+        multiple = 1 if self.split_input else self.in_phases
         for axis in (1, 2):
-            if input_shape[axis] is not None and input_shape[axis] % self.input_multiple:
+            if input_shape[axis] is not None and input_shape[axis] % multiple:
                 raise ValueError(f"{self.name}: input height and width must be multiples of "
-                                 f"{self.input_multiple}, got shape {tuple(input_shape)}")
-        channels = self._kernel_channels(input_shape)
+                                 f"{multiple}, got shape {tuple(input_shape)}")
+        channels = int(input_shape[-1]) // (self.in_phases ** 2 if self.split_input else 1)
         self.kernel = self.add_weight(name="kernel", initializer=self.kernel_initializer,
                                       shape=(self.kernel_size, self.kernel_size, channels, self.filters))
         self.bias = self.add_weight(name="bias", initializer=self.bias_initializer, shape=(self.filters,))
+
+    def folded_kernel(self):
+        """The ``(T, T, in_phases**2 * channels, out_phases**2 * filters)`` low-resolution kernel.
+
+        ``[t, u, (r, v, i), (a, b, o)] = sum over k, j of F[a, t, r, k] F[b, u, v, j] kernel[k, j, i, o]``,
+        one matmul; input channels in space-to-depth order, outputs in depth-to-space order.
+        """
+        taps, inp, out = self._fold.shape[1], self.in_phases, self.out_phases
+        fold = np.einsum("atrk,buvj->turvabkj", self._fold, self._fold)
+        rows = int(np.prod(fold.shape[:-2]))
+        k, j, channels, filters = self.kernel.shape
+        fold = ops.convert_to_tensor(fold.reshape(rows, k * j), dtype=self.kernel.dtype)
+        folded = ops.matmul(fold, ops.reshape(self.kernel, (k * j, channels * filters)))
+        folded = ops.reshape(folded, (taps, taps, inp, inp, out, out, channels, filters))
+        folded = ops.transpose(folded, (0, 1, 2, 3, 6, 4, 5, 7))
+        return ops.reshape(folded, (taps, taps, inp * inp * channels, out * out * filters))
+
+    def call(self, x):
+        if not self.fused:
+            return self.literal_call(x)
+        split = x if self.split_input or self.in_phases == 1 else _split_phases(x, self.in_phases)
+        before, after = self._pad
+        padded = ops.pad(split, ((0, 0), (before, after), (before, after), (0, 0)))
+        y = ops.conv(padded, self.folded_kernel(), padding="valid")
+        if self.out_phases > 1:
+            y = _merge_phases(y, self.out_phases, self.filters)
+        return y + self.bias
+
+    def literal_call(self, x):
+        raise NotImplementedError
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
@@ -148,24 +151,11 @@ class UpsampledConv2D(_PhaseConv):
         super().__init__(filters, kernel_size, fused, **kwargs)
         _require_odd(kernel_size)
         self.factor = factor
-        self._use_fold(*phase_fold_matrix(kernel_size, factor), taps_axis=1)
+        self._use_fold(shift=kernel_size // 2, step=factor, out_phases=factor, in_phases=1)
 
-    def folded_kernel(self):
-        """The ``(T, T, channels, factor*factor*filters)`` kernel of the low-resolution convolution."""
-        f, taps = self.factor, self._fold.shape[1]
-        # [t, u, a, b, i, o] = sum over k, j of A[a, t, k] A[b, u, j] kernel[k, j, i, o]: one matmul
-        folded = _fold_kernel(np.einsum("atk,buj->tuabkj", self._fold, self._fold), self.kernel)
-        folded = ops.reshape(folded, (taps, taps, f, f, -1, self.filters))
-        return ops.reshape(ops.transpose(folded, (0, 1, 4, 2, 3, 5)), (taps, taps, -1, f * f * self.filters))
-
-    def call(self, x):
-        f = self.factor
-        if not self.fused:
-            up = ops.repeat(ops.repeat(x, f, axis=1), f, axis=2)
-            return ops.conv(up, self.kernel, padding="same") + self.bias
-        before, after = self._pad
-        padded = ops.pad(x, ((0, 0), (before, after), (before, after), (0, 0)))
-        return _merge_phases(ops.conv(padded, self.folded_kernel(), padding="valid"), f, self.filters) + self.bias
+    def literal_call(self, x):
+        up = ops.repeat(ops.repeat(x, self.factor, axis=1), self.factor, axis=2)
+        return ops.conv(up, self.kernel, padding="same") + self.bias
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape
@@ -185,26 +175,13 @@ class StridedConv2D(_PhaseConv):
 
     def __init__(self, filters: int, kernel_size: int, stride: int = 2, fused: bool = True, **kwargs):
         super().__init__(filters, kernel_size, fused, **kwargs)
-        self.stride = self.input_multiple = stride
+        self.stride = stride
         # TensorFlow's "same" padding when the size is a multiple of the stride: the total is
         # kernel_size - stride (if positive), the smaller half before.
-        self._use_fold(*stride_fold_matrix(kernel_size, stride, max(kernel_size - stride, 0) // 2), taps_axis=0)
+        self._use_fold(shift=max(kernel_size - stride, 0) // 2, step=stride, out_phases=1, in_phases=stride)
 
-    def folded_kernel(self):
-        """The ``(T, T, stride*stride*channels, filters)`` kernel of the stride-1 convolution."""
-        taps = self._fold.shape[0]
-        # [t, u, a, b, i, o] = sum over k, j of B[t, a, k] B[u, b, j] kernel[k, j, i, o], already in
-        # space-to-depth's channel order (a, b, i)
-        folded = _fold_kernel(np.einsum("tak,ubj->tuabkj", self._fold, self._fold), self.kernel)
-        return ops.reshape(folded, (taps, taps, -1, self.filters))
-
-    def call(self, x):
-        s = self.stride
-        if not self.fused:
-            return ops.conv(x, self.kernel, strides=s, padding="same") + self.bias
-        before, after = self._pad
-        padded = ops.pad(_split_phases(x, s), ((0, 0), (before, after), (before, after), (0, 0)))
-        return ops.conv(padded, self.folded_kernel(), padding="valid") + self.bias
+    def literal_call(self, x):
+        return ops.conv(x, self.kernel, strides=self.stride, padding="same") + self.bias
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape
@@ -213,23 +190,6 @@ class StridedConv2D(_PhaseConv):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "stride": self.stride}
-
-
-def phase_pair_fold_matrix(kernel_size: int, phases: int) -> tuple[np.ndarray, int]:
-    """``C[a, t, r, k]``: for output phase ``a``, tap ``k`` of a stride-1 "same" 1-D kernel reads
-    input phase ``r`` at low-res offset ``t``.
-
-    For :class:`PhaseConv2D`: output ``phases*i + a`` reads input ``phases*i + a + k - centre``
-    ``= phases*(i + q) + r``. Returns ``(C, first_offset)`` as :func:`phase_fold_matrix`.
-    """
-    centre = kernel_size // 2
-    placed = {(a, k): divmod(a + k - centre, phases) for a in range(phases) for k in range(kernel_size)}
-    first = min(q for q, _ in placed.values())
-    last = max(q for q, _ in placed.values())
-    fold = np.zeros((phases, last - first + 1, phases, kernel_size), np.float32)
-    for (a, k), (q, r) in placed.items():
-        fold[a, q - first, r, k] = 1.0
-    return fold, first
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
@@ -253,32 +213,12 @@ class PhaseConv2D(_PhaseConv):
         super().__init__(filters, kernel_size, fused, **kwargs)
         _require_odd(kernel_size)
         self.phases, self.split_input = phases, split_input
-        self.input_multiple = 1 if split_input else phases
-        self._use_fold(*phase_pair_fold_matrix(kernel_size, phases), taps_axis=1)
+        self._use_fold(shift=kernel_size // 2, step=phases, out_phases=phases, in_phases=phases)
 
-    def _kernel_channels(self, input_shape) -> int:
-        channels = int(input_shape[-1])
-        return channels // (self.phases * self.phases) if self.split_input else channels
-
-    def folded_kernel(self):
-        """The ``(T, T, phases*phases*channels, phases*phases*filters)`` low-resolution kernel."""
-        p, taps = self.phases, self._fold.shape[1]
-        # [t, u, r, v, a, b] x kernel[k, j, i, o]: input channels (r, v, i), outputs (a, b, o)
-        folded = _fold_kernel(np.einsum("atrk,buvj->turvabkj", self._fold, self._fold), self.kernel)
-        folded = ops.reshape(folded, (taps, taps, p, p, p, p, -1, self.filters))
-        folded = ops.transpose(folded, (0, 1, 2, 3, 6, 4, 5, 7))
-        return ops.reshape(folded, (taps, taps, p * p * int(self.kernel.shape[2]), p * p * self.filters))
-
-    def call(self, x):
-        p = self.phases
-        if not self.fused:
-            if self.split_input:
-                x = _merge_phases(x, p, int(self.kernel.shape[2]))
-            return ops.conv(x, self.kernel, padding="same") + self.bias
-        before, after = self._pad
-        split = x if self.split_input else _split_phases(x, p)
-        padded = ops.pad(split, ((0, 0), (before, after), (before, after), (0, 0)))
-        return _merge_phases(ops.conv(padded, self.folded_kernel(), padding="valid"), p, self.filters) + self.bias
+    def literal_call(self, x):
+        if self.split_input:
+            x = _merge_phases(x, self.phases, int(self.kernel.shape[2]))
+        return ops.conv(x, self.kernel, padding="same") + self.bias
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape
