@@ -2,8 +2,8 @@
 
 Every tutorial writes into its ``--out`` folder (README, "Results files"):
 ``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard),
-``history.csv``, ``snapshots.npz``, ``checkpoint.npz`` or ``backup/`` (resume
-state), ``results.json`` and ``samples.npz``; ``python -m keras_autoencoders report``
+``history.csv``, ``snapshots.npz``, ``backup/`` (resume state; with Part 6's
+``run_settings.json``), ``results.json`` and ``samples.npz``; ``python -m keras_autoencoders report``
 adds ``scores.json``, ``REPORT.md`` and ``report_losses.png``
 (:mod:`keras_autoencoders.report.run_record`). :class:`RunFolder` names them.
 
@@ -33,7 +33,7 @@ RESULTS_FILE = "results.json"
 SAMPLES_FILE = "samples.npz"
 HISTORY_FILE = "history.csv"
 SNAPSHOTS_FILE = "snapshots.npz"
-CHECKPOINT_FILE = "checkpoint.npz"
+RUN_SETTINGS_FILE = "run_settings.json"
 BACKUP_FOLDER = "backup"
 FIGURES_FOLDER = "figures"
 ANIMATIONS_FOLDER = "animations"
@@ -57,7 +57,6 @@ class RunFolder:
     results = property(lambda self: self.root / RESULTS_FILE)
     samples = property(lambda self: self.root / SAMPLES_FILE)
     snapshots = property(lambda self: self.root / SNAPSHOTS_FILE)
-    checkpoint = property(lambda self: self.root / CHECKPOINT_FILE)
     backup = property(lambda self: self.root / BACKUP_FOLDER)
 
     def model(self, name: str) -> pathlib.Path:
@@ -88,13 +87,27 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
                 (out / name).unlink(missing_ok=True)
 
 
-def clear_run_state(run: RunFolder) -> None:
-    """Before a fresh (not resumed) custom-loop run: delete an earlier run's checkpoint, snapshots
-    and TensorBoard events, which would otherwise be resumed from or shown beside the new ones."""
+def check_same_run(out: str | os.PathLike, settings: dict, keys: Sequence[str]) -> None:
+    """Refuse to continue a run in ``out`` made with other ``keys`` settings (model, data, seed).
 
-    for path in (run.checkpoint, run.snapshots):
-        path.unlink(missing_ok=True)
-    shutil.rmtree(run.logs, ignore_errors=True)
+    The first call writes ``out/run_settings.json``; a later call with a backup in ``out``
+    (a run that will resume) checks ``settings`` against it, so that a changed preset or latent
+    size is not trained on top of another run's weights.
+    """
+    from keras_autoencoders.errors import SettingsError
+
+    out = pathlib.Path(out)
+    path = out / RUN_SETTINGS_FILE
+    chosen = {k: to_jsonable(settings[k]) for k in keys}
+    if path.exists() and (out / BACKUP_FOLDER).exists():
+        saved = json.loads(path.read_text())
+        changed = {k: (saved.get(k), v) for k, v in chosen.items() if saved.get(k) != v}
+        if changed:
+            listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in changed.items())
+            raise SettingsError(f"{out} holds a run with other settings ({listed}); rerun with its settings to "
+                                "continue it, or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(path, chosen)
 
 
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "matplotlib", "imageio", "imageio-ffmpeg")
@@ -161,10 +174,13 @@ def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:
     """Read a Keras ``CSVLogger`` file into ``{column: [value per epoch]}`` (epoch as int).
 
     A resumed run may log an epoch twice (it was logged, then redone after the
-    restore); the last row of each epoch wins.
+    restore); the last row of each epoch wins. Columns that are ``NA`` in every row (the
+    ``val_*`` columns Keras' logger adds to a run without validation) are left out.
     """
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
+    empty = {key for key in (rows[0] if rows else {}) if all(row[key] == "NA" for row in rows)}
+    rows = [{k: v for k, v in row.items() if k not in empty} for row in rows]
     if not rows:
         return {}
     by_epoch: dict[int, dict] = {}

@@ -37,7 +37,7 @@ COMMON_HELP = {
     "latent_dim": "size of z", "learning_rate": "Adam learning rate", "seed": "seed of every random draw",
     "data_dir": "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the standard download)",
     "out": "output folder", "skip_training": "reuse the model (and snapshots) saved in --out",
-    "resume": "continue from the checkpoint in --out",
+    "steps_per_execution": "training steps per call of the compiled training function (fit's speed lever)",
 }
 
 

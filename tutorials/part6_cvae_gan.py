@@ -8,7 +8,7 @@
 #     python tutorials/part6_cvae_gan.py --quick                     # minutes on a 2-core CPU
 #     python tutorials/part6_cvae_gan.py --preset corrected          # recommended: 48,000 iterations (GPU)
 #     python tutorials/part6_cvae_gan.py                             # the article's code as it ran
-#     python tutorials/part6_cvae_gan.py --resume --out DIR ...      # continue an interrupted run
+#     (the same command again)                                       # continues an interrupted run
 #     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
 #
 # **Which preset to train.** `--preset article` (the default, for comparison with the
@@ -23,7 +23,8 @@
 #
 # Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras` (and
 # `model/part6_cvae_baseline.keras`, the Part 4 CVAE it is compared with),
-# `checkpoint.npz`, `snapshots.npz`, `results.json` and `samples.npz`.
+# `history.csv`, `logs/` (TensorBoard), `snapshots.npz`, `backup/` (while a run is unfinished),
+# `results.json` and `samples.npz`.
 
 # %%
 # In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
@@ -32,45 +33,51 @@ NOTEBOOK_PRESET = "article"
 
 # %%
 import json
+import statistics
 
 from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
 
 quiet_tensorflow()
 
+from keras_autoencoders.data.iteration_draws import iteration_draws  # noqa: E402
 from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
 from keras_autoencoders.evaluation.digit_generators import compare_generators  # noqa: E402
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge  # noqa: E402
 from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan  # noqa: E402
+from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
 from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
-from keras_autoencoders.run_folder import clear_run_state, write_results, write_samples  # noqa: E402
-from keras_autoencoders.training.adaptive_loop import AdaptiveTrainer, snapshot_iterations  # noqa: E402
+from keras_autoencoders.run_folder import (check_same_run, clear_finished_run, read_history_csv,  # noqa: E402
+                                           write_results, write_samples)
 from keras_autoencoders.training.baseline import train_cvae_for_steps  # noqa: E402
-from keras_autoencoders.training.snapshots import ManifoldSnapshots  # noqa: E402
+from keras_autoencoders.training.callbacks import adaptive_loop_callbacks  # noqa: E402
+from keras_autoencoders.training.reproducible import EpochSeeds  # noqa: E402
+from keras_autoencoders.training.snapshots import ManifoldSnapshots, snapshot_periods  # noqa: E402
 
 ARTICLE = {  # the article's settings ("Код", "Процесс обучения")
     "iterations": 48000, "batch_size": 64, "latent_dim": 8, "gamma": 1.0, "preset": "article",
-    "feature_loss": "cross_entropy", "precision": "float32",
-    "snapshot_every": 0, "checkpoint_every": 500, "seed": 0,
-    "data_dir": None, "out": "runs/part6", "resume": False, "pretrained": False,
+    "feature_loss": "cross_entropy", "precision": "float32", "steps_per_execution": ITERATIONS_PER_PERIOD,
+    "snapshot_every": 0, "checkpoint_every": 300, "seed": 0,
+    "data_dir": None, "out": "runs/part6", "pretrained": False,
 }
 # The quick preset trains the recommended (corrected) preset for 300 iterations (about
-# 3 minutes of training on 2 CPU cores): 60 iterations drew noise (10% of the digits read
+# 4 minutes of training on 2 CPU cores): 60 iterations drew noise (10% of the digits read
 # as their label); from about 300 iterations the corrected networks draw digits of the
 # requested label (80-90%).
-QUICK = {"iterations": 300, "preset": "corrected", "snapshot_every": 15, "checkpoint_every": 100,
+QUICK = {"iterations": 300, "preset": "corrected", "snapshot_every": 15, "checkpoint_every": 60,
          "out": "runs/part6-quick"}
 HELP = """
-iterations: outer iterations of the adaptive loop
+iterations: outer iterations of the adaptive loop (a multiple of 3: fit's steps, in epochs of 3)
 batch_size: digits per batch
 gamma: weight of L_llike in the decoder's loss
 preset: network variant (see the top of this file)
 feature_loss: L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)
-precision: float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 weights; about 1.7x faster on CPUs with AMX or AVX-512 BF16)
-snapshot_every: snapshot every N iterations (0: the article's periods)
-checkpoint_every: iterations between checkpoints
+precision: float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 weights; faster on CPUs with AMX or AVX-512 BF16)
+steps_per_execution: iterations per call of the compiled training function
+snapshot_every: snapshot every N iterations, a multiple of 3 (0: the article's periods)
+checkpoint_every: iterations between backups (a multiple of 3); rerunning the same command resumes from the last
 data_dir: folder holding mnist.npz
 pretrained: use the shipped models of the committed corrected-z8 run (figs/pretrained/) and its losses; no training
 """
@@ -95,11 +102,10 @@ print(digits.describe())
 # upsample -> conv 64 5x5 -> conv 32 3x3 -> upsample -> conv 1 5x5 sigmoid.
 # Discriminator: conv 128 7x7 stride 2, max-pool, the label tiled over the map, conv 64,
 # max-pool, the feature layer l (conv 16, linear), a sigmoid unit. Every hidden layer:
-# LeakyReLU(0.3) and dropout 0.3. The decoder's first upsample + conv, its last block
-# and the discriminator's strided conv are computed on phase-split maps (same kernels,
-# same function, faster). `--precision mixed_bfloat16`, not the article's, computes in bfloat16
-# with float32 weights and output layers: about 1.7x faster where the CPU has AMX or
-# AVX-512 BF16 units.
+# LeakyReLU(0.3) and dropout 0.3. They are built from the article's own Keras layers in
+# `keras_autoencoders/models/cvae_gan/networks.py`. `--precision mixed_bfloat16`, not the
+# article's, computes in bfloat16 with float32 weights and output layers (faster where the
+# CPU has AMX or AVX-512 BF16 units).
 
 # %%
 model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["preset"],
@@ -107,9 +113,8 @@ model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["prese
                        precision=settings["precision"])
 for network in (model.encoder, model.decoder, model.discriminator):
     network.summary(line_length=100)
-trained = {id(v) for v in model.discriminator_trained_variables}
-untrained = [v.path for v in model.discriminator.trainable_variables if id(v) not in trained]
-print("discriminator variables L_GAN never reaches:", untrained or "none")
+print("discriminator variables L_GAN never reaches:",
+      [v.path for v in model.discriminator_untrained_variables] or "none")
 
 # %% [markdown]
 # ## Losses and optimisers
@@ -117,56 +122,67 @@ print("discriminator variables L_GAN never reaches:", untrained or "none")
 # L_GAN = -(log D(x) + 2 log(1 - D(G(z))) + log(1 - D(G(E(x))))) / 4 / 784;
 # L_llike = sigmoid cross-entropy between l(x) (as targets, through a sigmoid) and l(x~), / 784.
 # L_enc = L_llike + L_prior, L_dec = gamma L_llike - L_GAN, L_dis = L_GAN, each
-# minimised by its own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant).
+# minimised by its own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant): the losses are
+# `keras_autoencoders/models/losses.py`, the steps `CVAEGAN.discriminator_step` and
+# `CVAEGAN.encoder_decoder_step`.
 
 # %%
-model.compile(gamma=settings["gamma"])
+model.compile(gamma=settings["gamma"], steps_per_execution=settings["steps_per_execution"])
 
 # %% [markdown]
 # ## Training: the adaptive loop ("Процесс обучения")
-# Per iteration: up to 3 discriminator steps (stop once L_GAN < 1.0), then up to 3
-# encoder+decoder steps (stop once L_GAN > 0.4). Up to 10 iterations run as one compiled
-# TensorFlow call, stopping rules and batch gathering included, with one read-back of their
-# losses (the article reads L_GAN back to Python after every step). Every 3 iterations the losses are
-# logged; at the article's periods the manifolds of all labels and the z_mean of the
-# test digits are recorded. A checkpoint (all three networks, all three optimisers, the
-# batch order and random states) is written every `--checkpoint-every` iterations;
-# `--resume` continues from it and reaches the same weights as an uninterrupted run.
-# TensorBoard (`tensorboard --logdir OUT/logs`) shows the logged losses and, in its Images
-# tab, every label's manifold at each snapshot on the step slider.
+# Per iteration (`CVAEGAN.train_step`, one step of `fit`): up to 3 discriminator steps,
+# each on a fresh batch and fresh codes (stop once L_GAN < 1.0), then up to 3
+# encoder+decoder steps (stop once L_GAN > 0.4), a fresh batch after each that does not
+# stop. A `tf.data` pipeline (`iteration_draws`) hands each iteration the six batches and
+# codes it may use. At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far
+# below both thresholds, so in practice (in the article's code too) every iteration is one
+# discriminator step and three encoder+decoder steps.
+#
+# An epoch of `fit` is the article's logging period, 3 iterations: the history logs the
+# period's losses (the mean over its 3 iterations; the article prints its first) and step
+# counts, and at the article's periods the manifolds of all labels and the z_mean of the
+# test digits are recorded (after the period; the article draws them after its first
+# iteration). A backup (all three networks and optimisers) is written every
+# `--checkpoint-every` iterations: rerunning the same command resumes from it and reaches
+# the same weights as an uninterrupted run (each period's batches and random draws depend
+# only on the seed and the period). TensorBoard (`tensorboard --logdir OUT/logs`) shows the
+# losses and, in its Images tab, every label's manifold at each snapshot period.
 
 # %%
-if not settings["resume"] and not settings["pretrained"]:  # a fresh run: an earlier run's state,
-    clear_run_state(run)                                     # snapshots and TensorBoard events go
-models = model.article_models()
-snapshots = ManifoldSnapshots(models["decoder"], models["z_meaner"], digits.x_test, digits.y_test,
-                              settings["latent_dim"], path=run.snapshots, autosave=False,
-                              tensorboard_dir=run.logs / "manifolds")
-trainer = AdaptiveTrainer(model, digits.x_train, digits.y_train_onehot, settings["batch_size"],
-                          seed=settings["seed"], checkpoint_path=run.checkpoint,
-                          checkpoint_every=settings["checkpoint_every"], snapshots=snapshots,
-                          snapshot_at=snapshot_iterations(settings["iterations"], settings["snapshot_every"]),
-                          tensorboard_dir=run.logs / "train")
-if settings["pretrained"]:
-    history, step_counts = shipped["history"], shipped["step_counts"]
-    timing = {k: shipped.get(k) for k in ("seconds_per_iteration", "seconds_per_step")}
-else:
-    if settings["resume"] and trainer.restore():
-        print(f"resumed from {run.checkpoint} at iteration {trainer.iteration}")
-    history = trainer.run(settings["iterations"])
-    step_counts = trainer.step_counts
-    timing = {"seconds_per_iteration": trainer.seconds_per_iteration(), "seconds_per_step": trainer.seconds_per_step()}
+check_same_run(run.root, {**settings, "data": digits.source_label},  # a resumed run keeps its model
+               ("batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision", "seed", "data"))
+clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])  # unless resuming
+seeds = EpochSeeds(settings["seed"])
+draws = iteration_draws(digits.x_train, digits.y_train_onehot, settings["batch_size"], settings["latent_dim"],
+                        settings["seed"], seeds.epoch, ITERATIONS_PER_PERIOD)
+periods = settings["iterations"] // ITERATIONS_PER_PERIOD
+snapshots = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], digits.x_test, digits.y_test,
+                              settings["latent_dim"], snapshot_periods(periods, settings["snapshot_every"] // 3),
+                              path=run.snapshots, tensorboard_dir=run.logs / "manifolds")
+if not settings["pretrained"]:
+    model.fit(draws, epochs=periods, steps_per_epoch=ITERATIONS_PER_PERIOD, verbose=0, callbacks=adaptive_loop_callbacks(
+        run.root, seeds, settings["iterations"], ITERATIONS_PER_PERIOD, settings["checkpoint_every"],
+        (*LOSS_NAMES, *STEP_NAMES), before_loggers=[snapshots]))
     model.save(run.model("part6_cvae_gan"))
-print("steps:", step_counts, "seconds per outer iteration:", timing["seconds_per_iteration"])
 
 # %% [markdown]
 # ## Losses over training
-# The article logs `i, L_prior, L_llike, L_GAN` every 3 iterations ("2000 0.10 2.05 0.44").
+# The article logs `i, L_prior, L_llike, L_GAN` every 3 iterations; so does the history here.
 
 # %%
 model = run.load_model("part6_cvae_gan")
 decoder, z_meaner = model.decoder, model.article_models()["z_meaner"]
-losses = {k: history[k] for k in ("l_prior", "l_llike", "l_gan")}
+if settings["pretrained"]:
+    history, step_counts = shipped["history"], shipped["step_counts"]
+    seconds_per_iteration = shipped.get("seconds_per_iteration") or float("nan")  # not timed by older runs
+else:
+    logged = read_history_csv(run.history)
+    history = {k: logged[k] for k in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
+    step_counts = model.step_counts
+    seconds_per_iteration = statistics.median(logged["epoch_seconds"][1:] or logged["epoch_seconds"]) / 3
+print("steps:", step_counts, f"seconds per outer iteration: {seconds_per_iteration:.3f}")
+losses = {k: history[k] for k in LOSS_NAMES}
 figures.save_figure(figures.plot_loss_curves(history["iteration"], losses, log_scale=("l_gan",),
                                              title=f"preset: {settings['preset']}"), run.figures / "losses.png")
 
@@ -237,7 +253,7 @@ for name, numbers in comparison.items():
 
 # %%
 if snapshots.epochs_taken:
-    write_snapshot_animations(snapshots, run.animations, unit="Batch")
+    write_snapshot_animations(snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
     print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.animations}")
 else:  # --pretrained: the committed run's animations are in figs/part6/corrected-z8/animations/
     print("no snapshots in this run folder (no training here), so no animations")
@@ -249,8 +265,8 @@ else:  # --pretrained: the committed run's animations are in figs/part6/correcte
 # The contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its own as cvae_*.
 write_samples(run.root, {**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}})
 write_results(run.root, {**settings, "data_source": digits.source_label}, history=history,
-              step_counts=step_counts, **timing,
-              comparison=comparison, snapshot_iterations=snapshots.epochs_taken,
+              step_counts=step_counts, seconds_per_iteration=seconds_per_iteration, comparison=comparison,
+              snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in snapshots.epochs_taken],
               snapshot_render_seconds=snapshots.render_seconds)
 print_summary(run.root, {
     "CVAE+GAN digits read as their label": comparison["cvae_gan"]["label_accuracy"],

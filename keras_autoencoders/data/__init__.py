@@ -1,4 +1,4 @@
-"""Loaders, which know no model: MNIST, Fashion-MNIST's test set, the toy manifold, CelebA, and the streaming image pipeline."""
+"""Loaders, which know no model: MNIST, Fashion-MNIST's test set, the toy manifold, CelebA, the streaming image pipeline, and Part 6's batch draws."""
 
 from keras_autoencoders._lazy import lazy_api
 
@@ -12,4 +12,5 @@ data.celeba: load_celeba_index CelebaIndex CelebaFormatError
 data.lfw: load_lfw_index LfwIndex LfwFormatError read_lfw_attributes read_smile_labels
 data.make_celeba_folder: write_celeba_folder
 data.image_pipeline: make_image_dataset dataset_from_index first_images
+data.iteration_draws: iteration_draws DRAWS_PER_ITERATION
 """)

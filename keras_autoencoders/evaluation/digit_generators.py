@@ -9,7 +9,11 @@ For each generator (a ``z_meaner`` and a ``decoder``): its ``samples.npz`` array
 * ``within_label_variety``: mean distance between two digits of a label;
 * ``style_transfer_accuracy``: the share of the style-transfer digits (ten 7s drawn
   as every digit) read as their target digit;
-* ``reconstruction``: how much of an input's style its reconstruction keeps.
+* ``reconstruction``: how much of an input's style its reconstruction keeps (squared errors);
+* ``style``: the same as correlations of slant and stroke width
+  (:mod:`~keras_autoencoders.evaluation.style_metrics`): ``reconstruction`` (the first 1,000
+  test digits and their reconstructions, within each label) and ``transfer`` (every test 7
+  drawn as each other digit).
 
 For generators without a label (a VAE drawing from N(0, I)),
 :func:`unconditional_numbers` gives the share of digits the classifier reads with
@@ -28,7 +32,8 @@ import numpy as np
 from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.evaluation.image_metrics import relative_sharpness, style_retention, within_label_variety
 from keras_autoencoders.evaluation.judges import CONFIDENCE_THRESHOLD, confident_readings, label_accuracy
-from keras_autoencoders.generate.digits import CONTRACT_SAMPLES, contract_samples
+from keras_autoencoders.evaluation.style_metrics import style_correlations, transfer_correlations
+from keras_autoencoders.generate.digits import CONTRACT_SAMPLES, contract_samples, style_transfer
 from keras_autoencoders.generate.manifold import Decoder
 
 #: Training digits whose sharpness is the reference (1.0).
@@ -67,6 +72,17 @@ def generator_numbers(classifier: keras.Model, samples: Mapping[str, np.ndarray]
             "reconstruction": style_retention(shown, samples["rec"], digits.y_test[:CONTRACT_SAMPLES])}
 
 
+def style_numbers(z_meaner: keras.Model, decoder: Decoder, digits: MnistDigits, reconstructed: np.ndarray,
+                  source_label: int = 7) -> dict[str, dict[str, float]]:
+    """Slant and stroke-width correlations of reconstructions (``reconstructed``: the first
+    :data:`CONTRACT_SAMPLES` test digits') and of every test ``source_label`` drawn as the other digits."""
+    shown = digits.x_test[:CONTRACT_SAMPLES]
+    sources = digits.x_test[digits.y_test == source_label]
+    return {"reconstruction": style_correlations(shown, reconstructed, digits.y_test[:CONTRACT_SAMPLES]),
+            "transfer": transfer_correlations(sources, style_transfer(z_meaner, decoder, sources, source_label),
+                                              source_label)}
+
+
 def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classifier: keras.Model,
                        digits: MnistDigits, latent_dim: int) -> tuple[dict, dict]:
     """``(comparison, samples)``: numbers per generator name and ``"real"``, and each one's samples."""
@@ -76,6 +92,7 @@ def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classi
         samples[name] = contract_samples(z_meaner, decoder, latent_dim, digits.x_train, digits.y_train,
                                          digits.x_test, digits.y_test)
         comparison[name] = generator_numbers(classifier, samples[name], digits)
+        comparison[name]["style"] = style_numbers(z_meaner, decoder, digits, samples[name]["rec"])
     return comparison, samples
 
 

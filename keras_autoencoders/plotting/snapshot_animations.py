@@ -34,13 +34,16 @@ class Snapshots(Protocol):
 
 
 def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike, unit: str = "Epoch",
-                              labels: Sequence[int] = range(10), per_label: bool = True) -> dict:
+                              labels: Sequence[int] = range(10), per_label: bool = True,
+                              steps_per_epoch: int = 1) -> dict:
     """Write the animations of a run; returns ``{stem: {format: path}}``.
 
-    ``unit`` titles the frames: ``"Epoch"`` (Part 4) or ``"Batch"`` (Part 6).
+    ``unit`` titles the frames: ``"Epoch"`` (Part 4) or ``"Batch"`` (Part 6, whose epochs are
+    periods of ``steps_per_epoch=3`` iterations: the frame of period p reads "Batch: 3p", as
+    the article's titles do).
     """
     anim_dir = pathlib.Path(anim_dir)
-    steps = list(snapshots.epochs_taken)
+    steps = [int(e) * steps_per_epoch for e in snapshots.epochs_taken]
     written = {}
     if per_label:
         for c in labels:

@@ -1,4 +1,4 @@
-"""Training: fit callbacks, reproducible epochs, snapshots, Part 6's adaptive loop, the CVAE baseline."""
+"""Training: fit callbacks, reproducible epochs, snapshots, the CVAE baseline."""
 
 from keras_autoencoders._lazy import lazy_api
 
@@ -7,7 +7,7 @@ __all__, __getattr__, __dir__ = lazy_api(__name__, """
 training.callbacks: run_folder_callbacks EpochTimer
 training.reproducible: EpochSeeds shuffled_batches StopOnNonFiniteLoss
 training.snapshots: ManifoldSnapshots
-training.adaptive_loop: AdaptiveTrainer
+training.callbacks: adaptive_loop_callbacks BackupEvery IterationProgress
 training.baseline: train_cvae_for_steps
 training.stages: train_stage load_stage Stage
 training.distribute: build_distributed

@@ -1,4 +1,11 @@
-"""Small training callbacks shared by the tutorials."""
+"""The ``fit`` callbacks the tutorials share: seeds, NaN stop, timing, logs, TensorBoard, resume.
+
+:func:`run_folder_callbacks` serves every ``fit`` of the tutorials. Part 6 counts its
+training in the article's terms: a step of ``fit`` is one outer iteration of the adaptive
+loop, and an epoch is one logging period of 3 iterations (``batches_per_period``);
+:func:`adaptive_loop_callbacks` adds what that needs: the iteration in the logs, one
+progress bar over the whole run, and a backup every few periods instead of every one.
+"""
 from __future__ import annotations
 
 import os
@@ -8,6 +15,7 @@ from typing import Sequence
 
 import keras
 
+from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, LOGS_FOLDER
 from keras_autoencoders.training.reproducible import EpochSeeds, StopOnNonFiniteLoss
 
@@ -35,25 +43,120 @@ class EpochTimer(keras.callbacks.Callback):
         self._start = None
 
 
+class BackupEvery(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that writes its backup after every ``every_epochs``-th epoch only.
+
+    For short epochs (Part 6's periods of 3 iterations), where a backup per epoch would cost
+    more than the epoch. A run stopped between backups resumes from the last one, to the same
+    weights (with :class:`~keras_autoencoders.training.reproducible.EpochSeeds`). With
+    ``keep=True`` the last epoch is backed up too and the backup stays after training, so the
+    same command with more epochs continues a finished run.
+    """
+
+    def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False):
+        super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=not keep)
+        if every_epochs < 1:
+            raise SettingsError(f"every_epochs must be >= 1, got {every_epochs}")
+        self.every_epochs = int(every_epochs)
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self.keep and epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every_epochs == 0 or last:
+            super().on_epoch_end(epoch, logs)
+
+
+class IterationLogs(keras.callbacks.Callback):
+    """Add ``iteration`` (the epoch's first step, counted over the run) to the epoch logs."""
+
+    def __init__(self, iterations_per_epoch: int):
+        super().__init__()
+        self.iterations_per_epoch = int(iterations_per_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["iteration"] = epoch * self.iterations_per_epoch
+
+
+class IterationProgress(keras.callbacks.Callback):
+    """One progress bar over every iteration of a run made of many short epochs (``fit(verbose=0)``).
+
+    It counts the iterations this process runs (a resumed run says where it resumed), so its
+    rate and time left are those of this process; the values shown are the epoch's logs.
+    """
+
+    def __init__(self, total_iterations: int, iterations_per_epoch: int, keys: Sequence[str], verbose: int = 1):
+        super().__init__()
+        self.total_iterations, self.iterations_per_epoch = int(total_iterations), int(iterations_per_epoch)
+        self.keys, self.verbose = tuple(keys), verbose
+        self._bar = None
+        self._first = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._bar is None:
+            self._first = epoch * self.iterations_per_epoch
+            if self._first and self.verbose:
+                print(f"resumed from the backup at iteration {self._first}")
+            self._bar = keras.utils.Progbar(self.total_iterations - self._first, verbose=self.verbose,
+                                            stateful_metrics=("iteration", *self.keys), unit_name="iteration")
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = (epoch + 1) * self.iterations_per_epoch
+        values = [("iteration", done)] + [(k, float(logs[k])) for k in self.keys if logs and k in logs]
+        self._bar.update(done - self._first, values)
+
+    def on_train_end(self, logs=None):
+        self._bar = None
+
+
 def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.callbacks.Callback] = (),
-                         tensorboard: bool = False, seeds: EpochSeeds | None = None) -> list[keras.callbacks.Callback]:
+                         tensorboard: bool = False, seeds: EpochSeeds | None = None,
+                         backup_every_epochs: int = 1, keep_backup: bool = False,
+                         nonfinite: StopOnNonFiniteLoss | None = None) -> list[keras.callbacks.Callback]:
     """The tutorials' ``fit`` callbacks: seeds, NaN stop, timing, ``history.csv``, TensorBoard, resume.
 
     ``seeds`` first when given (an :class:`~keras_autoencoders.training.reproducible.EpochSeeds`,
-    so each epoch's draws are reset before any other callback runs), then
-    ``StopOnNonFiniteLoss`` (raises on a NaN/inf batch loss, keeping the backup),
-    ``EpochTimer``, ``before_loggers`` (callbacks whose logs should be recorded),
-    ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)`` when
-    asked, and ``BackupAndRestore(out/backup)``: rerunning an interrupted command
-    resumes from its last finished epoch (to the same weights as an uninterrupted
-    run when ``seeds`` is given and the data comes from ``shuffled_batches`` or
-    ``make_image_dataset(..., epoch_variable=seeds.epoch)``).
+    so each epoch's draws are reset before any other callback runs), then the NaN stop
+    (``nonfinite``, default ``StopOnNonFiniteLoss(out/backup)``: raises on a NaN/inf batch
+    loss, keeping the backup), ``EpochTimer``, ``before_loggers`` (callbacks whose logs should
+    be recorded), ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)`` when
+    asked, and ``BackupAndRestore(out/backup)`` (:class:`BackupEvery`
+    ``backup_every_epochs``, ``keep_backup``): rerunning an interrupted command resumes from its last backup
+    (to the same weights as an uninterrupted run when ``seeds`` is given and the data comes
+    from ``shuffled_batches``, ``make_image_dataset(..., epoch_variable=seeds.epoch)`` or
+    ``iteration_draws``).
     """
     out = pathlib.Path(out)
     callbacks = [] if seeds is None else [seeds]
-    callbacks += [StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers,
+    callbacks += [nonfinite or StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers,
                   keras.callbacks.CSVLogger(out / HISTORY_FILE, append=True)]
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / LOGS_FOLDER)))
-    callbacks.append(keras.callbacks.BackupAndRestore(str(out / BACKUP_FOLDER)))
+    callbacks.append(BackupEvery(out / BACKUP_FOLDER, backup_every_epochs, keep=keep_backup))
+    return callbacks
+
+
+def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iterations: int, iterations_per_epoch: int,
+                            backup_every: int, keys: Sequence[str],
+                            before_loggers: Sequence[keras.callbacks.Callback] = (),
+                            verbose: int = 1) -> list[keras.callbacks.Callback]:
+    """Part 6's callbacks: :func:`run_folder_callbacks` (TensorBoard on) for epochs of
+    ``iterations_per_epoch`` iterations, plus :class:`IterationLogs` and :class:`IterationProgress`.
+
+    ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
+    is kept after training: rerunning with more ``iterations`` continues the run (the long
+    runs are made in stages). The NaN stop watches ``keys`` and names the iteration.
+    """
+    if iterations < 1 or iterations % iterations_per_epoch:
+        raise SettingsError(f"iterations must be a positive multiple of {iterations_per_epoch} "
+                            f"(fit's epochs are periods of {iterations_per_epoch} iterations), got {iterations}")
+    if backup_every < 1 or backup_every % iterations_per_epoch:
+        raise SettingsError(f"checkpoint_every must be a positive multiple of {iterations_per_epoch} iterations "
+                            f"(one logging period), got {backup_every}")
+    out = pathlib.Path(out)
+    nonfinite = StopOnNonFiniteLoss(out / BACKUP_FOLDER, keys=keys, iterations_per_epoch=iterations_per_epoch)
+    callbacks = run_folder_callbacks(out, [IterationLogs(iterations_per_epoch), *before_loggers], tensorboard=True,
+                                     seeds=seeds, backup_every_epochs=backup_every // iterations_per_epoch,
+                                     keep_backup=True, nonfinite=nonfinite)
+    callbacks.insert(-1, IterationProgress(iterations, iterations_per_epoch, keys, verbose=verbose))
     return callbacks

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, Sequence
 
 import keras
 import numpy as np
@@ -122,34 +122,51 @@ def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.d
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
     """Raise :class:`NonFiniteLossError` when a batch's loss is NaN or infinite.
 
-    Checks every loss in the batch logs (``loss`` and each ``*_loss``) at
-    ``on_train_batch_end``.  Reading the values needs them on the host, a device
-    sync per batch; Keras' ``CallbackList`` already converts batch logs to floats
-    for any callback with batch hooks, so this adds nothing on a CPU.  Raising
-    skips ``on_train_end``, so ``BackupAndRestore`` keeps ``backup_dir`` (the
-    state after the last finished epoch) and rerunning resumes from it.
+    Checks the batch logs at ``on_train_batch_end``: ``loss`` and each ``*_loss``, or the
+    names in ``keys``. Reading the values needs them on the host, a device sync per call of
+    the compiled step (``steps_per_execution`` steps); Keras' ``CallbackList`` already
+    converts batch logs to floats for any callback with batch hooks, so this adds nothing on
+    a CPU. Raising skips ``on_train_end``, so ``BackupAndRestore`` keeps ``backup_dir`` (the
+    last backup) and rerunning resumes from it. With ``iterations_per_epoch`` (Part 6) the
+    message names the iteration, counted over the run from 0 as the article's ``i``.
     """
 
-    def __init__(self, backup_dir: str | os.PathLike | None = None):
+    def __init__(self, backup_dir: str | os.PathLike | None = None, keys: Sequence[str] | None = None,
+                 iterations_per_epoch: int | None = None):
         super().__init__()
         self.backup_dir = None if backup_dir is None else os.fspath(backup_dir)
+        self.keys = None if keys is None else tuple(keys)
+        self.iterations_per_epoch = iterations_per_epoch
         self._epoch = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch  # also the number of finished epochs, resumed ones included
 
+    def _watched(self, name: str) -> bool:
+        return name in self.keys if self.keys is not None else name == "loss" or name.endswith("_loss")
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         for name, value in (logs or {}).items():
-            if name != "loss" and not name.endswith("_loss"):
+            if not self._watched(name):
                 continue
             value = float(np.asarray(value))
             if not math.isfinite(value):
                 raise NonFiniteLossError(self._message(name, value, batch))
 
     def _message(self, name: str, value: float, batch: int) -> str:
-        epoch = self._epoch + 1
-        where = f"{name} = {value} in epoch {epoch} (1-based, as Keras prints it), batch {batch + 1} (1-based)"
+        per_call = int(getattr(self.model, "steps_per_execution", 1) or 1) if self.model is not None else 1
+        if self.iterations_per_epoch:
+            last = self._epoch * self.iterations_per_epoch + batch
+            where = f"{name} = {value} at iteration {last}"
+            if per_call > 1:
+                where += f" (or in one of the {per_call - 1} before it, run in the same call)"
+        else:
+            where = f"{name} = {value} in epoch {self._epoch + 1} (1-based, as Keras prints it), batch {batch + 1} (1-based)"
         folder = f" in {self.backup_dir}" if self.backup_dir else " in the BackupAndRestore folder"
+        if self.iterations_per_epoch:  # backups every few epochs: say whether one exists
+            if self.backup_dir and not os.path.isdir(self.backup_dir):
+                return f"{where}; no backup has been written yet, so there is nothing to resume from"
+            return f"{where}; the last backup{folder} is kept, and rerunning the same command resumes from it"
         if self._epoch == 0:
             return f"{where}; no epoch has finished, so there is no backup to resume from"
         return (f"{where}; the state after the last finished epoch ({self._epoch}) is kept{folder}, "

@@ -32,6 +32,18 @@ def article_snapshot_epochs(total_epochs: int | None = None) -> list[int]:
     return sorted(e for e in epochs if total_epochs is None or e < total_epochs)
 
 
+def article_snapshot_periods() -> list[int]:
+    """Part 6's ``save_periods``: logging periods 0..99, then 100..990 step 10 (3 iterations each)."""
+    return list(range(100)) + list(range(100, 1000, 10))
+
+
+def snapshot_periods(periods: int, every: int = 0) -> list[int]:
+    """Periods (Part 6's epochs) to snapshot in a run of ``periods``: the article's, or every
+    ``every``-th and the last (so a short run ends on a snapshot)."""
+    chosen = set(range(0, periods, every)) | {periods - 1} if every else set(article_snapshot_periods())
+    return sorted(p for p in chosen if 0 <= p < periods)
+
+
 class ManifoldSnapshots(keras.callbacks.Callback):
     """Record manifolds and z distributions per label at chosen epochs.
 

@@ -5,6 +5,16 @@ Each network is trained only on its own loss (:mod:`keras_autoencoders.models.lo
 with RMSprop 1e-3, 3e-4 and 1e-3
 (:class:`~keras_autoencoders.models.cvae_gan.optimizer.ArticleRMSprop`). The
 networks and the two presets are in :mod:`keras_autoencoders.models.cvae_gan.networks`.
+
+:meth:`CVAEGAN.train_step` is one outer iteration of the article's loop ("Процесс
+обучения"), in the graph: up to 3 discriminator steps, then up to 3 encoder+decoder
+steps, on the draws of :func:`keras_autoencoders.data.iteration_draws.iteration_draws`.
+``fit`` runs it; ``compile(steps_per_execution=N)`` runs N iterations per call.
+
+At the article's scale (sums over the batch divided by 784) L_GAN at chance is
+``64 ln 2 / 784 = 0.057`` for a batch of 64, far below both thresholds (1.0 and 0.4): in the
+article's code as here, an iteration is in practice one discriminator step and three
+encoder+decoder steps. The thresholds are kept, and the loops honour them.
 """
 from __future__ import annotations
 
@@ -20,17 +30,27 @@ from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
 
+#: The article's inner loops: at most 3 steps each; the discriminator's phase ends once
+#: L_GAN < 1.0, the encoder+decoder's once L_GAN > 0.4 ("nb_step", "if l_g < 1.0: break").
+MAX_STEPS = 3
+DISCRIMINATOR_STOP_BELOW = 1.0
+ENCODER_DECODER_STOP_ABOVE = 0.4
+LOSS_NAMES = ("l_prior", "l_llike", "l_gan")
+STEP_NAMES = ("d_steps", "ed_steps")
+#: The article's ``batches_per_period``: it logs (and at its ``save_periods`` snapshots) every 3
+#: iterations. Training with ``fit``, a period is an epoch of 3 steps (iterations).
+ITERATIONS_PER_PERIOD = 3
+
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
 class CVAEGAN(ConditionalDecoderMixin, keras.Model):
     """Encoder, decoder and discriminator trained by three optimisers on their own losses.
 
     ``call([image, label])`` is the article's ``cvae``: encode, sample, decode.
-    After :meth:`compile`, :meth:`discriminator_step` and
-    :meth:`encoder_decoder_step` are compiled (``tf.function``) steps on
-    ``(image, label, z_prior)`` that return ``{"l_prior", "l_llike", "l_gan"}``
-    computed before the update, like the article's ``sess.run`` calls;
-    ``fit`` alternates one of each per batch (:meth:`train_step`).
+    :meth:`discriminator_step` and :meth:`encoder_decoder_step` are the article's
+    ``step_d`` and ``step`` on ``(image, label, z_prior)``: they return
+    ``{"l_prior", "l_llike", "l_gan"}`` computed before the update, as its ``sess.run``
+    calls do. :meth:`train_step` is one outer iteration of the article's loop.
     """
 
     _PARTS = ("encoder", "decoder", "discriminator")
@@ -46,9 +66,10 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
         self.discriminator = discriminator
         self.feature_loss = feature_loss
         self.seed = seed
-        self.prior_seed = keras.random.SeedGenerator(seed, name="prior_seed")
         self.gamma = 1.0
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("l_prior", "l_llike", "l_gan")}
+        # One tracker per key train_step returns; fit resets them every epoch, so an epoch's
+        # logs are the means over its iterations.
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in (*LOSS_NAMES, *STEP_NAMES)}
         self.encoder_optimizer = self.decoder_optimizer = self.discriminator_optimizer = None
         self._discriminator_trained = None
 
@@ -75,6 +96,20 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
         variables = self.discriminator.trainable_variables
         return [variables[i] for i in self._discriminator_trained]
 
+    @property
+    def discriminator_untrained_variables(self) -> list:
+        """The discriminator's variables L_GAN never reaches (l's, with the article's head)."""
+        trained = {v.path for v in self.discriminator_trained_variables}
+        return [v for v in self.discriminator.trainable_variables if v.path not in trained]
+
+    @property
+    def step_counts(self) -> dict[str, int]:
+        """Optimiser steps taken so far: ``{"discriminator": n, "encoder_decoder": m}``."""
+        if self.encoder_optimizer is None:
+            return {"discriminator": 0, "encoder_decoder": 0}
+        return {"discriminator": int(self.discriminator_optimizer.iterations.numpy()),
+                "encoder_decoder": int(self.encoder_optimizer.iterations.numpy())}
+
     def call(self, inputs, training=False):
         image, label = inputs
         z = self.encoder([image, label], training=training)[2]
@@ -86,22 +121,20 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
                 decoder_optimizer: keras.optimizers.Optimizer | None = None,
                 discriminator_optimizer: keras.optimizers.Optimizer | None = None,
                 gamma: float = 1.0, **kwargs) -> None:
-        """Set the three optimisers (default: the article's RMSprop rates) and gamma."""
+        """Set the three optimisers (default: the article's RMSprop rates) and gamma.
+
+        Other arguments go to ``keras.Model.compile`` (``steps_per_execution``, ...).
+        """
         super().compile(optimizer=None, **kwargs)
         self.encoder_optimizer = encoder_optimizer or ArticleRMSprop(LEARNING_RATES["encoder"])
         self.decoder_optimizer = decoder_optimizer or ArticleRMSprop(LEARNING_RATES["decoder"])
         self.discriminator_optimizer = (discriminator_optimizer
                                         or ArticleRMSprop(LEARNING_RATES["discriminator"]))
         self.gamma = float(gamma)
-        # Build the optimisers' slots now, so a checkpoint can be restored before any step.
+        # Build the optimisers' slots now, so BackupAndRestore can restore them before any step.
         self.encoder_optimizer.build(self.encoder.trainable_variables)
         self.decoder_optimizer.build(self.decoder.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator_trained_variables)
-        specs = (tf.TensorSpec((None, *IMAGE_SHAPE), tf.float32),
-                 tf.TensorSpec((None, self.num_classes), tf.float32),
-                 tf.TensorSpec((None, self.latent_dim), tf.float32))
-        self.discriminator_step = tf.function(self._discriminator_step, input_signature=specs)
-        self.encoder_decoder_step = tf.function(self._encoder_decoder_step, input_signature=specs)
 
     def losses_on(self, image, label, z_prior, training: bool = True) -> dict:
         """The three losses on one batch: ``{"l_prior", "l_llike", "l_gan"}`` (article's scale)."""
@@ -148,29 +181,57 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
             getattr(self, f"{name}_optimizer").apply(grads[name], variables[name])
         return losses
 
-    def _discriminator_step(self, image, label, z_prior) -> dict:
+    def discriminator_step(self, image, label, z_prior) -> dict:
+        """The article's ``step_d``: one RMSprop step of the discriminator on L_GAN."""
         return self._apply(("discriminator",), image, label, z_prior)
 
-    def _encoder_decoder_step(self, image, label, z_prior) -> dict:
-        losses = self._apply(("encoder", "decoder"), image, label, z_prior)
-        for name, value in losses.items():
-            self.trackers[name].update_state(value)
-        return losses
+    def encoder_decoder_step(self, image, label, z_prior) -> dict:
+        """The article's ``step``: one step of the encoder on L_enc and of the decoder on L_dec."""
+        return self._apply(("encoder", "decoder"), image, label, z_prior)
 
     def train_step(self, data):
-        """One discriminator step, then one encoder+decoder step, on the same batch."""
-        image, label = data[0], data[1]
-        z_prior = keras.random.normal((ops.shape(image)[0], self.latent_dim), seed=self.prior_seed)
-        self._discriminator_step(image, label, z_prior)
-        self._encoder_decoder_step(image, label, z_prior)
+        """One outer iteration of the article's loop on one element of ``iteration_draws``.
+
+        ``data`` is ``(images, labels, z_prior)``, each holding up to 6 draws (batches and
+        their prior codes). Up to 3 discriminator steps, each on the next draw, end once L_GAN
+        < 1.0; then up to 3 encoder+decoder steps, the first on the discriminator's last
+        draw, end once L_GAN > 0.4, moving to the next draw after each step that does not end
+        the phase. Returns the trackers: the last encoder+decoder step's losses and the number
+        of steps of each kind.
+        """
+        images, labels, priors = data
+        zero = {name: tf.constant(0.0) for name in LOSS_NAMES}
+
+        def phase(step_fn, first_draw, goes_on):
+            """Steps of ``step_fn`` on draws ``first_draw``, ``first_draw + 1``, ... while ``goes_on(l_gan)``."""
+            def more(steps, losses):  # the article's loop: at most 3 steps, break once it ends
+                return tf.logical_and(steps < MAX_STEPS, tf.logical_or(steps == 0, goes_on(losses["l_gan"])))
+
+            def step(steps, losses):
+                draw = first_draw + steps
+                return steps + 1, step_fn(images[draw], labels[draw], priors[draw])
+
+            return tf.while_loop(more, step, (tf.constant(0), zero))
+
+        # "if l_g < 1.0: break" and "if l_g > 0.4: break": a NaN breaks neither, as in the article
+        # (written out, since TensorFlow rewrites not(a < b) as a >= b, which a NaN fails).
+        d_steps, _ = phase(self.discriminator_step, 0,
+                           lambda l_gan: tf.logical_or(l_gan >= DISCRIMINATOR_STOP_BELOW, tf.math.is_nan(l_gan)))
+        ed_steps, losses = phase(self.encoder_decoder_step, d_steps - 1,
+                                 lambda l_gan: tf.logical_or(l_gan <= ENCODER_DECODER_STOP_ABOVE,
+                                                             tf.math.is_nan(l_gan)))
+        for name in LOSS_NAMES:
+            self.trackers[name].update_state(losses[name])
+        self.trackers["d_steps"].update_state(ops.cast(d_steps, "float32"))
+        self.trackers["ed_steps"].update_state(ops.cast(ed_steps, "float32"))
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def test_step(self, data):
-        image, label = data[0], data[1]
-        z_prior = keras.random.normal((ops.shape(image)[0], self.latent_dim), seed=self.prior_seed)
+        """The three losses, without updates, on ``(image, label, z_prior)`` batches."""
+        image, label, z_prior = data
         for name, value in self.losses_on(image, label, z_prior, training=False).items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return {name: self.trackers[name].result() for name in LOSS_NAMES}
 
     # ------------------------------------------------------------------ article sub-models
 
