@@ -1,11 +1,14 @@
 """Part 4 benchmark: seconds per CVAE epoch and seconds to render the manifolds of one snapshot.
 
-    python bench/part4.py [--data-dir DIR] [--epochs 3]
+    python bench/part4.py [--data-dir DIR] [--epochs 3] [--rounds 2]
 
 Prints:
 * seconds per training epoch at the article's settings (all 60,000 digits,
   batch 500, validation on the 10,000 test digits included), after one warm-up
-  epoch; the median of ``--epochs`` timed epochs;
+  epoch; the median of ``--epochs`` timed epochs, for ``steps_per_execution`` 1 and 20 in
+  float32 and 20 in mixed bfloat16, beside the article's own Keras 2 graph code
+  (``bench/part4_keras2_reference.py``, a subprocess), taking turns in ``--rounds`` rounds
+  so that the machine's drift falls on all of them alike;
 * the floor this CPU sets: the five large matrix products of one training
   step (forward and backward through the 794x256 and 256x784 layers) timed
   alone, times 120 steps;
@@ -16,7 +19,11 @@ Prints:
 from __future__ import annotations
 
 import argparse
+import pathlib
+import re
 import statistics
+import subprocess
+import sys
 import time
 
 from keras_autoencoders.tutorial import quiet_tensorflow
@@ -33,16 +40,26 @@ from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
 
 
-def epoch_seconds(data_dir, epochs: int) -> list[float]:
+def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision: str = "float32") -> list[float]:
     mnist = load_mnist(data_dir)
     x, y = prepare_images(mnist.x_train), one_hot(mnist.y_train)
     xt, yt = prepare_images(mnist.x_test), one_hot(mnist.y_test)
-    model = build_part4_cvae(seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model = build_part4_cvae(seed=0, precision=precision)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
     history = model.fit(x, y, batch_size=500, epochs=epochs + 1, shuffle=True, verbose=0,
                         validation_data=(xt, yt), callbacks=[EpochTimer()])
-    print(f"val_loss after {epochs + 1} epochs: {history.history['val_loss'][-1]:.4f}")
+    print(f"  {precision}, steps_per_execution={steps_per_execution}: val_loss after {epochs + 1} epochs "
+          f"{history.history['val_loss'][-1]:.4f}")
     return history.history["epoch_seconds"][1:]
+
+
+def keras2_reference_seconds(data_dir, epochs: int) -> list[float]:
+    """``bench/part4_keras2_reference.py`` (graph mode needs its own process): its timed epochs."""
+    command = [sys.executable, str(pathlib.Path(__file__).with_name("part4_keras2_reference.py")),
+               "--epochs", str(epochs)] + (["--data-dir", str(data_dir)] if data_dir else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("seconds per epoch:"))
+    return [float(v) for v in re.findall(r"([0-9.]+)(?:,|$| \()", line.split(":", 1)[1])][:epochs]
 
 
 def matmul_floor_seconds(repeats: int = 100) -> float:
@@ -85,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=None, help="folder holding mnist.npz")
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs after the warm-up")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds in which the configurations take turns")
     args = parser.parse_args()
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
           f"{tf.config.threading.get_intra_op_parallelism_threads() or 'all'} intra-op threads")
@@ -92,9 +110,19 @@ def main() -> None:
     print(f"ten manifolds, one batched call: {batched:.4f} s (median of 20)")
     print(f"ten manifolds, article's per-cell loop: {looped:.2f} s ({looped / batched:.0f}x slower)")
     print(f"matrix-product floor of one epoch: {matmul_floor_seconds():.2f} s")
-    seconds = epoch_seconds(args.data_dir, args.epochs)
-    print("seconds per epoch: " + ", ".join(f"{s:.2f}" for s in seconds)
-          + f" (median {statistics.median(seconds):.2f})")
+    runs = {"the article's Keras 2 graph code (reference)": lambda: keras2_reference_seconds(args.data_dir, args.epochs),
+            "this library, float32, steps_per_execution=1": lambda: epoch_seconds(args.data_dir, args.epochs, 1),
+            "this library, float32, steps_per_execution=20": lambda: epoch_seconds(args.data_dir, args.epochs, 20),
+            "this library, mixed bfloat16, steps_per_execution=20":
+                lambda: epoch_seconds(args.data_dir, args.epochs, 20, "mixed_bfloat16")}
+    medians: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, run in runs.items():
+            medians[name].append(statistics.median(run()))
+    reference = statistics.mean(next(iter(medians.values())))
+    for name, values in medians.items():
+        print(f"seconds per epoch, {name}: " + ", ".join(f"{v:.2f}" for v in values)
+              + f" (median per round; {statistics.mean(values) / reference:.2f}x the reference)")
 
 
 if __name__ == "__main__":

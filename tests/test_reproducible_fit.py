@@ -19,6 +19,7 @@ from keras_autoencoders.models.conv_cvae import build_celeba_cvae
 from keras_autoencoders.models.dense_cvae import build_part4_cvae
 from keras_autoencoders.run_folder import BACKUP_FOLDER
 from keras_autoencoders.training.callbacks import EpochTimer, run_folder_callbacks
+from keras_autoencoders.training.snapshots import ManifoldSnapshots
 from keras_autoencoders.training.reproducible import (
     EpochSeeds,
     StopOnNonFiniteLoss,
@@ -110,29 +111,78 @@ def digits():
     return (x[:600], y[:600]), (x[600:], y[600:])
 
 
-def build_dense() -> keras.Model:
+def build_dense(steps_per_execution: int = 1) -> keras.Model:
     keras.utils.set_random_seed(0)
     model = build_part4_cvae(latent_dim=2, seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
     return model
 
 
-def test_dense_cvae_resumed_mid_epoch_ends_on_the_uninterrupted_weights(digits, tmp_path):
+#: Steps per call of the compiled training function: 1, and 3 (an epoch of 6 batches in two calls).
+STEPS_PER_EXECUTION = (1, 3)
+
+
+@pytest.mark.parametrize("steps_per_execution", STEPS_PER_EXECUTION)
+def test_dense_cvae_resumed_mid_epoch_ends_on_the_uninterrupted_weights(digits, tmp_path, steps_per_execution):
     (x, y), validation = digits
 
     def data(seeds):
         return shuffled_batches(x, y, 100, seeds)
 
-    reference, seeds = build_dense(), EpochSeeds(SEED)
+    def build():
+        return build_dense(steps_per_execution)
+
+    reference, seeds = build(), EpochSeeds(SEED)
     # Validation samples z too: its draws must not leak into the next epoch.
     reference.fit(data(seeds), epochs=EPOCHS, verbose=0, shuffle=False, validation_data=validation,
                   callbacks=callbacks(tmp_path / "reference", seeds=seeds))
-    resumed, history = interrupted_then_resumed(build_dense, data, tmp_path / "run", kill_epoch=1, kill_batch=2,
+    # Batch 2 (0-based) ends a call at 3 steps per call as at 1.
+    resumed, history = interrupted_then_resumed(build, data, tmp_path / "run", kill_epoch=1, kill_batch=2,
                                                 validation_data=validation)
     assert len(history.history["loss"]) == EPOCHS - 1  # resumed at epoch 1 (0-based)
     assert int(resumed.optimizer.iterations.numpy()) == EPOCHS * 6
     assert_same_state(reference, resumed)
-    assert max_weight_difference(reference, build_dense()) > 1e-3  # training moved the weights
+    assert max_weight_difference(reference, build()) > 1e-3  # training moved the weights
+    if steps_per_execution > 1:  # and to the weights of one step per call: the lever changes no result
+        plain, seeds = build_dense(), EpochSeeds(SEED)
+        plain.fit(data(seeds), epochs=EPOCHS, verbose=0, shuffle=False, validation_data=validation,
+                  callbacks=callbacks(tmp_path / "plain", seeds=seeds))
+        assert_same_state(plain, resumed)
+
+
+@pytest.mark.parametrize("steps_per_execution", (1, 4))
+def test_snapshots_are_taken_at_their_epochs_whatever_the_steps_per_call(digits, tmp_path, steps_per_execution):
+    """ManifoldSnapshots (an epoch-end callback) at epochs 0 and 2 of 3; at 4 steps per call an
+    epoch of 6 batches ends on a short call. The snapshots are those of one step per call."""
+    (x, y), (x_test, y_test) = digits
+    labels = y_test.argmax(axis=1)
+
+    calls = []
+
+    class CountCalls(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            calls.append(batch)
+
+    def snapshots_of(spe, out):
+        model, seeds = build_dense(spe), EpochSeeds(SEED)
+        snaps = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], x_test, labels, latent_dim=2,
+                                  epochs=[0, 2], path=out / "snapshots.npz")
+        model.fit(shuffled_batches(x, y, 100, seeds), epochs=EPOCHS, verbose=0, shuffle=False,
+                  callbacks=callbacks(out, before_loggers=[snaps], seeds=seeds) + [CountCalls()])
+        return snaps
+
+    snaps = snapshots_of(steps_per_execution, tmp_path / "run")
+    assert len(calls) == EPOCHS * -(-6 // steps_per_execution)  # 6 batches an epoch, in calls of that many steps
+    assert snaps.epochs_taken == [0, 2]
+    assert not np.array_equal(snaps.manifolds[0], snaps.manifolds[1])  # taken at different weights
+    reloaded = ManifoldSnapshots(None, None, x_test, labels, latent_dim=2, path=tmp_path / "run" / "snapshots.npz")
+    assert reloaded.epochs_taken == [0, 2]
+    if steps_per_execution > 1:
+        plain = snapshots_of(1, tmp_path / "plain")
+        for a, b in zip(plain.manifolds, snaps.manifolds):
+            np.testing.assert_array_equal(a, b)
+        for a, b in zip(plain.z_means, snaps.z_means):
+            np.testing.assert_allclose(np.concatenate(a), np.concatenate(b), rtol=0, atol=1e-6)
 
 
 def test_control_without_epoch_seeds_the_resumed_weights_differ(digits, tmp_path):
@@ -352,7 +402,8 @@ def test_run_folder_callbacks_put_seeds_first_and_always_stop_on_a_non_finite_lo
     assert isinstance(plain[0], StopOnNonFiniteLoss) and not any(isinstance(c, EpochSeeds) for c in plain)
 
 
-def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(digits, tmp_path):
+@pytest.mark.parametrize("steps_per_execution", STEPS_PER_EXECUTION)
+def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(digits, tmp_path, steps_per_execution):
     (x, y), _ = digits
     x, y = x[:300], y[:300]
     bad = x.copy()
@@ -369,7 +420,7 @@ def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(dig
         epoch_data = tf.data.Dataset.range(1).flat_map(epoch_arrays)
         return epoch_data.apply(tf.data.experimental.assert_cardinality(300)).batch(50)
 
-    model = build_dense()
+    model = build_dense(steps_per_execution)
     with pytest.raises(NonFiniteLossError) as raised:
         model.fit(batches(), epochs=4, verbose=0, shuffle=False, callbacks=callbacks(out, seeds=seeds))
     message = str(raised.value)
@@ -378,7 +429,7 @@ def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(dig
     assert int(model.optimizer.iterations.numpy()) == 3 * 6
     assert backup_epoch(out) == 2  # on_train_end did not run: the last finished epoch's backup is kept
     # Rerunning (here on clean data) resumes from it: two more epochs from the good weights.
-    resumed = build_dense()
+    resumed = build_dense(steps_per_execution)
     history = resumed.fit(x, y, batch_size=50, epochs=4, verbose=0,
                           callbacks=callbacks(out, seeds=EpochSeeds(SEED)))
     assert len(history.history["loss"]) == 2 and np.all(np.isfinite(history.history["loss"]))

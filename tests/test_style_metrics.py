@@ -37,6 +37,10 @@ def test_correlations_are_one_for_kept_style_and_near_zero_for_one_drawing_per_l
     labels = np.repeat([0, 1], 20)
     kept = style_correlations(inputs, inputs, labels)
     assert kept["slant"] == pytest.approx(1.0) and kept["width"] == pytest.approx(1.0)
+    assert kept["slant_gain"] == pytest.approx(1.0) and kept["width_gain"] == pytest.approx(1.0)
+    # Outputs that follow the inputs' slant but carry only half of it: r near 1, gain near 0.5.
+    halved = style_correlations(inputs, np.stack([bar(s / 2, w) for s, w in zip(shears, widths)]), labels)
+    assert halved["slant"] > 0.95 and halved["slant_gain"] == pytest.approx(0.5, abs=0.08)
     noisy = np.stack([bar(s + rng.normal(0, 0.05), w) for s, w in zip(shears, widths)])
     assert 0.8 < style_correlations(inputs, noisy, labels)["slant"] < 1.0
     one_way = np.stack([bar(rng.uniform(-0.3, 0.3), rng.integers(1, 5)) for _ in range(40)])  # unrelated to inputs

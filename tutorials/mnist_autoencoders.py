@@ -42,6 +42,7 @@ from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.models.conv_vae import build_conv_vae  # noqa: E402
 from keras_autoencoders.models.dense_autoencoder import build_dense_autoencoder, build_dense_vae  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
+from keras_autoencoders.models.precision import PRECISIONS  # noqa: E402
 from keras_autoencoders.plotting import figures  # noqa: E402
 from keras_autoencoders.run_folder import RunFolder, write_results, write_samples  # noqa: E402
 from keras_autoencoders.training.stages import load_stage, train_stage  # noqa: E402
@@ -51,6 +52,10 @@ ARTICLE = {  # neither work gives epochs, batch sizes or a noise level: these ar
     "code_sizes": "2,8,32", "denoise_code": 32, "noise_sigma": 0.5, "vae_code": 5,
     "cvae_epochs": 100, "cvae_batch_size": 500, "part4_run": None, "train_digits": 0,
     "seed": 0, "data_dir": None, "out": "runs/mnist_study", "skip_training": False,
+    # How fit runs, not what it computes (the same weights for any value): a step of these small
+    # nets is short, so Keras' per-call overhead is a large part of it; 20 steps per call is
+    # about 24 calls per epoch of 469 batches. The precision is the VAEs' (the AEs stay float32).
+    "steps_per_execution": 20, "precision": "float32",
 }
 # The quick preset trains on the first 5,000 digits (the bundled sample's size) for about
 # 2,000 steps per dense model: a few minutes on 2 CPU cores, recognisable digits.
@@ -70,9 +75,15 @@ cvae_batch_size: batch size of the Part 4 CVAE
 part4_run: a Part 4 run folder whose model/part4_cvae.keras draws the fives and sevens
 train_digits: train on the first N training digits (0: all)
 data_dir: folder holding mnist.npz and fashion-mnist/
+precision: the VAEs' (the AEs stay float32): float32 or mixed_bfloat16 (bfloat16 arithmetic, float32 weights and loss)
 """
-settings, run = start_run(tutorial_parser(__doc__ or "The MNIST study", ARTICLE, HELP), ARTICLE, QUICK,
-                          notebook_preset=NOTEBOOK_PRESET)
+settings, run = start_run(tutorial_parser(__doc__ or "The MNIST study", ARTICLE, HELP,
+                                          choices={"precision": list(PRECISIONS)}),
+                          ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
+vae_options = {"seed": settings["seed"], "precision": settings["precision"]}  # how every VAE here is built
+# A stage records the precision when it is not float32, so float32 stages saved before the
+# option existed still reload.
+vae_precision = {} if settings["precision"] == "float32" else {"precision": settings["precision"]}
 code_sizes = [int(size) for size in str(settings["code_sizes"]).split(",")]
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"], train_digits=settings["train_digits"])
 x_train, x_test = digits.x_train, digits.x_test
@@ -89,7 +100,8 @@ def stage(name, build, x, y, validation=(x_test, x_test), epochs=settings["epoch
 
 
 def compiled(model, loss=None):
-    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss=loss)
+    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss=loss,
+                  steps_per_execution=settings["steps_per_execution"])
     return model
 
 
@@ -172,7 +184,7 @@ figures.save_figure(figures.plot_digits(noisy_test[:10], x_test[:10], denoised[:
 # (5-nearest-neighbour accuracy, the first 10,000 training codes voting for the test codes).
 
 # %%
-vae_2 = stage("vae_2", lambda: compiled(build_dense_vae(2, seed=settings["seed"])), x_train, x_train)
+vae_2 = stage("vae_2", lambda: compiled(build_dense_vae(2, **vae_options)), x_train, x_train, **vae_precision)
 code_models = {"autoencoder": autoencoders[2].model.get_layer("encoder"),
                "VAE (z_mean)": vae_2.model.article_models()["z_meaner"]} if 2 in autoencoders else {}
 code_space = {}
@@ -198,8 +210,8 @@ if code_space:
 # the share of 1,000 generated digits the judge reads with confidence, against real digits.
 
 # %%
-vae_5 = stage(f"vae_{settings['vae_code']}", lambda: compiled(build_dense_vae(settings["vae_code"], seed=settings["seed"])),
-              x_train, x_train)
+vae_5 = stage(f"vae_{settings['vae_code']}",
+              lambda: compiled(build_dense_vae(settings["vae_code"], **vae_options)), x_train, x_train, **vae_precision)
 vae_5_parts = vae_5.model.article_models()
 unconditional = {f"vae_{settings['vae_code']}": generate_digits.unconditional_samples(
     vae_5_parts["z_meaner"], vae_5_parts["decoder"], settings["vae_code"], x_test)}
@@ -222,8 +234,8 @@ print(f"confident readings: generated {vae_generation['confident_fraction']:.3f}
 # fraction per digit it reads says which.
 
 # %%
-conv_vae = stage("conv_vae", lambda: compiled(build_conv_vae(2, seed=settings["seed"])), x_train, x_train,
-                 epochs=settings["conv_epochs"])
+conv_vae = stage("conv_vae", lambda: compiled(build_conv_vae(2, **vae_options)), x_train, x_train,
+                 epochs=settings["conv_epochs"], **vae_precision)
 conv_parts = conv_vae.model.article_models()
 unconditional["conv_vae"] = generate_digits.unconditional_samples(conv_parts["z_meaner"], conv_parts["decoder"], 2,
                                                                   x_test)
@@ -250,9 +262,9 @@ print({d: (round(v["share"], 3), v["confident_fraction"] and round(v["confident_
 if settings["part4_run"]:
     cvae = RunFolder(settings["part4_run"]).load_model("part4_cvae")
 else:
-    cvae = stage("part4_cvae", lambda: compiled(build_part4_cvae(seed=settings["seed"])), x_train,
+    cvae = stage("part4_cvae", lambda: compiled(build_part4_cvae(**vae_options)), x_train,
                  digits.y_train_onehot, epochs=settings["cvae_epochs"], batch_size=settings["cvae_batch_size"],
-                 validation=(x_test, digits.y_test_onehot)).model
+                 validation=(x_test, digits.y_test_onehot), **vae_precision).model
 cvae_parts = cvae.article_models()
 samples = generate_digits.contract_samples(cvae_parts["z_meaner"], cvae_parts["decoder"], cvae.latent_dim,
                                            x_train, digits.y_train, x_test, digits.y_test)

@@ -37,6 +37,7 @@ from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances  # n
 from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
 from keras_autoencoders.generate.manifold import render_manifolds  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
+from keras_autoencoders.models.precision import PRECISIONS  # noqa: E402
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, train_toy_autoencoder  # noqa: E402
 from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
@@ -51,6 +52,10 @@ ARTICLE = {  # the article's settings ("Код на Keras")
     "epochs": 1000, "batch_size": 500, "latent_dim": 8, "learning_rate": 1e-3, "train_digits": 0,
     "toy_epochs": 300, "toy_batch_size": 30, "toy_learning_rate": 1e-3, "seed": 0,
     "data_dir": None, "out": "runs/part4", "skip_training": False, "pretrained": False,
+    # Not the article's: how fit runs, not what it computes (the same weights for any value).
+    # A step of these dense nets is short, so Keras' per-call overhead is a large part of it;
+    # 20 steps per call is 6 calls per epoch of 120 batches (the toy AEs take the same value).
+    "steps_per_execution": 20, "precision": "float32",
 }
 # The quick preset trains on the first 5,000 training digits (the bundled sample's size,
 # so it runs the same with or without the full MNIST) for 5,000 steps of 100 digits:
@@ -58,8 +63,9 @@ ARTICLE = {  # the article's settings ("Код на Keras")
 # About 2 minutes on 2 CPU cores; a digit classifier reads ~85% of its digits as the
 # requested label (the article's code reaches ~87-89% in its full run). The toy AEs take
 # 2,000 steps at lr 1e-2 (22 s for both) instead of 20,000 at 1e-3 (65 s): the same picture.
+# 10 steps per call: 5 calls per epoch of 50 batches.
 QUICK = {"epochs": 100, "batch_size": 100, "train_digits": 5000, "toy_epochs": 200, "toy_batch_size": 100,
-         "toy_learning_rate": 1e-2, "out": "runs/part4-quick"}
+         "toy_learning_rate": 1e-2, "steps_per_execution": 10, "out": "runs/part4-quick"}
 HELP = """
 epochs: CVAE training epochs
 batch_size: CVAE batch size
@@ -71,8 +77,9 @@ data_dir: folder holding mnist.npz
 skip_training: reuse the models already in --out
 pretrained: use the shipped models of the committed 1000-epoch run (figs/pretrained/) and its history; no training
 """
-settings, run = start_run(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP), ARTICLE, QUICK,
-                          notebook_preset=NOTEBOOK_PRESET)
+settings, run = start_run(tutorial_parser(__doc__ or "Part 4: Conditional VAE", ARTICLE, HELP,
+                                          choices={"precision": list(PRECISIONS)}),
+                          ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
 digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"], train_digits=settings["train_digits"])
 print(digits.describe())
 if settings["pretrained"]:  # the committed run's models and losses, and no training below
@@ -97,7 +104,8 @@ for name, conditional in (("deep_ae", False), ("conditional_deep_ae", True)):
     else:
         toy_model = build_toy_autoencoder(conditional=conditional)
         train_toy_autoencoder(toy_model, toy, epochs=settings["toy_epochs"], batch_size=settings["toy_batch_size"],
-                              learning_rate=settings["toy_learning_rate"])
+                              learning_rate=settings["toy_learning_rate"],
+                              steps_per_execution=settings["steps_per_execution"])
         toy_model.save(run.model(f"toy_{name}"))
     predicted = toy_model.predict([toy.points, toy.labels] if conditional else toy.points, batch_size=2000, verbose=0)
     toy_results[name] = toy_manifold_distances(predicted, toy)
@@ -109,10 +117,13 @@ for name, conditional in (("deep_ae", False), ("conditional_deep_ae", True)):
 # Encoder: image + one-hot label -> Dense 256 relu -> BatchNorm -> Dropout 0.3 ->
 # z_mean, z_log_var (8-d) -> sampled z. Decoder: z + label -> Dense 256 -> LeakyReLU ->
 # BatchNorm -> Dropout 0.3 -> Dense 784 sigmoid. Loss per digit (784 BCE + KL) / 2 / 784.
+# `--precision mixed_bfloat16` (not the article's) computes in bfloat16 with float32 weights;
+# z_mean, z_log_var, z, the logits and the image stay float32, so the loss is float32.
 
 # %%
-cvae = build_part4_cvae(latent_dim=settings["latent_dim"], seed=settings["seed"])
-cvae.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+cvae = build_part4_cvae(latent_dim=settings["latent_dim"], seed=settings["seed"], precision=settings["precision"])
+cvae.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]),
+             steps_per_execution=settings["steps_per_execution"])
 cvae.encoder_net.summary()
 cvae.decoder.summary()
 

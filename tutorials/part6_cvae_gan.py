@@ -204,20 +204,30 @@ generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], ba
 # %% [markdown]
 # ## Results ("Результаты")
 # ### Reconstructions: originals, CVAE, CVAE+GAN
-# Both decode z_mean of the first ten test digits with their labels.
+# As the article draws them: ten test digits of a random batch (seeded), each through the
+# model's `cvae`: encoded to a *sampled* z, decoded with its label. Beside it, the same
+# digits decoded from z_mean (no sampling noise).
 
 # %%
-shown, shown_labels = digits.x_test[:10], digits.y_test[:10]
-rows = [generate_digits.reconstructions(zm, dec, shown, shown_labels) for zm, dec in generators.values()]
-figures.save_figure(figures.plot_digits(shown, rows[1], rows[0], title="originals / CVAE / CVAE+GAN"),
+picked = generate_digits.random_rows(len(digits.x_test), 10, settings["seed"])
+shown, shown_labels = digits.x_test[picked], digits.y_test[picked]
+encoders = {"cvae_gan": model.article_models()["encoder"], "cvae": baseline["encoder"]}
+sampled = {name: generate_digits.sampled_reconstructions(encoders[name], dec, shown, shown_labels)
+           for name, (_, dec) in generators.items()}
+figures.save_figure(figures.plot_digits(shown, sampled["cvae"], sampled["cvae_gan"],
+                                        title="originals / CVAE / CVAE+GAN (sampled z)"),
                     run.figures / "reconstructions.png")
+means = {name: generate_digits.reconstructions(zm, dec, shown, shown_labels) for name, (zm, dec) in generators.items()}
+figures.save_figure(figures.plot_digits(shown, means["cvae"], means["cvae_gan"], title="originals / CVAE / CVAE+GAN (z_mean)"),
+                    run.figures / "reconstructions_z_mean.png")
 
 # %% [markdown]
 # ### Digits of every label from N(0, I), and style transfer from 7s
-# Rows are labels; columns share one code (prior) or one input 7 (style transfer).
+# Rows are labels; columns share one code (prior) or one input 7 (style transfer): ten 7s
+# of the test set in a seeded random order, as the article takes them.
 
 # %%
-sevens = generate_digits.first_of_label(digits.x_train, digits.y_train, 7)
+sevens = digits.x_test[generate_digits.random_rows(len(digits.x_test), 10, settings["seed"], digits.y_test, 7)]
 for name, (zm, dec) in generators.items():
     digit_figures.save_prior_and_style_figures(zm, dec, settings["latent_dim"], sevens, run.figures, f"_{name}")
 
@@ -236,7 +246,10 @@ digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_t
 # judges whether each generated digit shows its requested label. Variety: mean distance
 # between two digits of a label (a collapsed generator scores near 0). Style retention:
 # a reconstruction's squared error to its own input over that to another digit of the
-# same label (near 1: the input's style is lost). Real test digits are measured alike.
+# same label (near 1: the input's style is lost). Style: the correlation of each digit's
+# slant and stroke width (from its image moments) with its reconstruction's, within each
+# label, and with its drawings as the other digits (every test 7): 1 = the style is kept,
+# 0 = each label drawn one way. Real test digits are measured alike.
 
 # %%
 classifier = load_digit_judge(settings["data_dir"], allow_sample=settings["quick"]).model

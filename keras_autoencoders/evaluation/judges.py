@@ -61,16 +61,18 @@ def confident_readings(classifier: keras.Model, images: np.ndarray,
 
 
 def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int], image_size: int,
-                               epochs: int = 1, seed: int | None = 0, verbose: int = 0) -> keras.Model:
+                               epochs: int = 1, seed: int | None = 0, verbose: int = 0,
+                               steps_per_execution: int = 1) -> keras.Model:
     """Train a multi-label classifier of the attribute ``columns`` on a dataset of ``(images, conditions)``.
 
     ``dataset`` is the training pipeline (0/1 conditions); only the chosen
     columns become targets, so the classifier outputs one probability each.
+    ``steps_per_execution`` goes to ``compile``.
     """
     columns = list(columns)
     model = build_small_cnn((image_size, image_size, 3), len(columns), "sigmoid", "attribute_classifier", seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")], steps_per_execution=steps_per_execution)
     targets = dataset.map(lambda images, conditions: (images, tf.gather(conditions, columns, axis=1)))
     model.fit(targets, epochs=epochs, verbose=verbose)
     return model

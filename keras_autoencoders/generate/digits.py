@@ -58,6 +58,27 @@ def reconstructions(z_meaner: keras.Model, decoder: Decoder, images: np.ndarray,
     return decode_with_labels(decoder, z, labels, num_classes)[..., 0]
 
 
+def sampled_reconstructions(encoder: keras.Model, decoder: Decoder, images: np.ndarray,
+                            labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Decode a *sampled* z of ``images`` with their own ``labels`` (the article's ``cvae`` model): ``(N, h, w)``.
+
+    ``encoder`` maps ``[image, one_hot_label]`` to a sampled z.
+    """
+    z = encoder.predict([images, one_hot(labels, num_classes)], batch_size=1000, verbose=0)
+    return decode_with_labels(decoder, z, labels, num_classes)[..., 0]
+
+
+def random_rows(count: int, chosen: int, seed: int, labels: np.ndarray | None = None, label: int | None = None) -> np.ndarray:
+    """``chosen`` row numbers out of ``count``, in the order of a seeded random permutation (the
+    article's ``np.random.permutation`` of the test set), optionally only rows whose ``labels`` equal ``label``."""
+    order = np.random.default_rng(seed).permutation(count)
+    if label is not None:
+        order = order[np.asarray(labels)[order] == label]
+    if len(order) < chosen:
+        raise ValueError(f"only {len(order)} rows to choose from, {chosen} requested")
+    return order[:chosen]
+
+
 def first_of_label(images: np.ndarray, labels: np.ndarray, label: int, count: int = 10) -> np.ndarray:
     """The first ``count`` images of ``label``, in dataset order."""
     picked = images[np.asarray(labels) == label][:count]

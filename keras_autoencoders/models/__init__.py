@@ -13,5 +13,6 @@ models.conv_vae: build_conv_vae
 models.conv_face_autoencoder: build_face_autoencoder build_face_vae
 models.toy_autoencoder: build_toy_autoencoder
 models.sampling: Sampling
+models.precision: PRECISIONS precision_policy
 models.cvae_gan.model: CVAEGAN build_cvae_gan
 """)

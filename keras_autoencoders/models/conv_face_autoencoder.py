@@ -24,6 +24,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
 from keras_autoencoders.models.sampling import Sampling
 from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
 
@@ -64,8 +65,9 @@ def _decoder(code_dim: int, image_size: int, seed: int | None, offset: int, inpu
         last = i == len(out_filters) - 1
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation=None if last else "elu",
                                    name=DECODER_LOGITS if last else f"dec_deconv{i + 1}",
+                                   dtype=HEAD_DTYPE if last else None,  # the logits the VAE's loss reads
                                    kernel_initializer=seeded_glorot_uniform(seed, offset + 1 + i))(x)
-    return keras.Model(code, layers.Activation("sigmoid", name="dec_image")(x), name="decoder")
+    return keras.Model(code, layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_image")(x), name="decoder")
 
 
 def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int = DEFAULT_CODE_DIM,
@@ -84,14 +86,21 @@ def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int =
 
 
 def build_face_vae(image_size: int = DEFAULT_IMAGE_SIZE, latent_dim: int = DEFAULT_CODE_DIM,
-                   seed: int | None = None) -> VariationalAutoencoder:
-    """The same encoder and decoder with a VAE head (slides S2.4), built, not compiled."""
-    image, x, offset = _encoder_trunk(_check_size(image_size), seed)
-    z_mean = layers.Dense(latent_dim, name="z_mean", kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var",
-                             kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
-    encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
-    decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")
-    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"), name="face_vae")
+                   seed: int | None = None, precision: str = "float32") -> VariationalAutoencoder:
+    """The same encoder and decoder with a VAE head (slides S2.4), built, not compiled.
+
+    ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
+    the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
+    """
+    with precision_policy(precision):
+        image, x, offset = _encoder_trunk(_check_size(image_size), seed)
+        z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean",
+                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+        z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var",
+                                 kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
+        encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
+        decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")
+        model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
+                                       name="face_vae")
     model(keras.ops.zeros((1, image_size, image_size, 3)))  # build all weights
     return model

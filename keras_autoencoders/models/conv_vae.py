@@ -19,6 +19,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
 from keras_autoencoders.models.sampling import Sampling
 from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
 
@@ -29,11 +30,20 @@ CONV_FILTERS = (32, 64)
 HIDDEN_UNITS = 16
 
 
-def build_conv_vae(latent_dim: int = 2, seed: int | None = None) -> VariationalAutoencoder:
+def build_conv_vae(latent_dim: int = 2, seed: int | None = None, precision: str = "float32") -> VariationalAutoencoder:
     """The study's conv VAE on MNIST, built (all weights created), not compiled.
 
     ``seed`` seeds every kernel initializer and the sampling noise (None: Keras' global seed).
+    ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
+    the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
     """
+    with precision_policy(precision):
+        model = _conv_vae(latent_dim, seed)
+    model(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build all weights
+    return model
+
+
+def _conv_vae(latent_dim: int, seed: int | None) -> VariationalAutoencoder:
     def init(offset: int):
         return seeded_glorot_uniform(seed, offset)
 
@@ -44,8 +54,8 @@ def build_conv_vae(latent_dim: int = 2, seed: int | None = None) -> VariationalA
                           name=f"enc_conv{i + 1}", kernel_initializer=init(i))(x)
     x = layers.Flatten(name="enc_flatten")(x)
     x = layers.Dense(HIDDEN_UNITS, activation="relu", name="enc_dense", kernel_initializer=init(2))(x)
-    z_mean = layers.Dense(latent_dim, name="z_mean", kernel_initializer=init(3))(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var", kernel_initializer=init(4))(x)
+    z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean", kernel_initializer=init(3))(x)
+    z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var", kernel_initializer=init(4))(x)
     encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
 
     side = IMAGE_SHAPE[0] // 2 ** len(CONV_FILTERS)
@@ -56,10 +66,8 @@ def build_conv_vae(latent_dim: int = 2, seed: int | None = None) -> VariationalA
     for i, filters in enumerate(reversed(CONV_FILTERS)):
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu",
                                    name=f"dec_deconv{i + 1}", kernel_initializer=init(6 + i))(x)
-    logits = layers.Conv2D(IMAGE_SHAPE[-1], 3, padding="same", name=DECODER_LOGITS,
+    logits = layers.Conv2D(IMAGE_SHAPE[-1], 3, padding="same", dtype=HEAD_DTYPE, name=DECODER_LOGITS,
                            kernel_initializer=init(8))(x)
-    decoder = keras.Model(z, layers.Activation("sigmoid", name="dec_image")(logits), name="decoder")
-
-    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"), name="conv_vae")
-    model(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build all weights
-    return model
+    decoder = keras.Model(z, layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_image")(logits), name="decoder")
+    return VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
+                                  name="conv_vae")

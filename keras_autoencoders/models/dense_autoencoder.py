@@ -20,6 +20,7 @@ import math
 import keras
 from keras import layers
 
+from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
 from keras_autoencoders.models.sampling import Sampling
 from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
 
@@ -80,7 +81,8 @@ def build_dense_autoencoder(code_dim: int, hidden=HIDDEN, seed: int | None = Non
     return keras.Model(inputs, decoder(encoder(inputs)), name="dense_autoencoder")
 
 
-def build_dense_vae(code_dim: int, hidden=HIDDEN, seed: int | None = None) -> VariationalAutoencoder:
+def build_dense_vae(code_dim: int, hidden=HIDDEN, seed: int | None = None,
+                    precision: str = "float32") -> VariationalAutoencoder:
     """The slides' dense VAE with the autoencoder's sizes, built (all weights created), not compiled.
 
     Encoder net: flatten -> Dense ``hidden[0]`` relu -> Dense ``hidden[1]`` relu
@@ -89,19 +91,24 @@ def build_dense_vae(code_dim: int, hidden=HIDDEN, seed: int | None = None) -> Va
     (28, 28, 1), like Part 4's. The slides use ``code_dim=5`` for generation.
 
     ``seed`` seeds every kernel initializer and the sampling noise (None: Keras' global seed).
+    ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
+    the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
     """
-    image, x, offset = _encoder_trunk(hidden, seed)
-    z_mean = layers.Dense(code_dim, name="z_mean", kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-    z_log_var = layers.Dense(code_dim, name="z_log_var",
-                             kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
-    encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
+    with precision_policy(precision):
+        image, x, offset = _encoder_trunk(hidden, seed)
+        z_mean = layers.Dense(code_dim, dtype=HEAD_DTYPE, name="z_mean",
+                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+        z_log_var = layers.Dense(code_dim, dtype=HEAD_DTYPE, name="z_log_var",
+                                 kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
+        encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
 
-    z, x, offset = _decoder_trunk(code_dim, hidden, seed, offset + 2, "z")
-    logits = layers.Dense(math.prod(IMAGE_SHAPE), name=DECODER_LOGITS,
-                          kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-    out = layers.Reshape(IMAGE_SHAPE, name="dec_image")(layers.Activation("sigmoid", name="dec_sigmoid")(logits))
-    decoder = keras.Model(z, out, name="decoder")
+        z, x, offset = _decoder_trunk(code_dim, hidden, seed, offset + 2, "z")
+        logits = layers.Dense(math.prod(IMAGE_SHAPE), dtype=HEAD_DTYPE, name=DECODER_LOGITS,
+                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+        out = layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_sigmoid")(logits)
+        decoder = keras.Model(z, layers.Reshape(IMAGE_SHAPE, dtype=HEAD_DTYPE, name="dec_image")(out), name="decoder")
 
-    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"), name="dense_vae")
+        model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
+                                       name="dense_vae")
     model(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build all weights
     return model

@@ -11,6 +11,10 @@ CelebA CVAE) owns the loss in its ``train_step``/``test_step``;
 :meth:`ConditionalVAE.article_models` returns the article's six sub-models
 (``encoder``, ``z_meaner``, ``z_lvarer``, ``decoder``, ``cvae``, ``style_t``),
 all sharing the trained weights.
+
+``precision="mixed_bfloat16"`` builds it under Keras' mixed policy (bfloat16 arithmetic,
+float32 weights); z_mean, z_log_var, z, the logits and the image stay float32
+(:mod:`keras_autoencoders.models.precision`), so the loss is computed in float32.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import keras
 from keras import layers
 
 from keras_autoencoders.models.conditional import DECODER_LOGITS, ConditionalVAE
+from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
 from keras_autoencoders.models.sampling import Sampling
 
 __all__ = ["ConditionalVAE", "build_dense_encoder", "build_dense_decoder", "build_part4_cvae"]
@@ -39,8 +44,8 @@ def build_dense_encoder(latent_dim: int = 8, num_classes: int = 10, hidden: int 
     x = layers.Concatenate()([layers.Flatten()(image), label])
     x = layers.Dense(hidden, activation="relu", name="enc_dense")(x)
     x = _bn_dropout(x, dropout_rate, "enc")
-    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var")(x)
     return keras.Model([image, label], [z_mean, z_log_var], name="encoder_net")
 
 
@@ -54,18 +59,23 @@ def build_dense_decoder(latent_dim: int = 8, num_classes: int = 10, hidden: int 
     x = layers.LeakyReLU(negative_slope=0.3, name="dec_leaky_relu")(x)  # Keras 2's default alpha, as in the article
     x = _bn_dropout(x, dropout_rate, "dec")
     pixels = image_shape[0] * image_shape[1] * image_shape[2]
-    logits = layers.Dense(pixels, name=DECODER_LOGITS)(x)
-    image = layers.Reshape(image_shape)(layers.Activation("sigmoid")(logits))
+    logits = layers.Dense(pixels, dtype=HEAD_DTYPE, name=DECODER_LOGITS)(x)
+    image = layers.Reshape(image_shape, dtype=HEAD_DTYPE)(layers.Activation("sigmoid", dtype=HEAD_DTYPE)(logits))
     return keras.Model([z, label], image, name="decoder")
 
 
 def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
-                     dropout_rate: float = 0.3, seed: int | None = None) -> ConditionalVAE:
-    """The Part 4 CVAE with the article's sizes (latent 8, 256 units, dropout 0.3)."""
-    encoder_net = build_dense_encoder(latent_dim, num_classes, hidden, dropout_rate)
-    decoder = build_dense_decoder(latent_dim, num_classes, hidden, dropout_rate)
-    model = ConditionalVAE(encoder_net, decoder, Sampling(seed=seed, name="sampling"),
-                           name="part4_cvae")
+                     dropout_rate: float = 0.3, seed: int | None = None,
+                     precision: str = "float32") -> ConditionalVAE:
+    """The Part 4 CVAE with the article's sizes (latent 8, 256 units, dropout 0.3).
+
+    ``precision``: the article's ``"float32"`` or ``"mixed_bfloat16"`` (see the module docstring).
+    """
+    with precision_policy(precision):
+        encoder_net = build_dense_encoder(latent_dim, num_classes, hidden, dropout_rate)
+        decoder = build_dense_decoder(latent_dim, num_classes, hidden, dropout_rate)
+        model = ConditionalVAE(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
+                               name="part4_cvae")
     image = keras.ops.zeros((1, *IMAGE_SHAPE))
     label = keras.ops.zeros((1, num_classes))
     model([image, label, label])  # build all weights

@@ -41,13 +41,14 @@ def build_toy_autoencoder(conditional: bool = False, hidden: int = 64, code_dim:
 
 
 def train_toy_autoencoder(model: keras.Model, data: ToyManifold, *, epochs: int = 300,
-                          batch_size: int = 30, learning_rate: float = 1e-3,
+                          batch_size: int = 30, learning_rate: float = 1e-3, steps_per_execution: int = 1,
                           verbose: int | str = 0) -> keras.callbacks.History:
     """Fit ``model`` to reconstruct the noisy points (Adam + MSE, article defaults).
 
-    A two-input (conditional) model also receives ``data.labels``.
+    A two-input (conditional) model also receives ``data.labels``. ``steps_per_execution``
+    goes to ``compile`` (steps per call of the compiled training function; the same result).
     """
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", steps_per_execution=steps_per_execution)
     inputs = [data.points, data.labels[:, None]] if len(model.inputs) == 2 else data.points
     return model.fit(inputs, data.points, epochs=epochs, batch_size=batch_size,
                      shuffle=True, verbose=verbose)

@@ -5,7 +5,9 @@ a :class:`~keras_autoencoders.models.sampling.Sampling` layer and a decoder
 ``z -> image`` whose pre-sigmoid layer is named :data:`DECODER_LOGITS`. Its
 ``train_step``/``test_step`` minimise Part 4's loss, per sample
 ``(sum of pixel BCEs + KL) / 2 / P`` for P pixel values per image
-(:func:`~keras_autoencoders.models.losses.part4_cvae_loss_terms`).
+(:func:`~keras_autoencoders.models.losses.part4_cvae_loss_terms`), always in float32:
+under the ``mixed_bfloat16`` policy (:mod:`keras_autoencoders.models.precision`) the nets
+compute in bfloat16 and the loss in float32.
 
 :class:`~keras_autoencoders.models.conditional.ConditionalVAE` is the same model
 whose nets also take a condition vector: it only overrides how a batch is
@@ -117,6 +119,9 @@ class VariationalAutoencoder(keras.Model):
         z_mean, z_log_var = self.encoder_net(self._encoder_inputs(image, condition), training=training)
         z = self.sampling([z_mean, z_log_var])
         logits = self._decoder_logits(self._decoder_inputs(z, condition), training=training)
+        # In float32 under any dtype policy (a mixed_bfloat16 net's heads are float32 already;
+        # the cast also covers nets built otherwise, and images fed as other dtypes).
+        image, logits, z_mean, z_log_var = (keras.ops.cast(t, "float32") for t in (image, logits, z_mean, z_log_var))
         reconstruction, kl = part4_cvae_loss_terms(image, logits, z_mean, z_log_var, pixels=self.pixels)
         return keras.ops.mean(reconstruction), keras.ops.mean(kl), keras.ops.shape(image)[0]
 

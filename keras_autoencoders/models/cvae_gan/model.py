@@ -236,12 +236,13 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
     # ------------------------------------------------------------------ article sub-models
 
     def article_models(self) -> dict[str, keras.Model]:
-        """``z_meaner`` (``[image, label] -> z_mean``), ``decoder`` and ``cvae``, sharing weights."""
+        """``z_meaner`` (``[image, label] -> z_mean``), ``encoder`` (a sampled z), ``decoder`` and ``cvae``, sharing weights."""
         image = keras.Input(IMAGE_SHAPE, name="image")
         label = keras.Input((self.num_classes,), name="label")
         z_mean, _, z = self.encoder([image, label])
         return {
             "z_meaner": keras.Model([image, label], z_mean, name="z_meaner"),
+            "encoder": keras.Model([image, label], z, name="sampled_encoder"),
             "decoder": self.decoder,
             "cvae": keras.Model([image, label], self.decoder([z, label]), name="cvae"),
         }

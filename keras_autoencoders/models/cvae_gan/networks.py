@@ -36,12 +36,10 @@ of the units instead of 0.3). A float32 model holds only Keras' own layers and
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator
-
 import keras
 from keras import layers, ops
 
+from keras_autoencoders.models.precision import HEAD_DTYPE, PRECISIONS, precision_policy  # noqa: F401 (re-exported)
 from keras_autoencoders.models.sampling import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -53,33 +51,12 @@ LEARNING_RATES = {"encoder": 1e-3, "decoder": 3e-4, "discriminator": 1e-3}
 #: Name of the discriminator's feature layer l.
 FEATURE_LAYER = "dis_l"
 
-#: The dtype policies a model can be built with (:func:`precision_policy`): the article's float32, and
-#: Keras' mixed bfloat16 (bfloat16 arithmetic, float32 weights), faster on CPUs with AMX or
-#: AVX-512 BF16 units.
-PRECISIONS = ("float32", "mixed_bfloat16")
-#: The dtype of the layers whose outputs the losses read, under any policy (Keras' mixed-precision
-#: guide: a model's outputs in float32), so the losses' logs and 1e-10 guards stay float32.
-HEAD_DTYPE = "float32"
-
 HEADS = ("article", "feature")
 #: Named variants: the article's code as it ran, and its head fixed to read l.
 PRESETS = {
     "article": {"head": "article", "feature_loss": "cross_entropy"},
     "corrected": {"head": "feature", "feature_loss": "cross_entropy"},
 }
-
-
-@contextlib.contextmanager
-def precision_policy(policy: str) -> Iterator[None]:
-    """Build layers under the dtype policy ``policy`` (one of :data:`PRECISIONS`), then restore the old one."""
-    if policy not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {policy!r}")
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
