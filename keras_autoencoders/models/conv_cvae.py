@@ -16,6 +16,13 @@ that description:
   as cheap as the encoder (64- and 32-filter transposed convs followed by a
   3-filter conv at 64x64 made a training step about 4x slower on a CPU).
 
+Departure from the text: the article's encoder has "two convolutional layers and a pooling
+layer"; this one pools after each of its two convolutions. With one pooling the 64x64 image
+would reach the dense layer as a 32x32x64 map, 65,536 values, and the Dense 256 after it
+would hold 16.8 million weights (four times the 4.2 million here, and twice the whole model's
+8.5 million), for a code of 16 numbers; pooling twice keeps the article's two conv layers
+and gives a 16x16x64 map.
+
 c is the 0/1 attribute vector (:meth:`~keras_autoencoders.data.celeba.CelebaIndex.conditions`).
 The model is a :class:`~keras_autoencoders.models.conditional.ConditionalVAE`:
 the same loss (per-pixel binary cross-entropy + KL) and training step as

@@ -10,7 +10,11 @@ The sizes below are those of the classic Keras convolutional VAE example on MNIS
   3x3 stride 2 relu -> Conv2DTranspose 32 3x3 stride 2 relu -> Conv2D 1 3x3
   "same" (the logits, layer ``"dec_logits"``) -> sigmoid.
 
-All convolutions pad "same", so 28 -> 14 -> 7 and back. The model is a
+The decoder's third convolution is its output layer, the 1-channel 3x3 conv that turns the
+32 feature maps into the image's logits; its hidden convolutions are the two transposed
+ones, as the study's "two convolutional layers" in each net (the study gives no code, and
+the classic example it follows ends the same way). All convolutions pad "same", so
+28 -> 14 -> 7 and back. The model is a
 :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`: Part 4's loss
 (per-pixel BCE + KL) and training step, fitted on images alone.
 """
