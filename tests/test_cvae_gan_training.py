@@ -217,3 +217,27 @@ def test_short_real_mnist_run(tmp_path):
     assert after["l_prior"] < 0.9 * before["l_prior"]
     assert after["l_gan"] < before["l_gan"]  # the discriminator learns (slowly: TF1 RMSprop starts at lr * g)
     assert model.step_counts == {"discriminator": 12, "encoder_decoder": 36}
+
+
+def test_snapshots_saved_with_the_backups_survive_an_interruption(tmp_path):
+    """With save_every_epochs = the backup period, a resumed run ends with every snapshot once."""
+    x, y = random_digits()
+
+    def run(extra=()):
+        keras.utils.set_random_seed(0)
+        model = build_cvae_gan(preset="corrected", seed=0)
+        snapshots = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], x[:20],
+                                      np.argmax(y[:20], 1), 8, range(6), path=tmp_path / "run" / "snapshots.npz",
+                                      save_every_epochs=2)
+        model.compile(steps_per_execution=3)
+        seeds = EpochSeeds(0)
+        model.fit(iteration_draws(x, y, 8, 8, 0, seeds.epoch, 3), epochs=6, steps_per_epoch=3, verbose=0,
+                  callbacks=adaptive_loop_callbacks(tmp_path / "run", seeds, 18, 3, 6, KEYS, [snapshots], verbose=0)
+                  + list(extra))
+        return snapshots
+
+    with pytest.raises(KeyboardInterrupt):
+        run([Interrupt(2)])  # after period 2; the last backup (and snapshot file) after period 1
+    assert ManifoldSnapshots(None, None, x[:20], np.argmax(y[:20], 1), 8,
+                             path=tmp_path / "run" / "snapshots.npz").epochs_taken == [0, 1]
+    assert run().epochs_taken == [0, 1, 2, 3, 4, 5]

@@ -159,7 +159,8 @@ draws = iteration_draws(digits.x_train, digits.y_train_onehot, settings["batch_s
 periods = settings["iterations"] // ITERATIONS_PER_PERIOD
 snapshots = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], digits.x_test, digits.y_test,
                               settings["latent_dim"], snapshot_periods(periods, settings["snapshot_every"] // 3),
-                              path=run.snapshots, tensorboard_dir=run.logs / "manifolds")
+                              path=run.snapshots, tensorboard_dir=run.logs / "manifolds",
+                              save_every_epochs=settings["checkpoint_every"] // ITERATIONS_PER_PERIOD)
 if not settings["pretrained"]:
     model.fit(draws, epochs=periods, steps_per_epoch=ITERATIONS_PER_PERIOD, verbose=0, callbacks=adaptive_loop_callbacks(
         run.root, seeds, settings["iterations"], ITERATIONS_PER_PERIOD, settings["checkpoint_every"],

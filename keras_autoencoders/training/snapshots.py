@@ -54,8 +54,10 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         latent_dim: size of z.
         epochs: when to snapshot (0-based); default :func:`article_snapshot_epochs`.
         path: optional ``.npz`` read back on construction, so a resumed run keeps
-            earlier snapshots, and written after each snapshot (``autosave``) or
-            by :meth:`save` (a custom loop saves it with its checkpoints).
+            earlier snapshots, and written after each snapshot (``autosave``), or with
+            ``save_every_epochs=k`` at the end of every k-th epoch and of training (pass the
+            backup's period: the file then holds what a resumed run needs, and a run with
+            many snapshots does not rewrite the growing file after each one), or by :meth:`save`.
         tensorboard_dir: optional folder for TensorBoard image summaries of the
             manifolds, written as each snapshot is taken (:meth:`write_tensorboard`
             writes those taken earlier).
@@ -69,7 +71,8 @@ class ManifoldSnapshots(keras.callbacks.Callback):
     def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
                  labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
                  num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None,
-                 autosave: bool = True, tensorboard_dir: str | os.PathLike | None = None):
+                 autosave: bool = True, tensorboard_dir: str | os.PathLike | None = None,
+                 save_every_epochs: int | None = None):
         super().__init__()
         self.decoder = decoder
         self.z_meaner = z_meaner
@@ -80,7 +83,8 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.num_classes = num_classes
         self.grid_size = grid_size
         self.path = path
-        self.autosave = autosave
+        self.autosave = autosave and save_every_epochs is None
+        self.save_every_epochs = save_every_epochs
         self.tensorboard_dir = tensorboard_dir
         self._writer = None
         self.epochs_taken: list[int] = []
@@ -135,6 +139,12 @@ class ManifoldSnapshots(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch in self.snapshot_epochs and epoch not in self.epochs_taken:
             self.take(epoch)
+        if self.save_every_epochs and (epoch + 1) % self.save_every_epochs == 0:
+            self.save()
+
+    def on_train_end(self, logs=None):
+        if self.save_every_epochs:
+            self.save()
 
     def manifold_frames(self, label: int) -> list[np.ndarray]:
         """The manifolds of ``label`` over the snapshots, as floats in [0, 1]."""
