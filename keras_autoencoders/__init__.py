@@ -9,6 +9,9 @@ animations).
 __version__ = "0.1.0"
 
 from keras_autoencoders._lazy import lazy_api
+from keras_autoencoders._quiet import quiet_tensorflow
+
+quiet_tensorflow()  # before anything imports TensorFlow
 
 # module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
@@ -20,5 +23,6 @@ models.dense_cvae: build_part4_cvae
 models.conv_cvae: build_celeba_cvae
 models.cvae_gan.model: CVAEGAN build_cvae_gan
 run_folder: RunFolder
+tutorial_run: TutorialRun start_tutorial
 errors: KerasAutoencodersError
 """)

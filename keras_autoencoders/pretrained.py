@@ -148,3 +148,22 @@ def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir
     codes = np.random.default_rng(s["seed"]).standard_normal((256, s["code_dim"])).astype("float32")
     drawn = model.decoder.predict(codes, batch_size=256, verbose=0)
     return {"measured": relative_sharpness(drawn, faces), "committed": results["vae"]["relative_sharpness"]}
+
+
+def pretrained_history(name: str) -> dict[str, list[float]]:
+    """The per-epoch losses the shipped model ``name`` was trained with, from its committed run:
+    ``history.csv`` (the run's main model), ``stages/NAME.csv`` (a study's stage) or the
+    ``history`` section of ``results.json``; empty when the run kept none (the toy AEs)."""
+    from keras_autoencoders.run_folder import HISTORY_FILE, RESULTS_FILE, read_history_csv
+
+    run = source_run(name)
+    results = json.loads((run / RESULTS_FILE).read_text()) if (run / RESULTS_FILE).is_file() else {}
+    for path in (run / "stages" / f"{name}.csv", run / HISTORY_FILE):
+        if path.is_file() and (path.name != HISTORY_FILE or _is_main_model(name)):
+            return read_history_csv(path)
+    return dict(results.get("history", {})) if _is_main_model(name) else {}
+
+
+def _is_main_model(name: str) -> bool:
+    """True for the model a run's ``history.csv`` / ``history`` belongs to (not a side model)."""
+    return not name.startswith("toy_") and name != "part6_cvae_baseline"

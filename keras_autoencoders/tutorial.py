@@ -1,7 +1,9 @@
-"""Running a tutorial: its settings, clean errors, and a closing summary.
+"""Running a tutorial: its typed settings, clean errors, and a closing summary.
 
-Every tutorial declares its article settings and a quick preset (minutes on a
-2-core CPU). Precedence: explicit flags > the quick preset > the article's
+Each tutorial declares its settings once, as a dataclass derived from
+:class:`TutorialSettings` whose fields are its flags: the article's value as the
+default, the help text and the quick preset's value (minutes on a 2-core CPU) beside
+each (:func:`setting`). Precedence: explicit flags > the quick preset > the article's
 settings.
 
 * As a script, an unknown flag stops the run before any work (argparse's message,
@@ -13,26 +15,136 @@ settings.
   kernel's own arguments are ignored, the preset comes from the tutorial's
   ``NOTEBOOK_PRESET`` line, and errors raise as usual.
 
-Nothing here imports TensorFlow, so :func:`quiet_tensorflow` can run first.
+TensorFlow's start-up chatter is quieted by ``import keras_autoencoders`` itself
+(:func:`keras_autoencoders._quiet.quiet_tensorflow`), before TensorFlow is imported.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
-import logging
 import math
 import os
 import pathlib
 import sys
-from typing import Any, Mapping, Sequence
+import types
+import typing
+from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
-from keras_autoencoders.errors import KerasAutoencodersError
+from keras_autoencoders._quiet import quiet_tensorflow  # kept here too: older scripts call it from this module
+from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
 from keras_autoencoders.plotting.display import in_notebook
 
 #: The values of a tutorial's ``NOTEBOOK_PRESET`` line.
 PRESETS = ("article", "quick")
 
-#: Help of the settings every tutorial shares; a tutorial's own texts take precedence.
+_NO_QUICK = object()
+
+
+def setting(default: Any, help: str, *, quick: Any = _NO_QUICK, choices: Sequence[Any] | None = None) -> Any:
+    """A settings field: the article's ``default``, its ``help`` text, the quick preset's value
+    (when it differs) and the allowed ``choices``."""
+    metadata = {"help": help, "choices": tuple(choices) if choices is not None else None}
+    if quick is not _NO_QUICK:
+        metadata["quick"] = quick
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+SettingsT = TypeVar("SettingsT", bound="TutorialSettings")
+
+
+@dataclasses.dataclass
+class TutorialSettings:
+    """The settings every tutorial has; a tutorial's own dataclass adds its fields.
+
+    ``RUN_NAME`` names the default output folder (``runs/NAME``, ``runs/NAME-quick``).
+    ``SHIPPED`` names the shipped model whose committed run ``--pretrained`` reproduces, and
+    ``SHIPPED_SETTINGS`` the fields that then take that run's values.
+    """
+
+    RUN_NAME: ClassVar[str] = "run"
+    SHIPPED: ClassVar[str | None] = None
+    SHIPPED_SETTINGS: ClassVar[tuple[str, ...]] = ()
+
+    seed: int = setting(0, "seed of every random draw")
+    data_dir: str | None = setting(None, "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the "
+                                         "standard download)")
+    out: str | None = setting(None, "output folder (default: runs/NAME, runs/NAME-quick for --quick)")
+    quick: bool = dataclasses.field(default=False, metadata={"flag": False})  # set by --quick
+
+    def __post_init__(self):
+        if self.out is None:
+            self.out = f"runs/{self.RUN_NAME}" + ("-quick" if self.quick else "")
+
+    @classmethod
+    def flags(cls) -> list[dataclasses.Field]:
+        """The fields that are command-line flags: the tutorial's own first, then the shared ones."""
+        shared = {f.name for f in dataclasses.fields(TutorialSettings)}
+        fields = [f for f in dataclasses.fields(cls) if f.metadata.get("flag", True)]
+        return [f for f in fields if f.name not in shared] + [f for f in fields if f.name in shared]
+
+    @classmethod
+    def parser(cls) -> argparse.ArgumentParser:
+        """One ``--flag`` per field (defaults None, so that given flags can be told apart), plus ``--quick``."""
+        hints = typing.get_type_hints(cls)
+        parser = _Parser(description=(cls.__doc__ or cls.__name__).strip().splitlines()[0])
+        parser.add_argument("--quick", action="store_true",
+                            help="the quick preset: minutes on a 2-core CPU instead of the article's run")
+        for field in cls.flags():
+            flag = "--" + field.name.replace("_", "-")
+            text = field.metadata.get("help", "")
+            text += f" (article: {field.default}" + (f"; quick: {field.metadata['quick']})"
+                                                      if "quick" in field.metadata else ")")
+            kind = _scalar_type(hints[field.name])
+            if kind is bool:
+                parser.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None,
+                                    help=text)
+            else:
+                parser.add_argument(flag, dest=field.name, type=kind, default=None,
+                                    choices=field.metadata.get("choices"), help=text)
+        return parser
+
+    @classmethod
+    def parse(cls: type[SettingsT], argv: Sequence[str] | None = None,
+              notebook_preset: str = "article") -> SettingsT:
+        """The settings of this run: the article's, then the quick preset, then explicit flags.
+
+        As a script: unknown arguments stop the run (exit status 2) and the library's errors
+        end it with one message (see the module docstring). In a notebook kernel:
+        ``notebook_preset`` ("article" or "quick") picks the preset and the kernel's own
+        arguments are ignored.
+        """
+        if notebook_preset not in PRESETS:
+            raise SettingsError(f"NOTEBOOK_PRESET must be one of {PRESETS}, got {notebook_preset!r}")
+        parser = cls.parser()
+        if in_notebook():
+            args, _ = parser.parse_known_args([] if argv is None else argv)
+            args.quick = args.quick or notebook_preset == "quick"
+        else:
+            args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+            if argv is None:
+                sys.excepthook = _exit_on_library_error
+        values = {f.name: f.metadata["quick"] for f in cls.flags() if args.quick and "quick" in f.metadata}
+        values.update({name: value for name, value in vars(args).items() if value is not None and name != "quick"})
+        return cls(**values, quick=bool(args.quick))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as results.json records them."""
+        return dataclasses.asdict(self)
+
+    def replace(self: SettingsT, **changes: Any) -> SettingsT:
+        """A copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
+
+
+def _scalar_type(hint: Any) -> type:
+    """``int`` for ``int`` and ``int | None`` (the type argparse converts a flag's text with)."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return hint
+
+
+#: Help of the settings every tutorial still on :func:`tutorial_parser` shares; its own texts take precedence.
 COMMON_HELP = {
     "latent_dim": "size of z", "learning_rate": "Adam learning rate", "seed": "seed of every random draw",
     "data_dir": "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the standard download)",
@@ -41,15 +153,6 @@ COMMON_HELP = {
     "precision": "float32 (the articles') or mixed_bfloat16 (bfloat16 arithmetic, float32 weights and loss; "
                  "faster on CPUs with AMX or AVX-512 BF16 and on recent GPUs)",
 }
-
-
-def quiet_tensorflow() -> None:
-    """Hide TensorFlow's C++ start-up chatter and retracing notes unless the user set a level.
-
-    Call before TensorFlow is imported.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 class _Parser(argparse.ArgumentParser):

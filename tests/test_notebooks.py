@@ -22,6 +22,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.slow  # runs a tutorial end to end
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PRESET_LINE = 'NOTEBOOK_PRESET = "article"'
 IMAGE_TYPES = ("image/png", "image/gif")

@@ -6,6 +6,9 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow  # runs a tutorial end to end
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 FIGURES = ("faces_with_attributes.png", "reconstructions.png", "new_faces.png", "edit_smile.png",

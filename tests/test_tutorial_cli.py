@@ -59,6 +59,7 @@ def test_summary_prints_plain_numbers():
     assert lines[-2:] == ["  accuracy: 0.6681", "  steps: 5000"]
 
 
+@pytest.mark.slow  # starts a tutorial in a new process
 def test_mistyped_flag_exits_before_any_work(tmp_path):
     done = _run("part6_cvae_gan.py", "--quick", "--gama", "2", "--out", str(tmp_path / "run"))
     assert done.returncode == 2
@@ -66,6 +67,7 @@ def test_mistyped_flag_exits_before_any_work(tmp_path):
     assert not (tmp_path / "run").exists() and "Epoch" not in done.stdout
 
 
+@pytest.mark.slow  # starts a tutorial in a new process
 def test_missing_data_is_reported_before_training(tmp_path):
     done = _run("part4_cvae.py", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run"))
     assert done.returncode == 1
@@ -74,6 +76,7 @@ def test_missing_data_is_reported_before_training(tmp_path):
     assert not (tmp_path / "run" / "figures").exists()  # the toy autoencoders did not train first
 
 
+@pytest.mark.slow  # starts a tutorial in a new process
 def test_malformed_celeba_file_gives_one_line_and_exit_status_1(tmp_path):
     from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 
@@ -94,3 +97,32 @@ def test_help_table_text_names_each_flag():
     assert "weight of L_llike: the decoder's loss (article: 1.0)" in text
     assert "training epochs (article: 1000)" in text and "seed of every" not in text  # only declared settings
     assert "folder holding the data" in text  # data_dir's common help fills in
+
+
+def test_typed_settings_take_the_article_then_the_quick_preset_then_flags(capsys):
+    """A tutorial's settings dataclass: field defaults are the article's, ``quick=`` the preset's."""
+    from dataclasses import dataclass
+
+    from keras_autoencoders.tutorial import TutorialSettings, setting
+
+    @dataclass
+    class Settings(TutorialSettings):
+        """Test settings."""
+
+        RUN_NAME = "demo"
+        epochs: int = setting(1000, "epochs", quick=10)
+        gamma: float = setting(1.0, "weight")
+        preset: str = setting("article", "variant", choices=("article", "corrected"))
+        pretrained: bool = setting(False, "use the shipped model")
+
+    article = Settings.parse(argv=[])
+    assert (article.epochs, article.out, article.quick) == (1000, "runs/demo", False)
+    quick = Settings.parse(argv=["--quick", "--gamma", "2", "--pretrained"])
+    assert (quick.epochs, quick.gamma, quick.pretrained, quick.out) == (10, 2.0, True, "runs/demo-quick")
+    assert Settings.parse(argv=["--quick", "--epochs", "3"]).epochs == 3  # a flag beats the preset
+    with pytest.raises(SystemExit):
+        Settings.parse(argv=["--preset", "fixed"])
+    assert "invalid choice: 'fixed'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        Settings.parse(argv=["--gama", "2"])
+    assert "did you mean --gamma?" in capsys.readouterr().err

@@ -8,6 +8,8 @@ import sys
 import imageio.v3 as iio
 import pytest
 
+pytestmark = pytest.mark.slow  # runs a tutorial end to end
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 

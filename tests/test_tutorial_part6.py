@@ -9,6 +9,8 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # runs a tutorial end to end
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 

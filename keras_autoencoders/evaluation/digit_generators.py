@@ -83,6 +83,24 @@ def style_numbers(z_meaner: keras.Model, decoder: Decoder, digits: MnistDigits, 
                                               source_label)}
 
 
+def cvae_numbers(classifier: keras.Model, z_meaner: keras.Model, decoder: Decoder, digits: MnistDigits,
+                 latent_dim: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """``(numbers, samples)`` of one conditional generator (Part 4, "Результаты"): its
+    :func:`generator_numbers` and ``style`` (:func:`style_numbers`), the classifier's own test
+    accuracy, and ``z_kl_by_label``: for each label, the KL divergence from N(0, I) of a
+    Gaussian fitted to its test digits' z_mean (near 0 when the label's z is distributed as the prior)."""
+    from keras_autoencoders.evaluation.latent_metrics import gaussian_kl_to_standard_normal
+
+    samples = contract_samples(z_meaner, decoder, latent_dim, digits.x_train, digits.y_train,
+                               digits.x_test, digits.y_test)
+    numbers = generator_numbers(classifier, samples, digits)
+    numbers["style"] = style_numbers(z_meaner, decoder, digits, samples["rec"])
+    numbers["classifier_test_accuracy"] = label_accuracy(classifier, digits.x_test, digits.y_test)
+    z_test = z_meaner.predict([digits.x_test, digits.y_test_onehot], batch_size=1000, verbose=0)
+    numbers["z_kl_by_label"] = [gaussian_kl_to_standard_normal(z_test[digits.y_test == c]) for c in range(10)]
+    return numbers, samples
+
+
 def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classifier: keras.Model,
                        digits: MnistDigits, latent_dim: int) -> tuple[dict, dict]:
     """``(comparison, samples)``: numbers per generator name and ``"real"``, and each one's samples."""

@@ -56,6 +56,16 @@ def render_manifolds(decoder: Decoder, latent_dim: int, labels: Sequence[int] = 
     return tile_images(decoded.reshape(len(labels), n * n, *decoded.shape[1:]), n, n)
 
 
+def manifold_render_seconds(decoder: Decoder, latent_dim: int) -> float:
+    """Wall time of :func:`render_manifolds` for all ten labels, after one warm-up call (which traces)."""
+    import time
+
+    render_manifolds(decoder, latent_dim)
+    start = time.perf_counter()
+    render_manifolds(decoder, latent_dim)
+    return time.perf_counter() - start
+
+
 def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
                      num_classes: int = 10, batch_size: int = 2000) -> list[np.ndarray]:
     """z_mean of every image, encoded with its own label, split by label (``[z | y=0, ...]``).

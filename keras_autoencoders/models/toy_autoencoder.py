@@ -11,6 +11,7 @@ import keras
 from keras import layers
 
 from keras_autoencoders.data.toy_manifold import ToyManifold
+from keras_autoencoders.training.compile import compile_with_adam
 
 
 def _dense_stack(x, hidden: int, out_dim: int, prefix: str):
@@ -40,15 +41,15 @@ def build_toy_autoencoder(conditional: bool = False, hidden: int = 64, code_dim:
     return keras.Model(points, out, name="deep_ae")
 
 
+def toy_inputs(data: ToyManifold, conditional: bool) -> list | object:
+    """The model's inputs for ``data``: the points, and for the conditional AE their labels too."""
+    return [data.points, data.labels[:, None]] if conditional else data.points
+
+
 def train_toy_autoencoder(model: keras.Model, data: ToyManifold, *, epochs: int = 300,
                           batch_size: int = 30, learning_rate: float = 1e-3, steps_per_execution: int = 1,
                           verbose: int | str = 0) -> keras.callbacks.History:
-    """Fit ``model`` to reconstruct the noisy points (Adam + MSE, article defaults).
-
-    A two-input (conditional) model also receives ``data.labels``. ``steps_per_execution``
-    goes to ``compile`` (steps per call of the compiled training function; the same result).
-    """
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", steps_per_execution=steps_per_execution)
-    inputs = [data.points, data.labels[:, None]] if len(model.inputs) == 2 else data.points
-    return model.fit(inputs, data.points, epochs=epochs, batch_size=batch_size,
+    """Fit ``model`` to reconstruct the noisy points (Adam + MSE, article defaults)."""
+    compile_with_adam(model, learning_rate, steps_per_execution, loss="mse")
+    return model.fit(toy_inputs(data, len(model.inputs) == 2), data.points, epochs=epochs, batch_size=batch_size,
                      shuffle=True, verbose=verbose)

@@ -40,9 +40,12 @@ def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike,
 
     ``unit`` titles the frames: ``"Epoch"`` (Part 4) or ``"Batch"`` (Part 6, whose epochs are
     periods of ``steps_per_epoch=3`` iterations: the frame of period p reads "Batch: 3p", as
-    the article's titles do).
+    the article's titles do). Without snapshots (nothing trained in this run) it writes nothing.
     """
     anim_dir = pathlib.Path(anim_dir)
+    if not snapshots.epochs_taken:  # e.g. --pretrained: nothing was trained in this run folder
+        print("no snapshots in this run folder (no training here), so no animations")
+        return {}
     steps = [int(e) * steps_per_epoch for e in snapshots.epochs_taken]
     written = {}
     if per_label:
@@ -56,4 +59,5 @@ def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike,
     written[ALL_LABELS_STEM] = write_label_grid_animation(manifolds, steps, anim_dir / ALL_LABELS_STEM, unit=unit)
     if "gif" in written[ALL_LABELS_STEM]:
         show_file(written[ALL_LABELS_STEM]["gif"])
+    print(f"{len(steps)} snapshots per animation, written to {anim_dir}")
     return written

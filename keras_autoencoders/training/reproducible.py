@@ -28,6 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_autoencoders.compat import flatten_layers, layer_seed_generators
 from keras_autoencoders.data.image_pipeline import epoch_order
 from keras_autoencoders.errors import NonFiniteLossError, SettingsError
 
@@ -41,15 +42,16 @@ __all__ = ["DRAWS_PER_EPOCH", "EpochSeeds", "StopOnNonFiniteLoss", "seed_generat
 def seed_generators(model: keras.layers.Layer) -> list[keras.random.SeedGenerator]:
     """Every ``SeedGenerator`` of ``model`` and its sublayers, each once, in a fixed order.
 
-    The order is that of ``model._flatten_layers()`` (the model itself, then its
-    layers depth-first in the order they were attached), which is the same for two
-    models built by the same code; layer names are not used, as Keras numbers
+    The order is that of :func:`~keras_autoencoders.compat.flatten_layers` (Keras'
+    ``_flatten_layers()``: the model itself, then its layers depth-first), each
+    layer's own generators in the order they were attached; it is the same for two
+    models built by the same code. Layer names are not used, as Keras numbers
     unnamed layers (and generators) per process.
     """
     found: list[keras.random.SeedGenerator] = []
     seen: set[int] = set()
-    for layer in model._flatten_layers(include_self=True, recursive=True):
-        for generator in getattr(layer, "_seed_generators", ()):
+    for layer in flatten_layers(model):
+        for generator in layer_seed_generators(layer):
             if id(generator) not in seen:
                 seen.add(id(generator))
                 found.append(generator)

@@ -1,0 +1,60 @@
+"""Every use of a private Keras API in the library, in one place.
+
+Keras does not promise to keep these; each function below names the private
+attribute it reads and what the library relies on it for. They were written
+against Keras :data:`KERAS_TESTED` (TensorFlow backend), and
+``tests/test_compat.py`` checks each one still exists and behaves as relied upon,
+failing with a message that names the installed Keras version. Run that test
+first after a Keras upgrade: the exact resume of
+:mod:`keras_autoencoders.training.reproducible` (same weights as an uninterrupted
+run) and Part 6's optimizer rest on them.
+
+Behaviour relied upon without a private call (so checked there too, not wrapped
+here): ``fit`` calls ``on_epoch_begin`` before it starts the epoch's data iterator
+(``keras/src/trainers/epoch_iterator.py``), which is when an epoch-keyed shuffle
+reads its epoch variable.
+"""
+from __future__ import annotations
+
+import keras
+
+#: The Keras version these wrappers were written and tested against.
+KERAS_TESTED = "3.15.1"
+
+__all__ = ["KERAS_TESTED", "flatten_layers", "layer_seed_generators", "rmsprop_velocities"]
+
+
+def flatten_layers(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
+    """``layer`` and every sublayer, each once, in ``Layer._flatten_layers()`` order.
+
+    Wraps the private ``Layer._flatten_layers(include_self=True, recursive=True)``
+    (Keras 3.15.1): ``layer`` first, then a depth-first walk of the tracked
+    ``_layers`` in which a layer's direct sublayers come in the order they were
+    attached and each one's own sublayers come right after it, in reverse order of
+    attachment (the walk pushes them on the front of a deque). The order depends
+    only on the code that built the model, not on layer names, so two processes
+    building the same model get the same list; seed generators are numbered by it.
+    """
+    return list(layer._flatten_layers(include_self=True, recursive=True))
+
+
+def layer_seed_generators(layer: keras.layers.Layer) -> tuple[keras.random.SeedGenerator, ...]:
+    """The ``SeedGenerator`` objects ``layer`` itself tracks (not its sublayers'), in attachment order.
+
+    Wraps the private ``Layer._seed_generators`` list (Keras 3.15.1), which Keras'
+    attribute tracker fills with every ``SeedGenerator`` assigned to an attribute
+    of the layer (``Dropout.seed_generator``, :class:`~keras_autoencoders.models.sampling.Sampling`'s).
+    An object without it gives ``()``.
+    """
+    return tuple(getattr(layer, "_seed_generators", ()))
+
+
+def rmsprop_velocities(optimizer: keras.optimizers.RMSprop) -> list[keras.Variable]:
+    """The running means of squared gradients of a built ``RMSprop``, one per trained variable.
+
+    Wraps the private ``RMSprop._velocities`` (Keras 3.15.1), created by ``build`` (zeros)
+    and read by every ``update_step`` as the previous mean: assigning them right after
+    ``build`` sets the mean the first step starts from (Part 6's
+    :class:`~keras_autoencoders.models.cvae_gan.optimizer.ArticleRMSprop` starts it at 1).
+    """
+    return list(optimizer._velocities)

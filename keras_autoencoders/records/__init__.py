@@ -1,0 +1,36 @@
+"""The results each tutorial writes, as typed records with stable field names.
+
+A tutorial fills its record (one module per tutorial) and writes it with
+:meth:`keras_autoencoders.tutorial_run.TutorialRun.write_results`; the report and the
+README's claims table (:mod:`keras_autoencoders.report.claims`) read the same fields back
+with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section per
+field and ``versions`` (README, "Results files"). Inside a section, the keys are the
+library's own (the functions that compute the numbers name them), never display text.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping, TypeVar
+
+RecordT = TypeVar("RecordT", bound="ResultsRecord")
+
+
+@dataclasses.dataclass
+class ResultsRecord:
+    """Base of the tutorials' results records: its fields are the sections of ``results.json``."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The sections, shallow (the values are written by :func:`~keras_autoencoders.run_folder.write_json`)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_results(cls: type[RecordT], results: Mapping[str, Any]) -> RecordT:
+        """The record held by a ``results.json`` (a missing section raises ``KeyError`` naming it,
+        unless the field has a default)."""
+        values = {}
+        for field in dataclasses.fields(cls):
+            if field.name in results:
+                values[field.name] = results[field.name]
+            elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise KeyError(f"results.json section {field.name!r}")
+        return cls(**values)

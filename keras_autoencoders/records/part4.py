@@ -1,0 +1,23 @@
+"""Part 4's results (``tutorials/part4_cvae.py``): the toy manifold and the CVAE's digits."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from keras_autoencoders.records import ResultsRecord
+
+#: The toy autoencoders (Part 4, the sine-and-circle example): record key -> conditional?
+TOY_MODELS = {"deep_ae": False, "conditional_deep_ae": True}
+
+
+@dataclasses.dataclass
+class Part4Results(ResultsRecord):
+    """``toy_manifold[name]``: :func:`~keras_autoencoders.evaluation.toy_curves.toy_manifold_distances`
+    per :data:`TOY_MODELS` name; ``digits``: :func:`~keras_autoencoders.evaluation.digit_generators.cvae_numbers`."""
+
+    history: dict[str, list[float]]
+    toy_manifold: dict[str, dict[str, float]]
+    digits: dict[str, Any]
+    manifold_render_seconds: float
+    snapshot_render_seconds: float = 0.0
+    snapshot_epochs: list[int] = dataclasses.field(default_factory=list)

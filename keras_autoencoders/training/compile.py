@@ -1,0 +1,20 @@
+"""Compiling the tutorials' models the way their articles train them: Adam, one loss."""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import keras
+
+ModelT = TypeVar("ModelT", bound=keras.Model)
+
+
+def compile_with_adam(model: ModelT, learning_rate: float, steps_per_execution: int = 1,
+                      loss: Any = None) -> ModelT:
+    """``model`` compiled with Adam(``learning_rate``) and ``loss`` (None: the model's own, as the
+    VAEs add theirs in ``train_step``), and returned.
+
+    ``steps_per_execution`` is how many training steps one call of the compiled function runs:
+    how ``fit`` runs, not what it computes (the same weights for any value).
+    """
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=steps_per_execution)
+    return model

@@ -1,0 +1,147 @@
+"""A tutorial's run: its settings, its run folder, and one call per trained model.
+
+:func:`start_tutorial` parses a tutorial's settings (:mod:`keras_autoencoders.tutorial`),
+seeds Keras and returns a :class:`TutorialRun`. The run decides the run mode once, so no
+tutorial cell branches on it:
+
+* training (the default): :meth:`TutorialRun.fit_or_load` fits the model with the run
+  folder's callbacks and saves it; an interrupted run resumes from its backup when the same
+  command is given again (files of an earlier *finished* run are cleared first);
+* ``--skip-training``: the models saved in ``--out`` are reloaded, with their histories;
+* ``--pretrained``: the shipped models (``figs/pretrained/``) and their committed
+  histories are installed in ``--out`` and used, and the settings that describe the
+  shipped run (``SHIPPED_SETTINGS``) take its values.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+from typing import Any, Callable, Sequence, TypeVar
+
+import keras
+
+from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.run_folder import (RESULTS_FILE, RunFolder, check_same_run, clear_finished_run,
+                                           read_history_csv, to_jsonable, write_results, write_samples)
+from keras_autoencoders.tutorial import SettingsT, TutorialSettings, print_summary
+
+ModelT = TypeVar("ModelT", bound=keras.Model)
+
+
+@dataclasses.dataclass
+class Trained:
+    """A model a tutorial uses, and its per-epoch history (``{column: [value per epoch]}``)."""
+
+    model: Any
+    history: dict[str, list[float]]
+
+
+class TutorialRun(RunFolder):
+    """A :class:`~keras_autoencoders.run_folder.RunFolder` that knows its settings and run mode."""
+
+    def __init__(self, settings: TutorialSettings):
+        super().__init__(settings.out)
+        object.__setattr__(self, "settings", settings)
+
+    @property
+    def pretrained(self) -> bool:
+        return bool(getattr(self.settings, "pretrained", False))
+
+    @property
+    def training(self) -> bool:
+        """False under ``--pretrained`` and ``--skip-training``: models are loaded, not fitted."""
+        return not (self.pretrained or getattr(self.settings, "skip_training", False))
+
+    def check_same_run(self, keys: Sequence[str], **facts: Any) -> None:
+        """Refuse to continue a backed-up run made with other ``keys`` settings (or other ``facts``,
+        such as the data source): see :func:`~keras_autoencoders.run_folder.check_same_run`."""
+        if self.training:
+            check_same_run(self.root, {**self.settings.as_dict(), **facts}, (*keys, *facts))
+
+    def fit_or_load(self, name: str, model: ModelT, data: Any = None, *, callbacks: Sequence[Any] = (),
+                    **fit_args: Any) -> Trained:
+        """Train ``model`` and save it as ``model/NAME.keras``, or load the saved or shipped one.
+
+        Training calls ``model.fit(data, callbacks=callbacks, **fit_args)`` (``data`` an
+        ``(x, y)`` pair or a dataset); the history is the run folder's ``history.csv`` when the
+        callbacks wrote one (resumed epochs included), else fit's own.
+        """
+        if self.pretrained:
+            from keras_autoencoders.pretrained import install_pretrained, pretrained_history
+
+            install_pretrained(self, name)
+            return Trained(self.load_model(name), pretrained_history(name))
+        if not self.training:
+            path = self.model(name)
+            if not path.is_file():
+                raise SettingsError(f"no trained model {path}: run the tutorial without --skip-training first")
+            history = read_history_csv(self.history) if self.history.is_file() else {}
+            return Trained(self.load_model(name), history)
+        x, y = data if isinstance(data, tuple) else (data, None)
+        fitted = model.fit(x, y, callbacks=list(callbacks), **fit_args)
+        model.save(self.model(name))
+        uses_csv = any(isinstance(c, keras.callbacks.CSVLogger) for c in callbacks)
+        history = read_history_csv(self.history) if uses_csv and self.history.is_file() else dict(fitted.history)
+        return Trained(model, history)
+
+    def stage(self, name: str, build: Callable[[], keras.Model], data: Any, *, epochs: int,
+              batch_size: int | None = None, validation_data: Any = None, **record: Any) -> Trained:
+        """One of several models of a study, trained (resumably) in ``stages/NAME/``, or loaded.
+
+        See :func:`~keras_autoencoders.training.stages.train_stage`; ``record`` holds the extra
+        settings a saved stage must match to be reused.
+        """
+        from keras_autoencoders.training.stages import load_stage, train_stage
+
+        if self.pretrained:
+            return self.fit_or_load(name, None)
+        if not self.training:
+            stage = load_stage(self, name)
+        else:
+            stage = train_stage(self, name, build, data, epochs=epochs, batch_size=batch_size, seed=self.settings.seed,
+                                validation_data=validation_data, settings=record or None, verbose=2)
+        return Trained(stage.model, stage.history)
+
+    def write_results(self, record: Any, data_source: str | None = None) -> pathlib.Path:
+        """``results.json``: the settings (and the ``data_source`` they ran on), the sections of a
+        results ``record`` (:mod:`keras_autoencoders.records`) and the package versions."""
+        settings = {**self.settings.as_dict(), **({"data_source": data_source} if data_source else {})}
+        return write_results(self.root, settings, **record.as_dict())
+
+    def write_samples(self, samples: dict) -> pathlib.Path:
+        """``samples.npz``: the arrays every MNIST tutorial writes (README, "Results files")."""
+        return write_samples(self.root, samples)
+
+    def print_summary(self, numbers: dict[str, Any]) -> None:
+        """The closing lines: where the files are, then ``name: value``."""
+        print_summary(self.root, numbers)
+
+
+def _take_shipped_settings(settings: SettingsT) -> SettingsT:
+    """Under ``--pretrained``: the settings that describe the shipped model take its run's values."""
+    from keras_autoencoders.pretrained import source_run
+
+    if not getattr(settings, "pretrained", False) or settings.SHIPPED is None:
+        return settings
+    shipped = json.loads((source_run(settings.SHIPPED) / RESULTS_FILE).read_text())["settings"]
+    chosen = {k: shipped[k] for k in settings.SHIPPED_SETTINGS if k in shipped}
+    print("pretrained: the committed run's", ", ".join(f"{k} {to_jsonable(v)}" for k, v in chosen.items()))
+    return settings.replace(**chosen)
+
+
+def start_tutorial(settings_class: type[SettingsT], notebook_preset: str = "article",
+                   argv: Sequence[str] | None = None) -> tuple[SettingsT, TutorialRun]:
+    """A tutorial's first call: its settings (flags, preset), Keras' global seed, and its run.
+
+    A training run clears the files an earlier finished run left in ``--out`` (``history.csv``,
+    ``snapshots.npz``, ``logs/``); an interrupted one keeps them and resumes.
+    """
+    settings = _take_shipped_settings(settings_class.parse(argv, notebook_preset=notebook_preset))
+    keras.utils.set_random_seed(settings.seed)
+    print("settings:", settings)
+    run = TutorialRun(settings)
+    if run.training:
+        clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])
+    return settings, run
+
