@@ -15,7 +15,6 @@ after a warm-up of a few batches:
 
 * ``pipeline``: :func:`make_image_dataset` as training uses it (shuffle, parallel
   map, decode-error backstop, batch, prefetch);
-* ``pipeline_fast``: the same with ``fast_decode=True`` (lossy DCT-domain scaling);
 * ``pipeline_intra1``: the default pipeline in a process whose TensorFlow intra-op
   thread pool has one thread (``tf.config.threading.set_intra_op_parallelism_threads(1)``).
   The antialiased bilinear resize op hands work to that pool for every image (the
@@ -91,7 +90,7 @@ DATASETS = {
     # The faces tutorial's settings: the central 90x90 of the 250x250 deep-funneled image, at 32x32.
     "lfw": {"crop_fraction": 0.36, "image_size": 32, "model": "build_face_autoencoder"},
 }
-METHODS = ("pipeline", "pipeline_fast", "pipeline_intra1", "bare_tf_decode", "pil_generator")
+METHODS = ("pipeline", "pipeline_intra1", "bare_tf_decode", "pil_generator")
 TARGET_VS_PIL, TARGET_VS_BARE, TARGET_WAITING = 2.5, 0.8, 0.10
 
 
@@ -173,7 +172,7 @@ def make_epoch(method: str, paths, conditions, crop_fraction: float, image_size:
                         num_parallel_calls=tf.data.AUTOTUNE).batch(BATCH))
     else:
         dataset = make_image_dataset(paths, conditions, BATCH, image_size=image_size, crop_fraction=crop_fraction,
-                                     fast_decode=method == "pipeline_fast", seed=0)
+                                     seed=0)
     return lambda: dataset
 
 
@@ -372,7 +371,7 @@ def main() -> None:
         cores = os.cpu_count() or 1
         print(f"\nTargets ({target_label}; 'CPU bound' = the rate the CPU ms/img allow with every "
               f"core free: {cores} cores for tf.data, 1 for the single-threaded generator):")
-        for method in ("pipeline", "pipeline_fast", "pipeline_intra1"):
+        for method in ("pipeline", "pipeline_intra1"):
             label = "pipeline" if method == "pipeline" else f"({method})"
             cpu_ratio = cores * full["pil_generator"]["cpu_ms_per_image"] / full[method]["cpu_ms_per_image"]
             check(f"{label} images/s / PIL generator images/s", full[method]["rate"] / full["pil_generator"]["rate"],

@@ -3,10 +3,12 @@
 Every error the library raises for bad input (missing data, malformed files, bad
 arguments, a diverged run) derives from :class:`KerasAutoencodersError`, so a
 command-line run can end with one clear message instead of a traceback
-(:func:`keras_autoencoders.tutorial.parse_settings` installs that handler), while
+(:meth:`keras_autoencoders.tutorial.TutorialSettings.parse` installs that handler), while
 Python callers (notebooks, tests) still catch the specific exception.
 """
 from __future__ import annotations
+
+from typing import Iterable
 
 
 class KerasAutoencodersError(Exception):
@@ -33,6 +35,24 @@ class FileLineError(DataFormatError):
         self.reason = reason
         where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
         super().__init__(f"{where}: {reason}")
+
+
+class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
+    """An attribute name a dataset does not have (both a KeyError and a ValueError); the
+    message lists the valid names."""
+
+    @classmethod
+    def among(cls, unknown: Iterable[str], valid: Iterable[str], where: str) -> "UnknownAttributeError":
+        """The error for the ``unknown`` names, which are not among ``valid``, in ``where``."""
+        unknown = list(unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        return cls(
+            f"unknown attribute name{plural} {', '.join(map(repr, unknown))} in {where}; "
+            f"valid names: {', '.join(valid) or 'none'}"
+        )
+
+    def __str__(self) -> str:  # KeyError would otherwise show the repr of the message
+        return str(self.args[0])
 
 
 class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):

@@ -31,7 +31,7 @@ import types
 import typing
 from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
-from keras_autoencoders._quiet import quiet_tensorflow  # kept here too: older scripts call it from this module
+from keras_autoencoders._quiet import quiet_tensorflow  # noqa: F401  (the benchmarks call it from here)
 from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
 from keras_autoencoders.plotting.display import in_notebook
 
@@ -144,17 +144,6 @@ def _scalar_type(hint: Any) -> type:
     return hint
 
 
-#: Help of the settings every tutorial still on :func:`tutorial_parser` shares; its own texts take precedence.
-COMMON_HELP = {
-    "latent_dim": "size of z", "learning_rate": "Adam learning rate", "seed": "seed of every random draw",
-    "data_dir": "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the standard download)",
-    "out": "output folder", "skip_training": "reuse the model (and snapshots) saved in --out",
-    "steps_per_execution": "training steps per call of the compiled training function (fit's speed lever)",
-    "precision": "float32 (the articles') or mixed_bfloat16 (bfloat16 arithmetic, float32 weights and loss; "
-                 "faster on CPUs with AMX or AVX-512 BF16 and on recent GPUs)",
-}
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, plus a "did you mean" for a mistyped flag (``--gama`` -> ``--gamma``)."""
 
@@ -172,88 +161,12 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def help_table(text: str) -> dict[str, str]:
-    """``{setting: help}`` from lines ``setting: help text`` (blank lines ignored)."""
-    rows = (line.strip().split(":", 1) for line in text.splitlines() if line.strip())
-    return {name.strip(): help_text.strip() for name, help_text in rows}
-
-
-def tutorial_parser(description: str, article: Mapping[str, Any], help_texts: Mapping[str, str] | str,
-                    choices: Mapping[str, Sequence[Any]] | None = None) -> argparse.ArgumentParser:
-    """A parser with one ``--flag`` per article setting, plus ``--quick``.
-
-    ``help_texts`` is a mapping or a :func:`help_table` text; settings it leaves out
-    take :data:`COMMON_HELP`. Flags default to None so that :func:`parse_settings` can
-    tell which were given; ``choices`` restricts a setting to listed values.
-    """
-    choices = choices or {}
-    if isinstance(help_texts, str):
-        help_texts = help_table(help_texts)
-    help_texts = {**COMMON_HELP, **help_texts}
-    parser = _Parser(description=description)
-    parser.add_argument("--quick", action="store_true",
-                        help="the quick preset: minutes on a 2-core CPU instead of the article's run")
-    for name, default in article.items():
-        flag = "--" + name.replace("_", "-")
-        help_text = f"{help_texts.get(name, '')} (article: {default})".strip()
-        if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help_text)
-        else:
-            kind = type(default) if default is not None else str
-            parser.add_argument(flag, type=kind, default=None, choices=choices.get(name), help=help_text)
-    return parser
-
-
 def _exit_on_library_error(kind, error, traceback) -> None:
     """``sys.excepthook`` for scripts: the library's errors print one message, others a traceback."""
     if isinstance(error, KerasAutoencodersError):
         print(f"error: {error}", file=sys.stderr)
         return  # the interpreter exits with status 1 after the hook
     sys.__excepthook__(kind, error, traceback)
-
-
-def parse_settings(parser: argparse.ArgumentParser, article: Mapping[str, Any], quick: Mapping[str, Any],
-                   argv: Sequence[str] | None = None, notebook_preset: str = "article") -> dict[str, Any]:
-    """Resolve the settings: the article's, then the quick preset, then explicit flags.
-
-    As a script: unknown arguments stop the run (exit status 2) and the library's
-    errors end it with one message (see the module docstring). In a notebook kernel:
-    ``notebook_preset`` ("article" or "quick") picks the preset and the kernel's
-    own arguments are ignored. ``settings["quick"]`` says which preset ran.
-    """
-    if notebook_preset not in PRESETS:
-        raise ValueError(f"NOTEBOOK_PRESET must be one of {PRESETS}, got {notebook_preset!r}")
-    notebook = in_notebook()
-    if notebook:
-        args, _ = parser.parse_known_args([] if argv is None else argv)
-        args.quick = args.quick or notebook_preset == "quick"
-    else:
-        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-        if argv is None:
-            sys.excepthook = _exit_on_library_error
-    settings = dict(article)
-    if args.quick:
-        settings.update(quick)
-    settings.update({k: v for k, v in vars(args).items() if k in article and v is not None})
-    settings["quick"] = bool(args.quick)
-    return settings
-
-
-def start_run(parser: argparse.ArgumentParser, article: Mapping[str, Any], quick: Mapping[str, Any],
-              notebook_preset: str = "article"):
-    """A tutorial's first steps: :func:`parse_settings`, its run folder (``settings["out"]``),
-    Keras' global seed set to ``settings["seed"]``, and the settings printed.
-
-    Returns ``(settings, run)``, ``run`` a :class:`~keras_autoencoders.run_folder.RunFolder`.
-    """
-    import keras
-
-    from keras_autoencoders.run_folder import RunFolder
-
-    settings = parse_settings(parser, article, quick, notebook_preset=notebook_preset)
-    keras.utils.set_random_seed(settings["seed"])
-    print("settings:", settings)
-    return settings, RunFolder(settings["out"])
 
 
 def _plain(value: Any) -> str:

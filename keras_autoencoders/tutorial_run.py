@@ -31,10 +31,12 @@ ModelT = TypeVar("ModelT", bound=keras.Model)
 
 @dataclasses.dataclass
 class Trained:
-    """A model a tutorial uses, and its per-epoch history (``{column: [value per epoch]}``)."""
+    """A model a tutorial uses, its per-epoch history (``{column: [value per epoch]}``) and, under
+    ``--pretrained``, the committed run's ``results.json`` (``committed``; None otherwise)."""
 
     model: Any
     history: dict[str, list[float]]
+    committed: dict[str, Any] | None = None
 
 
 class TutorialRun(RunFolder):
@@ -68,10 +70,12 @@ class TutorialRun(RunFolder):
         callbacks wrote one (resumed epochs included), else fit's own.
         """
         if self.pretrained:
-            from keras_autoencoders.pretrained import install_pretrained, pretrained_history
+            from keras_autoencoders.pretrained import install_pretrained, pretrained_history, source_run
 
             install_pretrained(self, name)
-            return Trained(self.load_model(name), pretrained_history(name))
+            results = source_run(name) / RESULTS_FILE
+            committed = json.loads(results.read_text()) if results.is_file() else {}
+            return Trained(self.load_model(name), pretrained_history(name), committed)
         if not self.training:
             path = self.model(name)
             if not path.is_file():

@@ -30,6 +30,7 @@ from keras_autoencoders.data.celeba import (
     scan_jpegs,
 )
 from keras_autoencoders.data.locations import DATA_ENV_VAR, DataNotFoundError
+from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.data.make_celeba_folder import (
     corrupt_jpeg,
     draw_face,
@@ -137,7 +138,7 @@ def test_conditions_split_select(root):
     assert valid.filenames.tolist() == ["000015.jpg", "000016.jpg", "000017.jpg"]
     np.testing.assert_array_equal(valid.attributes, index.attributes[14:17])
     assert set(valid.partition.tolist()) == {1}
-    with pytest.raises(ValueError, match="train"):
+    with pytest.raises(SettingsError, match="train"):
         index.split("validation")
 
     picked = index.select([3, 1])
@@ -210,9 +211,9 @@ BAD_ATTRIBUTE_FILES = {
 BAD_PARTITION_FILES = {
     "split 3": (_set_token(3, 1, "3"), 3, "split '3' of 000003.jpg"),
     "split -1": (_set_token(20, 1, "-1"), 20, "split '-1'"),
-    "no split": (lambda lines: lines.__setitem__(4, "000005.jpg"), 5, "found 1 fields"),
+    "no split": (lambda lines: lines.__setitem__(4, "000005.jpg"), 5, "found 1 field(s)"),
     "split not a number": (_set_token(2, 1, "train"), 2, "'train'"),
-    "duplicate": (_set_token(6, 0, "000001.jpg"), 6, "duplicate file name '000001.jpg'"),
+    "duplicate": (_set_token(6, 0, "000001.jpg"), 6, "duplicate file name '000001.jpg' (first on line 1)"),
 }
 
 
@@ -347,9 +348,9 @@ def test_truncated_jpeg_raises_when_asked(root):
 
 
 def test_bad_on_corrupt_value(root):
-    with pytest.raises(ValueError, match="on_corrupt.*'ignore'"):
+    with pytest.raises(SettingsError, match="on_corrupt.*'ignore'"):
         load_celeba_index(root, on_corrupt="ignore")
-    with pytest.raises(ValueError, match="on_corrupt"):
+    with pytest.raises(SettingsError, match="on_corrupt"):
         scan_jpegs([], on_corrupt="warn")
 
 
@@ -411,7 +412,7 @@ def test_fallback_split_fractions(tmp_path):
     for name, fraction in zip(SPLITS, (0.5, 0.25, 0.25)):
         assert abs(counts[name] - fraction * 41) <= 1
     assert sum(counts.values()) == 41
-    with pytest.raises(ValueError, match="fallback_split"):
+    with pytest.raises(SettingsError, match="fallback_split"):
         load_celeba_index(root, fallback_split=(0.5, -0.25, 0.75))
 
 

@@ -100,6 +100,7 @@ def all_variables(model):
     return list(model.variables) + [v for o in optimizers for v in o.variables]
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 @pytest.mark.parametrize("spe", [1, 3])
 def test_interrupted_run_resumes_to_the_uninterrupted_weights(tmp_path, spe):
     whole = tiny_fit(tmp_path / "whole", 12, spe=spe)
@@ -117,6 +118,7 @@ def test_interrupted_run_resumes_to_the_uninterrupted_weights(tmp_path, spe):
     np.testing.assert_allclose(whole_log["l_gan"], split_log["l_gan"], rtol=1e-5)
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 def test_a_finished_run_continues_with_more_iterations(tmp_path):
     tiny_fit(tmp_path / "staged", 6)
     staged = tiny_fit(tmp_path / "staged", 12)  # the same command with more iterations
@@ -191,12 +193,16 @@ def test_snapshot_schedule_follows_the_articles_periods():
 def test_iterations_must_fill_whole_periods(tmp_path):
     from keras_autoencoders.errors import SettingsError
 
+    from keras_autoencoders.training.callbacks import check_whole_periods
+
     with pytest.raises(SettingsError, match="iterations must be a positive multiple of 3"):
-        adaptive_loop_callbacks(tmp_path, EpochSeeds(0), 10, 3, 3, KEYS)
+        check_whole_periods(3, checkpoint_every=300, iterations=10)
+    check_whole_periods(3, iterations=48000, checkpoint_every=300)
     with pytest.raises(SettingsError, match="checkpoint_every must be a positive multiple of 3"):
         adaptive_loop_callbacks(tmp_path, EpochSeeds(0), 12, 3, 4, KEYS)
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 def test_short_real_mnist_run(tmp_path):
     """Twelve iterations on real digits: held-out L_prior and L_GAN fall (no dropout, fixed codes)."""
     mnist = load_mnist(allow_sample=True)
@@ -219,6 +225,7 @@ def test_short_real_mnist_run(tmp_path):
     assert model.step_counts == {"discriminator": 12, "encoder_decoder": 36}
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 def test_snapshots_saved_with_the_backups_survive_an_interruption(tmp_path):
     """With save_every_epochs = the backup period, a resumed run ends with every snapshot once."""
     x, y = random_digits()

@@ -29,17 +29,18 @@ PRESET_LINE = 'NOTEBOOK_PRESET = "article"'
 IMAGE_TYPES = ("image/png", "image/gif")
 
 
-def _execute(tutorial: str, workdir: pathlib.Path, quick_overrides: str | None = None):
+def _execute(tutorial: str, workdir: pathlib.Path, flags: list[str] | None = None):
     """Run ``tutorials/<tutorial>`` as a notebook in ``workdir`` (the kernel inherits this
     process's environment); return the executed notebook.
 
-    ``quick_overrides`` (e.g. ``'"epochs": 2'``) are entries merged into the tutorial's ``QUICK``
-    preset right after it, as a reader who shortens the run would edit it."""
+    ``flags`` (e.g. ``["--epochs", "2"]``) are given to the tutorial's ``start_tutorial`` call, on
+    top of the quick preset, as a reader who shortens the run would pass them."""
     text = (REPO / "tutorials" / tutorial).read_text()
     assert text.count(PRESET_LINE) == 1, "the settings cell must have one NOTEBOOK_PRESET line to edit"
-    if quick_overrides:
-        assert text.count("\nHELP = ") == 1, "the QUICK preset must be followed by the HELP table"
-        text = text.replace("\nHELP = ", f"\nQUICK = {{**QUICK, {quick_overrides}}}\nHELP = ")
+    if flags:
+        call = re.search(r"start_tutorial\((\w+), NOTEBOOK_PRESET\)", text)
+        assert call, "the tutorial must start with start_tutorial(SettingsClass, NOTEBOOK_PRESET)"
+        text = text.replace(call.group(0), f"start_tutorial({call.group(1)}, NOTEBOOK_PRESET, argv={flags!r})")
     notebook = jupytext.reads(text.replace(PRESET_LINE, 'NOTEBOOK_PRESET = "quick"'), fmt="py:percent")
     NotebookClient(notebook, timeout=1200, kernel_name="python3",
                    resources={"metadata": {"path": str(workdir)}}).execute()
@@ -104,10 +105,10 @@ def test_celeba_notebook_quick_preset_shortened(tmp_path):
     data = os.environ.get("KERAS_AUTOENCODERS_DATA")
     if not data or not (pathlib.Path(data) / "celeba").is_dir():
         pytest.skip("no CelebA folder (set KERAS_AUTOENCODERS_DATA)")
-    notebook = _execute("celeba_cvae.py", tmp_path, '"epochs": 6')  # the preset's 10 take 4 min
+    notebook = _execute("celeba_cvae.py", tmp_path, ["--epochs", "6"])  # the preset's 10 take 4 min
     assert _check_figures_inline(notebook) >= 8
     results = json.loads((tmp_path / "runs" / "celeba-quick" / "results.json").read_text())
-    smile = results["edit_rates"]["+ smile"]
+    smile = results["edit_rates"]["smile"]
     assert smile["edited"] > smile["reconstruction"] + 0.2  # the edit visibly adds smiles
 
 
@@ -115,13 +116,13 @@ def test_mnist_study_notebook_shortened(tmp_path, check_samples_contract):
     """The study's notebook with every model trained for an epoch or two: every section's figure
     shows inline, every number lands in results.json, and ``--skip-training`` redoes them exactly."""
     notebook = _execute("mnist_autoencoders.py", tmp_path,
-                        '"epochs": 2, "conv_epochs": 1, "cvae_epochs": 2, "train_digits": 1000')
+                        ["--epochs", "2", "--conv-epochs", "1", "--cvae-epochs", "2", "--train-digits", "1000"])
     assert _check_figures_inline(notebook) >= 9
     out = tmp_path / "runs" / "mnist_study-quick"
     results = json.loads((out / "results.json").read_text())
     assert results["settings"]["epochs"] == 2 and results["settings"]["quick"] is True
     assert set(results["compression"]) == {"2", "8", "32"}
-    assert set(results["code_space"]) == {"autoencoder", "VAE (z_mean)"}
+    assert set(results["code_space"]) == {"autoencoder", "vae"}
     assert results["denoising"]["psnr_denoised_db"] > results["denoising"]["psnr_noisy_db"]
     assert set(results["digits_on_demand"]) == {"read_as_5", "read_as_7", "all_labels"}
     assert "mnist_vs_noise" in results["anomaly_auroc"]
@@ -165,8 +166,8 @@ def test_faces_notebook_shortened(tmp_path):
     attributes = tmp_path / "lfw_attributes.txt"
     _write_attribute_file(attributes, load_lfw_index().filenames[:2000])
     notebook = _execute("faces_autoencoder.py", tmp_path,
-                        f'"epochs": 1, "vae_epochs": 1, "judge_epochs": 1, "max_images": 2000, '
-                        f'"attributes_file": {str(attributes)!r}')
+                        ["--epochs", "1", "--vae-epochs", "1", "--judge-epochs", "1", "--max-images", "2000",
+                         "--attributes-file", str(attributes)])
     assert _check_figures_inline(notebook) >= 5
     results = json.loads((tmp_path / "runs" / "faces-quick" / "results.json").read_text())
     splits = results["splits"]

@@ -15,6 +15,7 @@ from keras_autoencoders.run_folder import RunFolder
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 def test_every_shipped_model_reproduces_its_committed_number_in_a_fresh_process(mnist_npz_path):
     """One new Python process (nothing trained or cached in this one) loads every shipped model."""
     code = ("import json; from keras_autoencoders.pretrained import SHIPPED, check_shipped; "

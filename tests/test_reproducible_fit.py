@@ -122,6 +122,7 @@ def build_dense(steps_per_execution: int = 1) -> keras.Model:
 STEPS_PER_EXECUTION = (1, 3)
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 @pytest.mark.parametrize("steps_per_execution", STEPS_PER_EXECUTION)
 def test_dense_cvae_resumed_mid_epoch_ends_on_the_uninterrupted_weights(digits, tmp_path, steps_per_execution):
     (x, y), validation = digits
@@ -185,6 +186,7 @@ def test_snapshots_are_taken_at_their_epochs_whatever_the_steps_per_call(digits,
             np.testing.assert_allclose(np.concatenate(a), np.concatenate(b), rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 def test_control_without_epoch_seeds_the_resumed_weights_differ(digits, tmp_path):
     """Keras' own shuffle and free-running generators: resuming does not repeat the run."""
     (x, y), _ = digits
@@ -309,6 +311,7 @@ def build_conv() -> keras.Model:
 
 
 # ignore_errors leaves the dataset's length unknown, so Keras warns at the end of the first epoch.
+@pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's
 @pytest.mark.filterwarnings("ignore:Your input ran out of data")
 def test_conv_cvae_on_streamed_faces_resumed_mid_epoch_ends_on_the_uninterrupted_weights(faces, tmp_path):
     def data(seeds):

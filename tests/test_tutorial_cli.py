@@ -3,21 +3,27 @@ import os
 import pathlib
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
 from keras_autoencoders.data.celeba import CelebaFormatError
 from keras_autoencoders.data.locations import DataNotFoundError
 from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
-from keras_autoencoders.tutorial import parse_settings, summary_lines, tutorial_parser
+from keras_autoencoders.tutorial import TutorialSettings, setting, summary_lines
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-ARTICLE = {"epochs": 1000, "gamma": 1.0, "preset": "article", "data_dir": None, "resume": False}
-QUICK = {"epochs": 10}
 
 
-def _parser():
-    return tutorial_parser("test", ARTICLE, {}, choices={"preset": ["article", "corrected"]})
+@dataclass
+class DemoSettings(TutorialSettings):
+    """Demo settings: the first line is the parser's description."""
+
+    RUN_NAME = "demo"
+    epochs: int = setting(1000, "training epochs", quick=10)
+    gamma: float = setting(1.0, "weight of L_llike: the decoder's loss")
+    preset: str = setting("article", "variant", choices=("article", "corrected"))
+    pretrained: bool = setting(False, "use the shipped model")
 
 
 def _run(script: str, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -27,14 +33,17 @@ def _run(script: str, *args: str, env_extra: dict | None = None) -> subprocess.C
 
 
 def test_settings_precedence_article_then_quick_then_flags():
-    settings = parse_settings(_parser(), ARTICLE, QUICK, argv=["--quick", "--gamma", "2"])
-    assert settings == {**ARTICLE, "epochs": 10, "gamma": 2.0, "quick": True}
-    assert parse_settings(_parser(), ARTICLE, QUICK, argv=[])["epochs"] == 1000
+    article = DemoSettings.parse(argv=[])
+    assert (article.epochs, article.gamma, article.out, article.quick) == (1000, 1.0, "runs/demo", False)
+    quick = DemoSettings.parse(argv=["--quick", "--gamma", "2", "--pretrained"])
+    assert (quick.epochs, quick.gamma, quick.pretrained, quick.out) == (10, 2.0, True, "runs/demo-quick")
+    assert DemoSettings.parse(argv=["--quick", "--epochs", "3"]).epochs == 3  # a flag beats the preset
+    assert quick.as_dict()["gamma"] == 2.0 and quick.replace(epochs=5).epochs == 5
 
 
 def test_unknown_flag_stops_with_a_suggestion(capsys):
     with pytest.raises(SystemExit) as stop:
-        parse_settings(_parser(), ARTICLE, QUICK, argv=["--quick", "--gama", "2"])
+        DemoSettings.parse(argv=["--quick", "--gama", "2"])
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments: --gama 2" in err and "did you mean --gamma?" in err
@@ -42,7 +51,7 @@ def test_unknown_flag_stops_with_a_suggestion(capsys):
 
 def test_choices_are_enforced(capsys):
     with pytest.raises(SystemExit):
-        parse_settings(_parser(), ARTICLE, QUICK, argv=["--preset", "fixed"])
+        DemoSettings.parse(argv=["--preset", "fixed"])
     assert "invalid choice: 'fixed'" in capsys.readouterr().err
 
 
@@ -91,38 +100,14 @@ def test_malformed_celeba_file_gives_one_line_and_exit_status_1(tmp_path):
     assert len(message) == 1 and "list_attr_celeba.txt, line 1" in message[0] and "202599" in message[0]
 
 
-def test_help_table_text_names_each_flag():
-    parser = tutorial_parser("test", ARTICLE, "gamma: weight of L_llike: the decoder's loss\n\nepochs: training epochs\n")
-    text = parser.format_help()
+def test_help_names_each_flag_with_the_article_and_quick_values():
+    text = DemoSettings.parser().format_help()
+    assert "Demo settings: the first line is the parser's description." in text
     assert "weight of L_llike: the decoder's loss (article: 1.0)" in text
-    assert "training epochs (article: 1000)" in text and "seed of every" not in text  # only declared settings
-    assert "folder holding the data" in text  # data_dir's common help fills in
+    assert "training epochs (article: 1000; quick: 10)" in text
+    assert "folder holding the data" in text and "--no-pretrained" in text  # shared fields, booleans both ways
 
 
-def test_typed_settings_take_the_article_then_the_quick_preset_then_flags(capsys):
-    """A tutorial's settings dataclass: field defaults are the article's, ``quick=`` the preset's."""
-    from dataclasses import dataclass
-
-    from keras_autoencoders.tutorial import TutorialSettings, setting
-
-    @dataclass
-    class Settings(TutorialSettings):
-        """Test settings."""
-
-        RUN_NAME = "demo"
-        epochs: int = setting(1000, "epochs", quick=10)
-        gamma: float = setting(1.0, "weight")
-        preset: str = setting("article", "variant", choices=("article", "corrected"))
-        pretrained: bool = setting(False, "use the shipped model")
-
-    article = Settings.parse(argv=[])
-    assert (article.epochs, article.out, article.quick) == (1000, "runs/demo", False)
-    quick = Settings.parse(argv=["--quick", "--gamma", "2", "--pretrained"])
-    assert (quick.epochs, quick.gamma, quick.pretrained, quick.out) == (10, 2.0, True, "runs/demo-quick")
-    assert Settings.parse(argv=["--quick", "--epochs", "3"]).epochs == 3  # a flag beats the preset
-    with pytest.raises(SystemExit):
-        Settings.parse(argv=["--preset", "fixed"])
-    assert "invalid choice: 'fixed'" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        Settings.parse(argv=["--gama", "2"])
-    assert "did you mean --gamma?" in capsys.readouterr().err
+def test_a_bad_notebook_preset_is_refused():
+    with pytest.raises(SettingsError, match="NOTEBOOK_PRESET"):
+        DemoSettings.parse(argv=[], notebook_preset="fast")

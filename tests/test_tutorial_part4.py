@@ -30,7 +30,7 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     assert settings["epochs"] == 3 and settings["seed"] == 3 and settings["quick"] is True
     assert settings["toy_epochs"] == 2 and settings["batch_size"] == 100  # preset, then flags
     assert settings["precision"] == "mixed_bfloat16" and settings["steps_per_execution"] == 7
-    assert "'steps_per_execution': 7" in done.stdout and "'precision': 'mixed_bfloat16'" in done.stdout
+    assert "steps_per_execution=7" in done.stdout and "precision='mixed_bfloat16'" in done.stdout  # echoed
     history = results["history"]
     assert len(history["loss"]) == len(history["val_loss"]) == len(history["epoch_seconds"]) == 3
     assert history["val_loss"][-1] < history["val_loss"][0]

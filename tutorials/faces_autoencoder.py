@@ -23,64 +23,52 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
-import shutil
+from dataclasses import dataclass
 
 import numpy as np
 
-from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
+from keras_autoencoders.data.image_pipeline import autoencoder_stream, first_images
+from keras_autoencoders.data.lfw import load_lfw_index
+from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness
+from keras_autoencoders.evaluation.judges import attribute_verdicts, train_flag_judge
+from keras_autoencoders.generate import code_arithmetic
+from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder, build_face_vae
+from keras_autoencoders.models.precision import PRECISIONS
+from keras_autoencoders.plotting import figures
+from keras_autoencoders.records.faces import FacesResults
+from keras_autoencoders.training.compile import built_with_adam
+from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial_run import start_tutorial
 
-quiet_tensorflow()
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from keras_autoencoders.data.image_pipeline import first_images, make_image_dataset  # noqa: E402
-from keras_autoencoders.data.lfw import load_lfw_index  # noqa: E402
-from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness  # noqa: E402
-from keras_autoencoders.evaluation.judges import attribute_verdicts, train_attribute_classifier  # noqa: E402
-from keras_autoencoders.generate import code_arithmetic  # noqa: E402
-from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder, build_face_vae  # noqa: E402
-from keras_autoencoders.models.precision import PRECISIONS  # noqa: E402
-from keras_autoencoders.plotting import figures  # noqa: E402
-from keras_autoencoders.run_folder import write_results  # noqa: E402
-from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
-from keras_autoencoders.training.stages import load_stage, stage_folder, train_stage  # noqa: E402
+@dataclass
+class FacesSettings(TutorialSettings):
+    """The faces study. The study gives no sizes or schedules: these are ours (README). The quick
+    preset: every image, fewer epochs; minutes on 2 CPU cores."""
 
-ARTICLE = {  # the study gives no sizes or schedules: these are ours (README)
-    "epochs": 30, "vae_epochs": 30, "batch_size": 64, "learning_rate": 1e-3, "image_size": 32, "code_dim": 32,
-    "crop_fraction": 0.36, "validation_fraction": 0.2, "judge_epochs": 10, "max_images": 0,
-    "attributes_file": None, "seed": 0, "data_dir": None, "out": "runs/faces", "skip_training": False,
-    "pretrained": False,
-    # 1 step per call, as the committed run trained. The faces stream has no known length, and
-    # Keras (3.15) then counts one extra optimizer iteration per epoch (in Adam's bias correction)
-    # at 1 step per call but not at more, so a larger value, though faster on a GPU, reaches
-    # slightly other weights than that run. The precision is the VAE's.
-    "steps_per_execution": 1, "precision": "float32",
-}
-# The quick preset: every image, fewer epochs; a few minutes on 2 CPU cores.
-QUICK = {"epochs": 6, "vae_epochs": 6, "judge_epochs": 6, "out": "runs/faces-quick"}
-HELP = """
-epochs: epochs of the conv autoencoder
-vae_epochs: epochs of the conv VAE
-batch_size: batch size of both models
-image_size: side of the square face fed to the models
-code_dim: code size of the autoencoder and latent size of the VAE
-crop_fraction: side of the centred face crop as a fraction of the image width
-validation_fraction: fraction of the people held out for validation
-judge_epochs: epochs of the smile classifier (and the Male one, given an attribute file)
-max_images: use the first N images (0: all)
-attributes_file: an official lfw_attributes.txt (default: the LFW folder's, when there)
-data_dir: folder holding lfw/
-pretrained: use the shipped models of the committed run (figs/pretrained/) and their losses; no training
-precision: the VAE's (the AE stays float32): float32 or mixed_bfloat16 (bfloat16 arithmetic, float32 weights and loss)
-"""
-settings, run = start_run(tutorial_parser(__doc__ or "The faces study", ARTICLE, HELP,
-                                          choices={"precision": list(PRECISIONS)}),
-                          ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
-if settings["pretrained"]:  # the committed run's two models and their per-epoch losses; no training below
-    for name in install_pretrained(run, "face_ae", "face_vae"):
-        stage_folder(run, name.stem).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source_run(name.stem) / "stages" / f"{name.stem}.csv", stage_folder(run, name.stem) / "history.csv")
-    settings["skip_training"] = True
+    RUN_NAME = "faces"
+    epochs: int = setting(30, "epochs of the conv autoencoder", quick=6)
+    vae_epochs: int = setting(30, "epochs of the conv VAE", quick=6)
+    batch_size: int = setting(64, "batch size of both models")
+    learning_rate: float = setting(1e-3, "Adam learning rate")
+    image_size: int = setting(32, "side of the square face fed to the models")
+    code_dim: int = setting(32, "code size of the autoencoder and latent size of the VAE")
+    crop_fraction: float = setting(0.36, "side of the centred face crop as a fraction of the image width")
+    validation_fraction: float = setting(0.2, "fraction of the people held out for validation")
+    judge_epochs: int = setting(10, "epochs of the smile judge (and the Male one, given an attribute file)", quick=6)
+    max_images: int = setting(0, "use the first N images (0: all)")
+    attributes_file: str | None = setting(None, "an official lfw_attributes.txt (default: the LFW folder's, if there)")
+    # 1 step per call, as the committed run trained: the stream has no known length, and Keras 3.15
+    # then counts one extra optimizer iteration per epoch at 1 step per call but not at more.
+    steps_per_execution: int = setting(1, "training steps per call of the compiled function")
+    precision: str = setting("float32", "the VAE's (the AE stays float32): float32 or mixed_bfloat16",
+                             choices=PRECISIONS)
+    skip_training: bool = setting(False, "reuse the models saved in --out")
+    pretrained: bool = setting(False, "use the shipped models of the committed run (figs/pretrained/) and their "
+                                      "losses; no training")
+
+
+s, run = start_tutorial(FacesSettings, NOTEBOOK_PRESET)
 
 # %% [markdown]
 # ## Data: LFW, split by person
@@ -96,40 +84,21 @@ if settings["pretrained"]:  # the committed run's two models and their per-epoch
 # search and the smile classifier need, are decoded once into arrays.
 
 # %%
-index = load_lfw_index(settings["data_dir"], attributes_file=settings["attributes_file"],
-                       validation_fraction=settings["validation_fraction"], seed=settings["seed"])
-if settings["max_images"]:
-    index = index.select(np.arange(min(settings["max_images"], len(index))))
+index = load_lfw_index(s.data_dir, attributes_file=s.attributes_file, validation_fraction=s.validation_fraction,
+                       seed=s.seed)
+if s.max_images:
+    index = index.select(np.arange(min(s.max_images, len(index))))
 print(index)
 train, validation = index.split("train"), index.split("validation")
-size, pipeline = settings["image_size"], {"image_size": settings["image_size"], "crop_fraction": settings["crop_fraction"]}
+size, pipeline = s.image_size, {"image_size": s.image_size, "crop_fraction": s.crop_fraction}
 train_faces, _ = first_images(train, len(train), **pipeline)
 val_faces, _ = first_images(validation, len(validation), **pipeline)
 figures.save_figure(figures.plot_image_grid(val_faces[:16].reshape(2, 8, size, size, 3), cell_inches=1.2,
                                             title="validation faces as the models see them"),
                     run.figures / "faces.png")
 
-
-def streamed_faces(targets):
-    """The training faces from disk, in an order of the seed and the epoch, as (input, target) pairs."""
-    return lambda seeds: make_image_dataset(train.paths(), train.conditions(), settings["batch_size"],
-                                            seed=settings["seed"], epoch_variable=seeds.epoch, cache_decoded=True,
-                                            **pipeline).map(targets)
-
-
-def stage(name, build, data, epochs, **extra):
-    if settings["skip_training"]:
-        return load_stage(run, name)
-    return train_stage(run, name, build, data, epochs=epochs, seed=settings["seed"],
-                       validation_data=(val_faces, val_faces), settings={**pipeline, "images": len(train), **extra},
-                       verbose=2)
-
-
-def compiled(model, loss=None):
-    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]), loss=loss,
-                  steps_per_execution=settings["steps_per_execution"])
-    return model
-
+train_stream = autoencoder_stream(train.paths(), train.conditions(), s.batch_size, s.seed, **pipeline)
+stage_record = {**pipeline, "images": len(train)}  # what a saved stage must match to be reused
 
 # %% [markdown]
 # ## The conv autoencoder and its reconstructions (the study's first experiment)
@@ -139,8 +108,11 @@ def compiled(model, loss=None):
 # original, a little blurred. The number: validation MSE per pixel value.
 
 # %%
-autoencoder = stage("face_ae", lambda: compiled(build_face_autoencoder(size, settings["code_dim"], seed=settings["seed"]),
-                                                "mse"), streamed_faces(lambda x, _: (x, x)), settings["epochs"])
+autoencoder = run.stage("face_ae", built_with_adam(build_face_autoencoder, size, s.code_dim, seed=s.seed, loss="mse",
+                                                    learning_rate=s.learning_rate,
+                                                    steps_per_execution=s.steps_per_execution),
+                        train_stream, epochs=s.epochs, validation_data=(val_faces, val_faces), **stage_record)
+autoencoder.model.summary()
 encoder, decoder = autoencoder.model.get_layer("encoder"), autoencoder.model.get_layer("decoder")
 val_codes = encoder.predict(val_faces, batch_size=512, verbose=0)
 val_rebuilt = decoder.predict(val_codes, batch_size=512, verbose=0)
@@ -161,7 +133,7 @@ print(f"validation MSE per pixel value: {reconstruction['validation_mse']:.4f}")
 
 # %%
 fitted = code_arithmetic.fit_normal(val_codes)
-new_faces = decoder.predict(fitted.sample(256, seed=settings["seed"]), batch_size=256, verbose=0)
+new_faces = decoder.predict(fitted.sample(256, seed=s.seed), batch_size=256, verbose=0)
 nearest, new_distance = code_arithmetic.nearest_neighbours(new_faces, train_faces)
 _, real_distance = code_arithmetic.nearest_neighbours(val_faces[:256], train_faces)
 figures.save_figure(figures.plot_image_grid(np.stack([new_faces[:8], train_faces[nearest[:8]]]),
@@ -185,36 +157,27 @@ print(new_face_numbers)
 
 # %%
 STEPS = (0.0, 0.5, 1.0, 1.5, 2.0)
-
-
-def judge_of(flags, mask):
-    """A small CNN trained on the training faces under ``mask`` to tell ``flags`` (0/1) apart."""
-    data = tf.data.Dataset.from_tensor_slices((train_faces[mask], flags[mask, None].astype("float32")))
-    data = data.shuffle(int(mask.sum()), seed=settings["seed"]).batch(64)
-    keras.utils.set_random_seed(settings["seed"])
-    return train_attribute_classifier(data, [0], size, epochs=settings["judge_epochs"], seed=settings["seed"],
-                                      steps_per_execution=settings["steps_per_execution"])
-
-
-smile_judge = judge_of(train.smiling == 1, train.smiling >= 0)
+judging = {"epochs": s.judge_epochs, "seed": s.seed, "steps_per_execution": s.steps_per_execution}
+smile_judge = train_flag_judge(train_faces, train.smiling == 1, train.smiling >= 0, **judging)
 labelled = validation.smiling >= 0
 judge_accuracy = float((attribute_verdicts(smile_judge, val_faces[labelled])[:, 0]
                         == (validation.smiling[labelled] == 1)).mean())
 smile_vector = code_arithmetic.attribute_vector(val_codes[labelled], validation.smiling[labelled] == 1)
 not_smiling = np.flatnonzero(validation.smiling == 0)
 stepped = decoder.predict(code_arithmetic.add_in_steps(val_codes[not_smiling], smile_vector, STEPS).reshape(
-    -1, settings["code_dim"]), batch_size=512, verbose=0).reshape(len(STEPS), len(not_smiling), size, size, 3)
-smiling_rate = {str(s): float(attribute_verdicts(smile_judge, faces)[:, 0].mean()) for s, faces in zip(STEPS, stepped)}
-figures.save_figure(figures.plot_image_grid(np.concatenate([val_faces[not_smiling[:6]][None], stepped[:, :6]]).swapaxes(0, 1),
-                                            col_labels=["original"] + [f"+{s:g} x smile" for s in STEPS],
+    -1, s.code_dim), batch_size=512, verbose=0).reshape(len(STEPS), len(not_smiling), size, size, 3)
+smiling_rate = {str(step): float(attribute_verdicts(smile_judge, faces)[:, 0].mean())
+                for step, faces in zip(STEPS, stepped)}
+shown = np.concatenate([val_faces[not_smiling[:6]][None], stepped[:, :6]]).swapaxes(0, 1)
+figures.save_figure(figures.plot_image_grid(shown, col_labels=["original"] + [f"+{step:g} x smile" for step in STEPS],
                                             cell_inches=1.2), run.figures / "smile_vector.png")
 smile = {"judge_validation_accuracy": judge_accuracy, "non_smiling_faces": len(not_smiling),
          "smiling_faces_used": int((validation.smiling == 1).sum()), "judged_smiling_by_step": smiling_rate}
 if "Male" in index.attribute_names:
     male = train.attribute("Male")
-    male_judge = judge_of(male > 0, np.isfinite(male))
-    male_probability = {str(s): float(male_judge.predict(faces, batch_size=512, verbose=0)[:, 0].mean())
-                        for s, faces in zip(STEPS, stepped)}
+    male_judge = train_flag_judge(train_faces, male > 0, np.isfinite(male), **judging)
+    male_probability = {str(step): float(male_judge.predict(faces, batch_size=512, verbose=0)[:, 0].mean())
+                        for step, faces in zip(STEPS, stepped)}
     smile["male_probability_by_step"] = male_probability
     smile["male_shift_at_1x"] = male_probability["1.0"] - male_probability["0.0"]
 else:
@@ -231,12 +194,12 @@ print(smile)
 
 # %%
 # The stage records the precision when it is not float32, so float32 stages saved before the option still reload.
-vae = stage("face_vae", lambda: compiled(build_face_vae(size, settings["code_dim"], seed=settings["seed"],
-                                                        precision=settings["precision"])),
-            streamed_faces(lambda x, _: (x, x)), settings["vae_epochs"],
-            **({} if settings["precision"] == "float32" else {"precision": settings["precision"]}))
-vae_faces = vae.model.decoder.predict(np.random.default_rng(settings["seed"]).standard_normal(
-    (256, settings["code_dim"])).astype("float32"), batch_size=256, verbose=0)
+vae = run.stage("face_vae", built_with_adam(build_face_vae, size, s.code_dim, seed=s.seed, precision=s.precision,
+                                            learning_rate=s.learning_rate, steps_per_execution=s.steps_per_execution),
+                train_stream, epochs=s.vae_epochs, validation_data=(val_faces, val_faces), **stage_record,
+                **({} if s.precision == "float32" else {"precision": s.precision}))
+vae_codes = np.random.default_rng(s.seed).standard_normal((256, s.code_dim)).astype("float32")
+vae_faces = vae.model.decoder.predict(vae_codes, batch_size=256, verbose=0)
 _, vae_distance = code_arithmetic.nearest_neighbours(vae_faces, train_faces)
 figures.save_figure(figures.plot_image_grid(np.stack([vae_faces[:8], new_faces[:8]]),
                                             ["VAE, N(0, I)", "AE, fitted normal"], cell_inches=1.2),
@@ -252,11 +215,11 @@ print({"vae": vae_numbers, "autoencoder": new_face_numbers})
 # `results.json`: the settings, the splits, and every number above.
 
 # %%
-write_results(run.root, {**settings, "data_source": f"{index.root.name} ({len(index)} images)"},
-              splits={**index.split_counts(), "validation_people": len(np.unique(validation.people)),
-                      "train_people": len(np.unique(train.people))},
-              reconstruction=reconstruction, new_faces=new_face_numbers, smile_vector=smile, vae=vae_numbers)
-print_summary(run.root, {
+run.write_results(FacesResults(splits={**index.split_counts(), "validation_people": len(np.unique(validation.people)),
+                                       "train_people": len(np.unique(train.people))},
+                               reconstruction=reconstruction, new_faces=new_face_numbers, smile_vector=smile,
+                               vae=vae_numbers), data_source=f"{index.root.name} ({len(index)} images)")
+run.print_summary({
     "validation MSE per pixel value": reconstruction["validation_mse"],
     "new faces: nearest training face distance (real validation faces)":
         f"{new_face_numbers['nearest_training_distance_new']:.3f} "

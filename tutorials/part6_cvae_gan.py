@@ -11,15 +11,13 @@
 #     (the same command again)                                       # continues an interrupted run
 #     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
 #
-# **Which preset to train.** `--preset article` (the default, for comparison with the
-# article) reproduces what the article's code computes: its discriminator head reads
-# the tensor *before* the feature layer l, so l is never trained and L_llike compares
-# random projections. `--preset corrected` makes the head read l, so L_llike compares
-# learnt features: train this one. In our CPU runs (figs/part6/README.md) the
-# article preset's discriminator wins outright (L_GAN under 1e-3 from about iteration
-# 1,200) and by 2,000 its samples collapse to one speckled drawing per label; the corrected preset keeps L_GAN
-# near 0.03 and after 2,000 iterations draws clean, varied digits of the requested
-# label, and its reconstructions begin to keep the input's style. Style transfer as the article shows it needs a long (GPU) run.
+# **Which preset to train.** `--preset article` (the default) computes what the article's
+# code computes: its discriminator head reads the tensor *before* the feature layer l, so
+# l is never trained and L_llike compares random projections. `--preset corrected` makes
+# the head read l: train this one. In our CPU runs (figs/part6/README.md, LONG_RUNS.md)
+# the article preset's samples collapse to one speckled drawing per label by iteration
+# 2,000; the corrected preset draws sharp digits of the requested label, and by 12,000
+# iterations carries each 7's slant and stroke width into the other digits.
 #
 # Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras` (and
 # `model/part6_cvae_baseline.keras`, the Part 4 CVAE it is compared with),
@@ -32,67 +30,64 @@
 NOTEBOOK_PRESET = "article"
 
 # %%
-import json
-import statistics
+from dataclasses import dataclass
 
-from keras_autoencoders.tutorial import print_summary, quiet_tensorflow, start_run, tutorial_parser
+from keras_autoencoders.data.iteration_draws import iteration_draws
+from keras_autoencoders.data.mnist import load_mnist_digits
+from keras_autoencoders.evaluation.digit_generators import compare_generators
+from keras_autoencoders.evaluation.digit_judge import load_digit_judge
+from keras_autoencoders.generate import digits as generate_digits
+from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan
+from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES
+from keras_autoencoders.plotting import digit_figures, figures
+from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
+from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, training_facts
+from keras_autoencoders.training.baseline import baseline_batches, baseline_cvae
+from keras_autoencoders.training.callbacks import adaptive_loop_callbacks, check_whole_periods
+from keras_autoencoders.training.reproducible import EpochSeeds
+from keras_autoencoders.training.snapshots import ManifoldSnapshots, snapshot_periods
+from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial_run import start_tutorial
 
-quiet_tensorflow()
 
-from keras_autoencoders.data.iteration_draws import iteration_draws  # noqa: E402
-from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
-from keras_autoencoders.evaluation.digit_generators import compare_generators  # noqa: E402
-from keras_autoencoders.evaluation.digit_judge import load_digit_judge  # noqa: E402
-from keras_autoencoders.generate import digits as generate_digits  # noqa: E402
-from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan  # noqa: E402
-from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES  # noqa: E402
-from keras_autoencoders.plotting import digit_figures, figures  # noqa: E402
-from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations  # noqa: E402
-from keras_autoencoders.pretrained import install_pretrained, source_run  # noqa: E402
-from keras_autoencoders.run_folder import (check_same_run, clear_finished_run, read_history_csv,  # noqa: E402
-                                           write_results, write_samples)
-from keras_autoencoders.training.baseline import train_cvae_for_steps  # noqa: E402
-from keras_autoencoders.training.callbacks import adaptive_loop_callbacks  # noqa: E402
-from keras_autoencoders.training.reproducible import EpochSeeds  # noqa: E402
-from keras_autoencoders.training.snapshots import ManifoldSnapshots, snapshot_periods  # noqa: E402
+@dataclass
+class Part6Settings(TutorialSettings):
+    """Part 6: VAE + GAN. The article's settings ("Код", "Процесс обучения"); the quick preset trains
+    the recommended (corrected) networks for 300 iterations, about 4 minutes on 2 CPU cores: at 60
+    iterations they draw noise, from about 300 digits of the requested label (80-90%)."""
 
-ARTICLE = {  # the article's settings ("Код", "Процесс обучения")
-    "iterations": 48000, "batch_size": 64, "latent_dim": 8, "gamma": 1.0, "preset": "article",
-    "feature_loss": "cross_entropy", "precision": "float32", "steps_per_execution": ITERATIONS_PER_PERIOD,
-    "snapshot_every": 0, "checkpoint_every": 300, "seed": 0,
-    "data_dir": None, "out": "runs/part6", "pretrained": False,
-}
-# The quick preset trains the recommended (corrected) preset for 300 iterations (about
-# 4 minutes of training on 2 CPU cores): 60 iterations drew noise (10% of the digits read
-# as their label); from about 300 iterations the corrected networks draw digits of the
-# requested label (80-90%).
-QUICK = {"iterations": 300, "preset": "corrected", "snapshot_every": 15, "checkpoint_every": 60,
-         "out": "runs/part6-quick"}
-HELP = """
-iterations: outer iterations of the adaptive loop (a multiple of 3: fit's steps, in epochs of 3)
-batch_size: digits per batch
-gamma: weight of L_llike in the decoder's loss
-preset: network variant (see the top of this file)
-feature_loss: L_llike on layer l: cross_entropy (the article's) or mse (its commented-out line)
-precision: float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 weights; faster on CPUs with AMX or AVX-512 BF16)
-steps_per_execution: iterations per call of the compiled training function
-snapshot_every: snapshot every N iterations, a multiple of 3 (0: the article's periods)
-checkpoint_every: iterations between backups (a multiple of 3); rerunning the same command resumes from the last
-data_dir: folder holding mnist.npz
-pretrained: use the shipped models of the committed corrected-z8 run (figs/pretrained/) and its losses; no training
-"""
-parser = tutorial_parser(__doc__ or "Part 6: VAE + GAN", ARTICLE, HELP,
-                         choices={"preset": sorted(PRESETS), "feature_loss": ["cross_entropy", "mse"],
-                                  "precision": list(PRECISIONS)})
-settings, run = start_run(parser, ARTICLE, QUICK, notebook_preset=NOTEBOOK_PRESET)
-if settings["pretrained"]:  # the committed run's settings, models and losses; nothing is trained below
-    shipped = json.loads((source_run("part6_cvae_gan") / "results.json").read_text())
-    settings.update({k: shipped["settings"][k] for k in ("iterations", "batch_size", "latent_dim", "gamma",
-                                                         "preset", "feature_loss", "seed")})
-    install_pretrained(run, "part6_cvae_gan", "part6_cvae_baseline")
-    print(f"pretrained: the {settings['preset']} preset, latent {settings['latent_dim']}, "
-          f"{settings['iterations']} iterations")
-digits = load_mnist_digits(settings["data_dir"], allow_sample=settings["quick"])
+    RUN_NAME = "part6"
+    SHIPPED = "part6_cvae_gan"  # --pretrained: the committed corrected-z8 run
+    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "seed")
+    iterations: int = setting(48000, "outer iterations of the adaptive loop (a multiple of 3: fit's steps, "
+                                     "in epochs of 3)", quick=300)
+    batch_size: int = setting(64, "digits per batch")
+    latent_dim: int = setting(8, "size of z")
+    gamma: float = setting(1.0, "weight of L_llike in the decoder's loss")
+    preset: str = setting("article", "network variant (see the top of this file)", quick="corrected",
+                          choices=sorted(PRESETS))
+    feature_loss: str = setting("cross_entropy", "L_llike on layer l: cross_entropy (the article's) or mse (its "
+                                                 "commented-out line)", choices=("cross_entropy", "mse"))
+    # Not the article's: how fit runs and what it keeps, not what it computes.
+    precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
+                                        "weights; faster on CPUs with AMX or AVX-512 BF16)", choices=PRECISIONS)
+    steps_per_execution: int = setting(ITERATIONS_PER_PERIOD, "iterations per call of the compiled training function")
+    snapshot_every: int = setting(0, "snapshot every N iterations, a multiple of 3 (0: the article's periods)",
+                                  quick=15)
+    checkpoint_every: int = setting(300, "iterations between backups (a multiple of 3); rerunning the same command "
+                                         "resumes from the last", quick=60)
+    pretrained: bool = setting(False, "use the shipped models of the committed corrected-z8 run "
+                                      "(figs/pretrained/) and its losses; no training")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.pretrained:  # the shipped run's count is what it is
+            check_whole_periods(ITERATIONS_PER_PERIOD, iterations=self.iterations,
+                                checkpoint_every=self.checkpoint_every)
+
+
+s, run = start_tutorial(Part6Settings, NOTEBOOK_PRESET)
+digits = load_mnist_digits(s.data_dir, allow_sample=s.quick)
 print(digits.describe())
 
 # %% [markdown]
@@ -108,9 +103,8 @@ print(digits.describe())
 # CPU has AMX or AVX-512 BF16 units).
 
 # %%
-model = build_cvae_gan(latent_dim=settings["latent_dim"], preset=settings["preset"],
-                       feature_loss=settings["feature_loss"], seed=settings["seed"],
-                       precision=settings["precision"])
+model = build_cvae_gan(latent_dim=s.latent_dim, preset=s.preset, feature_loss=s.feature_loss, seed=s.seed,
+                       precision=s.precision)
 for network in (model.encoder, model.decoder, model.discriminator):
     network.summary(line_length=100)
 print("discriminator variables L_GAN never reaches:",
@@ -127,7 +121,7 @@ print("discriminator variables L_GAN never reaches:",
 # `CVAEGAN.encoder_decoder_step`.
 
 # %%
-model.compile(gamma=settings["gamma"], steps_per_execution=settings["steps_per_execution"])
+model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 
 # %% [markdown]
 # ## Training: the adaptive loop ("Процесс обучения")
@@ -150,42 +144,33 @@ model.compile(gamma=settings["gamma"], steps_per_execution=settings["steps_per_e
 # losses and, in its Images tab, every label's manifold at each snapshot period.
 
 # %%
-check_same_run(run.root, {**settings, "data": digits.source_label},  # a resumed run keeps its model
-               ("batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision", "seed", "data"))
-clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])  # unless resuming
-seeds = EpochSeeds(settings["seed"])
-draws = iteration_draws(digits.x_train, digits.y_train_onehot, settings["batch_size"], settings["latent_dim"],
-                        settings["seed"], seeds.epoch, ITERATIONS_PER_PERIOD)
-periods = settings["iterations"] // ITERATIONS_PER_PERIOD
+run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps its model and data
+seeds = EpochSeeds(s.seed)
+draws = iteration_draws(digits.x_train, digits.y_train_onehot, s.batch_size, s.latent_dim, s.seed, seeds.epoch,
+                        ITERATIONS_PER_PERIOD)
+periods = s.iterations // ITERATIONS_PER_PERIOD
 snapshots = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], digits.x_test, digits.y_test,
-                              settings["latent_dim"], snapshot_periods(periods, settings["snapshot_every"] // 3),
+                              s.latent_dim, snapshot_periods(periods, s.snapshot_every // ITERATIONS_PER_PERIOD),
                               path=run.snapshots, tensorboard_dir=run.logs / "manifolds",
-                              save_every_epochs=settings["checkpoint_every"] // ITERATIONS_PER_PERIOD)
-if not settings["pretrained"]:
-    model.fit(draws, epochs=periods, steps_per_epoch=ITERATIONS_PER_PERIOD, verbose=0, callbacks=adaptive_loop_callbacks(
-        run.root, seeds, settings["iterations"], ITERATIONS_PER_PERIOD, settings["checkpoint_every"],
-        (*LOSS_NAMES, *STEP_NAMES), before_loggers=[snapshots]))
-    model.save(run.model("part6_cvae_gan"))
+                              save_every_epochs=s.checkpoint_every // ITERATIONS_PER_PERIOD)
+callbacks = adaptive_loop_callbacks(run.root, seeds, s.iterations, ITERATIONS_PER_PERIOD, s.checkpoint_every,
+                                    (*LOSS_NAMES, *STEP_NAMES), before_loggers=[snapshots])
+trained = run.fit_or_load("part6_cvae_gan", model, draws, epochs=periods, steps_per_epoch=ITERATIONS_PER_PERIOD,
+                          verbose=0, callbacks=callbacks)
 
 # %% [markdown]
 # ## Losses over training
 # The article logs `i, L_prior, L_llike, L_GAN` every 3 iterations; so does the history here.
 
 # %%
-model = run.load_model("part6_cvae_gan")
+model = trained.model
 decoder, z_meaner = model.decoder, model.article_models()["z_meaner"]
-if settings["pretrained"]:
-    history, step_counts = shipped["history"], shipped["step_counts"]
-    seconds_per_iteration = shipped.get("seconds_per_iteration") or float("nan")  # not timed by older runs
-else:
-    logged = read_history_csv(run.history)
-    history = {k: logged[k] for k in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
-    step_counts = model.step_counts
-    seconds_per_iteration = statistics.median(logged["epoch_seconds"][1:] or logged["epoch_seconds"]) / 3
+history = {k: trained.history[k] for k in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
+step_counts, seconds_per_iteration = training_facts(trained)
 print("steps:", step_counts, f"seconds per outer iteration: {seconds_per_iteration:.3f}")
-losses = {k: history[k] for k in LOSS_NAMES}
-figures.save_figure(figures.plot_loss_curves(history["iteration"], losses, log_scale=("l_gan",),
-                                             title=f"preset: {settings['preset']}"), run.figures / "losses.png")
+figures.save_figure(figures.plot_loss_curves(history["iteration"], {k: history[k] for k in LOSS_NAMES},
+                                             log_scale=("l_gan",), title=f"preset: {s.preset}"),
+                    run.figures / "losses.png")
 
 # %% [markdown]
 # ## The baseline: the Part 4 CVAE, trained as long
@@ -193,12 +178,9 @@ figures.save_figure(figures.plot_loss_curves(history["iteration"], losses, log_s
 # CVAE+GAN's encoder and decoder had, on batches of the same size.
 
 # %%
-if settings["pretrained"]:
-    cvae = run.load_model("part6_cvae_baseline")
-else:
-    cvae = train_cvae_for_steps(digits.x_train, digits.y_train, step_counts["encoder_decoder"],
-                                settings["batch_size"], settings["latent_dim"], seed=settings["seed"])
-    cvae.save(run.model("part6_cvae_baseline"))
+cvae = run.fit_or_load("part6_cvae_baseline", baseline_cvae(s.latent_dim, seed=s.seed),
+                       baseline_batches(digits.x_train, digits.y_train, s.batch_size, s.seed), epochs=1,
+                       steps_per_epoch=max(step_counts["encoder_decoder"], 1), verbose=2).model
 baseline = cvae.article_models()
 generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], baseline["decoder"])}
 
@@ -210,7 +192,7 @@ generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], ba
 # digits decoded from z_mean (no sampling noise).
 
 # %%
-picked = generate_digits.random_rows(len(digits.x_test), 10, settings["seed"])
+picked = generate_digits.random_rows(len(digits.x_test), 10, s.seed)
 shown, shown_labels = digits.x_test[picked], digits.y_test[picked]
 encoders = {"cvae_gan": model.article_models()["encoder"], "cvae": baseline["encoder"]}
 sampled = {name: generate_digits.sampled_reconstructions(encoders[name], dec, shown, shown_labels)
@@ -219,7 +201,8 @@ figures.save_figure(figures.plot_digits(shown, sampled["cvae"], sampled["cvae_ga
                                         title="originals / CVAE / CVAE+GAN (sampled z)"),
                     run.figures / "reconstructions.png")
 means = {name: generate_digits.reconstructions(zm, dec, shown, shown_labels) for name, (zm, dec) in generators.items()}
-figures.save_figure(figures.plot_digits(shown, means["cvae"], means["cvae_gan"], title="originals / CVAE / CVAE+GAN (z_mean)"),
+figures.save_figure(figures.plot_digits(shown, means["cvae"], means["cvae_gan"],
+                                        title="originals / CVAE / CVAE+GAN (z_mean)"),
                     run.figures / "reconstructions_z_mean.png")
 
 # %% [markdown]
@@ -228,17 +211,16 @@ figures.save_figure(figures.plot_digits(shown, means["cvae"], means["cvae_gan"],
 # of the test set in a seeded random order, as the article takes them.
 
 # %%
-sevens = digits.x_test[generate_digits.random_rows(len(digits.x_test), 10, settings["seed"], digits.y_test, 7)]
+sevens = digits.x_test[generate_digits.random_rows(len(digits.x_test), 10, s.seed, digits.y_test, 7)]
 for name, (zm, dec) in generators.items():
-    digit_figures.save_prior_and_style_figures(zm, dec, settings["latent_dim"], sevens, run.figures, f"_{name}")
+    digit_figures.save_prior_and_style_figures(zm, dec, s.latent_dim, sevens, run.figures, f"_{name}")
 
 # %% [markdown]
 # ### Manifolds and z distributions per label
 # The 15x15 grid over z[0:2] (other coordinates 0), one decoder call for all labels.
 
 # %%
-digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_test, settings["latent_dim"],
-                                    run.figures)
+digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_test, s.latent_dim, run.figures)
 
 # %% [markdown]
 # ### The article's claim in numbers
@@ -253,9 +235,9 @@ digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_t
 # 0 = each label drawn one way. Real test digits are measured alike.
 
 # %%
-classifier = load_digit_judge(settings["data_dir"], allow_sample=settings["quick"]).model
-comparison, samples = compare_generators(generators, classifier, digits, settings["latent_dim"])
-comparison["cvae_gan"].update(iterations=settings["iterations"], optimizer_steps=step_counts)
+classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
+comparison, samples = compare_generators(generators, classifier, digits, s.latent_dim)
+comparison["cvae_gan"].update(iterations=s.iterations, optimizer_steps=step_counts)
 comparison["cvae"]["optimizer_steps"] = step_counts["encoder_decoder"]
 for name, numbers in comparison.items():
     print(name, numbers)
@@ -266,23 +248,19 @@ for name, numbers in comparison.items():
 # "Label: c / Batch: b" as in the article's MP4s, as MP4 and GIF; and all ten side by side.
 
 # %%
-if snapshots.epochs_taken:
-    write_snapshot_animations(snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
-    print(f"{len(snapshots.epochs_taken)} snapshots per animation, written to {run.animations}")
-else:  # --pretrained: the committed run's animations are in figs/part6/corrected-z8/animations/
-    print("no snapshots in this run folder (no training here), so no animations")
+write_snapshot_animations(snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
 
 # %% [markdown]
 # ## Results files
 
 # %%
 # The contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its own as cvae_*.
-write_samples(run.root, {**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}})
-write_results(run.root, {**settings, "data_source": digits.source_label}, history=history,
-              step_counts=step_counts, seconds_per_iteration=seconds_per_iteration, comparison=comparison,
-              snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in snapshots.epochs_taken],
-              snapshot_render_seconds=snapshots.render_seconds)
-print_summary(run.root, {
+run.write_samples({**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}})
+run.write_results(Part6Results(history=history, step_counts=step_counts, seconds_per_iteration=seconds_per_iteration,
+                               comparison=comparison,
+                               snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in snapshots.epochs_taken],
+                               snapshot_render_seconds=snapshots.render_seconds), data_source=digits.source_label)
+run.print_summary({
     "CVAE+GAN digits read as their label": comparison["cvae_gan"]["label_accuracy"],
     "sharpness vs real digits, CVAE+GAN / CVAE / real test":
         " / ".join(f"{comparison[k]['relative_sharpness']:.2f}" for k in ("cvae_gan", "cvae", "real")),

@@ -21,9 +21,9 @@ Choices made here (each documented at the function concerned):
   (:class:`CelebaIndex`); images are never loaded here.  The model's condition
   vector is :meth:`CelebaIndex.conditions`: 1.0 where an attribute is +1, else 0.0.
 * Text files are validated strictly: every error is a :class:`CelebaFormatError`
-  naming the file and, where there is one, the 1-based line.  The numeric block of
-  the attribute file is checked and parsed with numpy, so 202,599 rows take well
-  under a second.
+  naming the file and, where there is one, the 1-based line.  Both are split, checked
+  and parsed with numpy by the shared reader (:mod:`~keras_autoencoders.data.text_files`),
+  so 202,599 rows take well under a second.
 * Corrupt or truncated JPEGs are found by a cheap marker scan (:func:`scan_jpegs`)
   and skipped with one :class:`CorruptImageWarning` by default, so that a long run
   does not die on one bad file out of 200k.  Files that pass the marker check but
@@ -42,10 +42,11 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import FileLineError, KerasAutoencodersError
+from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttributeError
 
 from .image_index import ImageRows
-from .locations import Attempt, DataNotFoundError, find_dataset_folder
+from .locations import Attempt
+from .text_files import MAX_LISTED, TextFile, find_folder, listing, not_found  # noqa: F401 (MAX_LISTED re-exported)
 
 PathLike = Union[str, os.PathLike]
 
@@ -76,8 +77,6 @@ JPEG_START = b"\xff\xd8\xff"
 JPEG_END = b"\xff\xd9"
 #: How many bytes at the end of a file are searched for the end-of-image marker.
 JPEG_TAIL_BYTES = 1024
-#: How many names an error or warning message lists before "... and N more".
-MAX_LISTED = 5
 
 WHERE_TO_GET = (
     "CelebA has no automatic download. Get it from the official CelebA page "
@@ -102,70 +101,7 @@ class CorruptImageWarning(UserWarning):
     """Some listed images are corrupt or truncated and were skipped."""
 
 
-class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
-    """An attribute name that is not in the attribute file (both a KeyError and a ValueError)."""
-
-    def __str__(self) -> str:  # KeyError would otherwise show the repr of the message
-        return str(self.args[0])
-
-
-def _listing(names: Sequence[str], limit: int = MAX_LISTED) -> str:
-    """``a, b, c`` or ``a, b, c ... and N more``."""
-    shown = ", ".join(str(n) for n in names[:limit])
-    return shown if len(names) <= limit else f"{shown} ... and {len(names) - limit} more"
-
-
-def _read_lines(path: pathlib.Path) -> list[str]:
-    """The file's lines without their line ends, trailing blank lines removed."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CelebaFormatError(path, None, f"not UTF-8 text ({exc})") from exc
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise CelebaFormatError(path, None, "the file is empty")
-    return lines
-
-
-def _check_unique(
-    names: Sequence[str], path: pathlib.Path, first_line: int, what: str, *, one_line: bool = False
-) -> None:
-    """Raise naming the first repeated entry and its line.
-
-    ``names[i]`` is on line ``first_line + i``, or all on ``first_line`` when ``one_line``.
-    """
-    if len(set(names)) == len(names):
-        return
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in seen:
-            if one_line:
-                raise CelebaFormatError(
-                    path, first_line, f"duplicate {what} {name!r} (entries {seen[name] + 1} and {i + 1})"
-                )
-            raise CelebaFormatError(
-                path, first_line + i, f"duplicate {what} {name!r} (first on line {first_line + seen[name]})"
-            )
-        seen[name] = i
-
-
 # --------------------------------------------------------------------------- text files
-
-
-def _tokenize(b: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whitespace-separated tokens of the bytes ``b`` holding ``rows`` lines joined by ``\\n``.
-
-    Returns the token start and end offsets and the number of tokens on each line.
-    """
-    newline = b == 10
-    tok = ~(newline | (b == 32) | (b == 9) | (b == 13) | (b == 11) | (b == 12))
-    starts = np.flatnonzero(tok & ~np.concatenate(([False], tok[:-1])))
-    ends = np.flatnonzero(tok & ~np.concatenate((tok[1:], [False]))) + 1
-    before = np.searchsorted(starts, np.flatnonzero(newline))  # tokens before each line end
-    bounds = np.concatenate(([0], before, [len(starts)]))[: rows + 1]
-    return starts, ends, np.diff(bounds)
 
 
 def read_attribute_file(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
@@ -182,62 +118,44 @@ def read_attribute_file(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np
     empty or repeated attribute name, a blank row, a row with the wrong number of
     values, a value other than 1 / -1 and a repeated file name.
     """
-    path = pathlib.Path(path)
-    lines = _read_lines(path)
-    try:
-        count = int(lines[0].strip())
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise CelebaFormatError(
-            path, 1, f"the first line must be the number of images, found {lines[0].strip()[:40]!r}"
-        )
-    if len(lines) < 2 or not lines[1].split():
-        raise CelebaFormatError(path, 2, "expected the attribute names on the second line")
-    names = tuple(lines[1].split())
-    _check_unique(names, path, 2, "attribute name", one_line=True)
+    file = TextFile(path, CelebaFormatError)
+    words = file.words()
+    count_line = words.row(0)
+    if len(count_line) != 1 or not (count_line[0].isascii() and count_line[0].isdigit()):
+        found = " ".join(count_line)[:40]
+        raise file.fail(1, f"the first line must be the number of images, found {found!r}")
+    count = int(count_line[0])
+    names = tuple(words.row(1)) if len(words) > 1 else ()
+    if not names:
+        raise file.fail(2, "expected the attribute names on the second line")
+    file.check_unique_on_line(names, "attribute name {!r}", 2)
     k = len(names)
 
-    rows = lines[2:]
-    parts = [row.split(None, 1) for row in rows]
-    for i, part in enumerate(parts):
-        if not part:
-            raise CelebaFormatError(path, i + 3, "blank line among the image rows")
-    filenames = [part[0] for part in parts]
-    n = len(rows)
-
-    # All values in one byte block, one row per line; checked and parsed with numpy.
-    block = np.frombuffer("\n".join(p[1] if len(p) > 1 else "" for p in parts).encode(), np.uint8)
-    starts, ends, per_row = _tokenize(block, n)
-    bad_rows = np.flatnonzero(per_row != k)
-    if bad_rows.size:
-        i = int(bad_rows[0])
-        raise CelebaFormatError(
-            path, i + 3, f"expected {k} values after the file name, found {int(per_row[i])}"
-        )
-    # Every token is now one value; each must be exactly "1" or "-1".
-    length = ends - starts
-    first = block[starts]
-    second = block[np.minimum(starts + 1, max(len(block) - 1, 0))]
-    plus = (length == 1) & (first == ord("1"))
-    minus = (length == 2) & (first == ord("-")) & (second == ord("1"))
-    bad = np.flatnonzero(~(plus | minus))
+    rows = words.after(2)
+    blank = rows.first_row(rows.counts == 0)
+    if blank is not None:
+        raise file.fail(rows.line(blank), "blank line among the image rows")
+    wrong = rows.first_row(rows.counts != k + 1)
+    if wrong is not None:
+        found = int(rows.counts[wrong]) - 1
+        raise file.fail(rows.line(wrong), f"expected {k} values after the file name, found {found}")
+    starts, lengths = rows.table(k + 1)
+    codes = rows.codes(starts[:, 1:], lengths[:, 1:], ("-1", "1"))
+    bad = np.flatnonzero(codes.ravel() < 0)
+    filenames = rows.strings(starts[:, 0], lengths[:, 0])
     if bad.size:
-        t = int(bad[0])
-        i, column = divmod(t, k)
-        token = bytes(block[starts[t]:ends[t]]).decode("utf-8", "replace")
-        raise CelebaFormatError(
-            path, i + 3,
-            f"value {token!r} for attribute {names[column]} of {filenames[i]} is not 1 or -1",
+        i, column = divmod(int(bad[0]), k)
+        token = rows.text(starts[i, column + 1], lengths[i, column + 1])
+        raise file.fail(
+            rows.line(i), f"value {token!r} for attribute {names[column]} of {filenames[i]} is not 1 or -1"
         )
-    values = np.where(plus, 1, -1).astype(np.int8).reshape(n, k)
+    values = codes * np.int8(2) - np.int8(1)  # -1 -> code 0, 1 -> code 1
 
+    n = len(rows)
     if count != n:
-        raise CelebaFormatError(
-            path, 1, f"the count line says {count} images but the file lists {n} rows"
-        )
-    _check_unique(filenames, path, 3, "file name")
-    return np.array(filenames, dtype=str), names, values
+        raise file.fail(1, f"the count line says {count} images but the file lists {n} rows")
+    file.check_unique(filenames.tolist(), "file name {!r}", rows.first_line)
+    return filenames, names, values
 
 
 def read_partition_file(path: PathLike) -> dict[str, int]:
@@ -248,22 +166,25 @@ def read_partition_file(path: PathLike) -> dict[str, int]:
     line for a row that is not a name and a whole number, a split outside 0..2 and
     a repeated file name.
     """
-    path = pathlib.Path(path)
-    partition: dict[str, int] = {}
-    for i, line in enumerate(_read_lines(path)):
-        tokens = line.split()
-        if len(tokens) != 2:
-            raise CelebaFormatError(
-                path, i + 1, f"expected 'file_name split', found {len(tokens)} fields"
-            )
-        name, value = tokens
-        if value not in ("0", "1", "2"):
-            raise CelebaFormatError(
-                path, i + 1, f"split {value!r} of {name} is not 0 (train), 1 (valid) or 2 (test)"
-            )
-        if name in partition:
-            raise CelebaFormatError(path, i + 1, f"duplicate file name {name!r}")
-        partition[name] = int(value)
+    file = TextFile(path, CelebaFormatError)
+    rows = file.words()
+    wrong = rows.first_row(rows.counts != 2)
+    if wrong is not None:
+        raise file.fail(
+            rows.line(wrong), f"expected 'file_name split', found {int(rows.counts[wrong])} field(s)"
+        )
+    starts, lengths = rows.table(2)
+    names = rows.strings(starts[:, 0], lengths[:, 0]).tolist()
+    splits = rows.codes(starts[:, 1], lengths[:, 1], ("0", "1", "2"))
+    bad = rows.first_row(splits < 0)
+    if bad is not None:
+        value = rows.text(starts[bad, 1], lengths[bad, 1])
+        raise file.fail(
+            rows.line(bad), f"split {value!r} of {names[bad]} is not 0 (train), 1 (valid) or 2 (test)"
+        )
+    partition = dict(zip(names, splits.tolist()))
+    if len(partition) != len(names):
+        file.check_unique(names, "file name {!r}", rows.first_line)
     return partition
 
 
@@ -274,16 +195,8 @@ def _holds_celeba(folder: pathlib.Path) -> bool:
     return any((folder / entry).exists() for entry in (IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE))
 
 
-def _not_found(filename: str, attempts: Sequence[Attempt], what: str) -> DataNotFoundError:
-    """A :class:`DataNotFoundError` whose message ends with where to get CelebA."""
-    return DataNotFoundError(filename, attempts, what=what, download_hint=False, hint=WHERE_TO_GET)
-
-
-def _try_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:
+def _in_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:
     """``base`` or ``base/celeba`` when it is a CelebA folder, else record why not."""
-    if not base.is_dir():
-        attempts.append((place, base, "no such folder" if not base.exists() else "not a folder"))
-        return None
     if _holds_celeba(base):
         return base
     sub = base / CELEBA_FOLDER
@@ -308,7 +221,7 @@ def find_celeba_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
     CelebA.  Only the folder is found here; :func:`load_celeba_index` then reports a
     missing file inside it.
     """
-    return find_dataset_folder(data_dir, _try_base, lambda attempts: _not_found(CELEBA_FOLDER, attempts, "CelebA"))
+    return find_folder(data_dir, _in_base, CELEBA_FOLDER, "CelebA", WHERE_TO_GET)
 
 
 def _require(root: pathlib.Path, entry: str, what: str, folder: bool = False) -> pathlib.Path:
@@ -319,7 +232,7 @@ def _require(root: pathlib.Path, entry: str, what: str, folder: bool = False) ->
     reason = "no such folder" if folder else "no such file"
     if path.exists():
         reason = "not a folder" if folder else "not a file"
-    raise _not_found(entry, [("CelebA folder", path, reason)], what)
+    raise not_found(entry, [("CelebA folder", path, reason)], what, WHERE_TO_GET)
 
 
 # --------------------------------------------------------------------------- JPEG scan
@@ -369,7 +282,7 @@ def _scan_problems(paths: Sequence[str], workers: Optional[int] = None) -> list[
 
 def _check_on_corrupt(on_corrupt: str) -> None:
     if on_corrupt not in ON_CORRUPT_CHOICES:
-        raise ValueError(
+        raise SettingsError(
             f"on_corrupt must be one of {ON_CORRUPT_CHOICES}, got {on_corrupt!r}"
         )
 
@@ -386,7 +299,7 @@ def _corrupt_mask(paths: Sequence[PathLike], on_corrupt: str, stacklevel: int) -
         listed = [f"{os.path.basename(names[i])} ({problems[i]})" for i in bad]
         warnings.warn(
             f"{len(bad)} of {len(names)} images are corrupt or truncated and were skipped: "
-            f"{_listing(listed)}",
+            f"{listing(listed)}",
             CorruptImageWarning,
             stacklevel=stacklevel + 1,
         )
@@ -409,13 +322,6 @@ def scan_jpegs(paths: Sequence[PathLike], on_corrupt: str = "skip") -> np.ndarra
 
 
 # --------------------------------------------------------------------------- index
-
-
-def _unknown_attributes(unknown: Sequence[str], valid: Sequence[str], where: str) -> UnknownAttributeError:
-    return UnknownAttributeError(
-        f"unknown attribute name(s) {', '.join(map(repr, unknown))} in {where}; "
-        f"valid names: {', '.join(valid)}"
-    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -459,20 +365,13 @@ class CelebaIndex(ImageRows):
     def split(self, name: str) -> "CelebaIndex":
         """The rows of one split: ``"train"``, ``"valid"`` or ``"test"``."""
         if name not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {name!r}")
+            raise SettingsError(f"split must be one of {SPLITS}, got {name!r}")
         return self.select(np.flatnonzero(self.partition == SPLITS.index(name)))
 
     def split_counts(self) -> dict[str, int]:
         """Number of images in each split, e.g. ``{"train": 8000, "valid": 1000, "test": 1000}``."""
         counts = np.bincount(self.partition, minlength=3)
         return {name: int(c) for name, c in zip(SPLITS, counts)}
-
-    def attribute_index(self, name: str) -> int:
-        """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
-        try:
-            return self.attribute_names.index(name)
-        except ValueError:
-            raise _unknown_attributes([name], self.attribute_names, "this index") from None
 
 
 def _column_indices(requested: Sequence[str], names: tuple[str, ...], path: pathlib.Path) -> list[int]:
@@ -481,10 +380,10 @@ def _column_indices(requested: Sequence[str], names: tuple[str, ...], path: path
     requested = list(requested)
     unknown = [name for name in requested if name not in names]
     if unknown:
-        raise _unknown_attributes(unknown, names, str(path))
+        raise UnknownAttributeError.among(unknown, names, str(path))
     repeated = sorted({name for name in requested if requested.count(name) > 1})
     if repeated:
-        raise ValueError(f"attribute name(s) asked for more than once: {', '.join(repeated)}")
+        raise SettingsError(f"attribute name(s) asked for more than once: {', '.join(repeated)}")
     return [names.index(name) for name in requested]
 
 
@@ -499,7 +398,7 @@ def _join_partition(
         raise CelebaFormatError(
             part_path, None,
             f"{len(missing)} file(s) listed in {attr_path.name} are missing from this file: "
-            f"{_listing(missing)}",
+            f"{listing(missing)}",
         )
     if len(partition) != len(names):
         listed = set(names)
@@ -507,7 +406,7 @@ def _join_partition(
         raise CelebaFormatError(
             attr_path, None,
             f"{len(extra)} file(s) listed in {part_path.name} are missing from this file: "
-            f"{_listing(extra)}",
+            f"{listing(extra)}",
         )
     return np.array(splits, dtype=np.int8)
 
@@ -515,7 +414,7 @@ def _join_partition(
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or not np.all(np.isfinite(f)) or np.any(f < 0) or f.sum() <= 0:
-        raise ValueError(
+        raise SettingsError(
             f"fallback_split must be three non-negative fractions (train, valid, test), got {fractions!r}"
         )
     return f / f.sum()
@@ -591,7 +490,7 @@ def load_celeba_index(
         if missing:
             raise FileNotFoundError(
                 f"{len(missing)} of {len(filenames)} images listed in {attr_path.name} are "
-                f"missing from {image_dir}: {_listing(missing)}"
+                f"missing from {image_dir}: {listing(missing)}"
             )
         good = _corrupt_mask(index.paths(), on_corrupt, stacklevel=2)
         if not good.all():

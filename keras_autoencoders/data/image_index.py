@@ -3,8 +3,9 @@
 An index is a frozen dataclass with a ``root`` folder, the image folder's name
 (:attr:`ImageRows.IMAGE_FOLDER`) and one array per per-image field, all of the same
 length, named in :attr:`ImageRows.ROW_FIELDS` (``filenames`` first, relative to the
-image folder). This mixin gives it its length, the images' full paths, and
-:meth:`ImageRows.select`, which keeps the rows it is given in every field at once.
+image folder) and its ``attribute_names``. This mixin gives it its length, the images'
+full paths, :meth:`ImageRows.select`, which keeps the rows it is given in every field at
+once, and :meth:`ImageRows.attribute_index`.
 The image pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`)
 reads an index through ``paths()`` and ``conditions()``.
 """
@@ -17,19 +18,25 @@ from typing import ClassVar, Sequence, TypeVar, Union
 
 import numpy as np
 
+from keras_autoencoders.errors import UnknownAttributeError
+
 Index = TypeVar("Index", bound="ImageRows")
 
 
 class ImageRows:
-    """Rows of an image index; mix into a frozen dataclass with ``root`` and the ``ROW_FIELDS`` arrays."""
+    """Rows of an image index; mix into a frozen dataclass with ``root``, the ``ROW_FIELDS`` arrays
+    and ``attribute_names``."""
 
     #: Name of the folder under ``root`` that holds the images.
     IMAGE_FOLDER: ClassVar[str]
     #: The per-image array fields, ``filenames`` first.
     ROW_FIELDS: ClassVar[tuple[str, ...]]
+    #: What the valid names read as in an :class:`UnknownAttributeError` when there are none.
+    NO_ATTRIBUTES: ClassVar[str] = "none"
 
     root: pathlib.Path
     filenames: np.ndarray
+    attribute_names: tuple[str, ...]
 
     def __len__(self) -> int:
         return len(self.filenames)
@@ -49,3 +56,11 @@ class ImageRows:
         if idx.dtype != np.bool_:
             idx = idx.astype(np.intp, copy=False).reshape(-1)
         return replace(self, **{name: getattr(self, name)[idx] for name in self.ROW_FIELDS})
+
+    def attribute_index(self, name: str) -> int:
+        """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
+        try:
+            return self.attribute_names.index(name)
+        except ValueError:
+            valid = self.attribute_names or (self.NO_ATTRIBUTES,)
+            raise UnknownAttributeError.among([name], valid, "this index") from None

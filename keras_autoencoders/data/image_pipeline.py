@@ -55,21 +55,13 @@ as the decode (below), which on 2 cores kept the pipeline under 2x the PIL
 generator's rate on 178x218 faces where the area filter reaches about 2.5-3x
 (``bench/celeba_pipeline.py``): the antialiased bilinear op (``ScaleAndTranslate``)
 hands each image to TensorFlow's intra-op pool about 5 times, which on a small CPU
-costs as much as the resize itself.  ``fast_decode=True`` is a lossy option, off
-by default: libjpeg's DCT-domain scaling decodes the crop at 1/2, 1/4 or 1/8 size
-(the smallest that still leaves it at least ``image_size`` wide: 1/2 for 178x218
-faces at 64x64, full size at 89x109), then plain bilinear sampling
-(``tf.image.crop_and_resize``) on the exact crop's grid finishes the remaining
-downscale of less than 2x.  On 178x218 faces it changes pixels by about 0.005 on
-average (on a 0..1 scale) and is no faster than the default area path (0.58 vs
-0.49 CPU ms per image); it pays off only on larger images, where 1/4 or 1/8
-scaling applies.
+costs as much as the resize itself.
 """
 from __future__ import annotations
 
 import numbers
 import os
-from typing import Any, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 import tensorflow as tf
@@ -81,8 +73,6 @@ DEFAULT_IMAGE_SIZE = 64
 #: Side of the centred square crop as a fraction of the image *width*: 140 pixels of
 #: a 178-pixel-wide CelebA face, and the same part of the face (70 pixels) at half size.
 DEFAULT_CROP_FRACTION = 140 / 178
-#: DCT-domain scale denominators libjpeg supports, largest first (for ``fast_decode``).
-DECODE_RATIOS = (8, 4, 2, 1)
 
 PathLike = Union[str, os.PathLike]
 
@@ -146,47 +136,11 @@ def _decode_resize_exact(contents: tf.Tensor, window: tf.Tensor, image_size: int
     return tf.cond(window[2] >= image_size, lambda: tf.image.resize(crop, size, method="area"), bilinear)
 
 
-def _decode_resize_fast(contents: tf.Tensor, window: tf.Tensor, image_size: int) -> tf.Tensor:
-    """Decode the crop ``window`` at 1/r scale (DCT domain), then sample it bilinearly onto the window.
-
-    For a crop at least ``image_size`` wide.  r is the largest of :data:`DECODE_RATIOS`
-    that leaves the crop at least ``image_size`` wide, so the remaining downscale is
-    under 2x and plain bilinear sampling (``tf.image.crop_and_resize``, no
-    antialiasing) is adequate.  The decoded window is the scaled crop rounded
-    outwards; the sampling grid is that of the full-resolution window (pixel centres
-    as in ``tf.image.resize``), so the rounding does not shift the crop.
-    """
-    y, x, side = window[0], window[1], window[2]
-    ratios = tf.constant(DECODE_RATIOS, tf.int32)
-    branch = tf.argmax(tf.cast((side >= image_size * ratios) | (ratios == 1), tf.int32), output_type=tf.int32)
-    r = ratios[branch]
-    y0, x0 = y // r, x // r
-    y1, x1 = -(-(y + side) // r), -(-(x + side) // r)  # ceil: libjpeg rounds scaled sizes up
-    scaled = tf.stack([y0, x0, y1 - y0, x1 - x0])
-    crop = tf.switch_case(branch, [
-        (lambda r=ratio: tf.io.decode_and_crop_jpeg(contents, scaled, channels=3, ratio=r)) for ratio in DECODE_RATIOS
-    ])
-
-    def as_float(v: tf.Tensor) -> tf.Tensor:
-        return tf.cast(v, tf.float32)
-
-    # Centres of the first and last output pixels in pixel indices of the decoded crop;
-    # crop_and_resize samples evenly from box start to box end, in units of (size - 1).
-    step = as_float(side) / as_float(r) / image_size  # >= 1 input pixel per output pixel
-    origin = tf.stack([as_float(y) / as_float(r) - as_float(y0), as_float(x) / as_float(r) - as_float(x0)])
-    extent = tf.maximum(as_float(tf.shape(crop)[:2]) - 1.0, 1.0)
-    first = origin + 0.5 * step - 0.5
-    last = origin + (image_size - 0.5) * step - 0.5
-    box = tf.concat([first / extent, last / extent], axis=0)[None]
-    return tf.image.crop_and_resize(crop[None], box, [0], (image_size, image_size), method="bilinear")[0]
-
-
 def decode_crop_resize_bytes(
     contents: tf.Tensor,
     image_size: int = DEFAULT_IMAGE_SIZE,
     crop_fraction: float = DEFAULT_CROP_FRACTION,
     *,
-    fast_decode: bool = False,
     resize_method: str = "area",
 ) -> tf.Tensor:
     """JPEG bytes -> float32 ``(image_size, image_size, 3)`` in [0, 1]: centred crop, then resize.
@@ -195,20 +149,13 @@ def decode_crop_resize_bytes(
     decoded (``tf.io.decode_and_crop_jpeg``, RGB); it is resized with
     ``tf.image.resize`` (``resize_method``: ``"area"``, the default, or antialiased
     ``"bilinear"``, see the module notes) and clipped to [0, 1].
-    ``fast_decode=True`` (lossy, see the module notes) decodes a crop larger than
-    ``image_size`` at a reduced DCT scale and samples it bilinearly instead.
     """
     image_size = _check_positive_int("image_size", image_size)
     crop_fraction = _check_crop_fraction(crop_fraction)
     resize_method = _check_resize_method(resize_method)
     shape = tf.io.extract_jpeg_shape(contents)
     window = crop_window(shape[0], shape[1], crop_fraction)
-    if fast_decode:
-        image = tf.cond(window[2] >= image_size,
-                        lambda: _decode_resize_fast(contents, window, image_size),
-                        lambda: _decode_resize_exact(contents, window, image_size, resize_method))
-    else:
-        image = _decode_resize_exact(contents, window, image_size, resize_method)
+    image = _decode_resize_exact(contents, window, image_size, resize_method)
     return tf.clip_by_value(image * (1.0 / 255.0), 0.0, 1.0)
 
 
@@ -217,15 +164,13 @@ def decode_crop_resize(
     image_size: int = DEFAULT_IMAGE_SIZE,
     crop_fraction: float = DEFAULT_CROP_FRACTION,
     *,
-    fast_decode: bool = False,
     resize_method: str = "area",
 ) -> tf.Tensor:
     """Read the JPEG at ``path`` and return its centred crop resized to ``image_size`` (see
     :func:`decode_crop_resize_bytes`)."""
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
-    return decode_crop_resize_bytes(tf.io.read_file(path), image_size, crop_fraction, fast_decode=fast_decode,
-                                    resize_method=resize_method)
+    return decode_crop_resize_bytes(tf.io.read_file(path), image_size, crop_fraction, resize_method=resize_method)
 
 
 def _check_paths_conditions(paths: Sequence[PathLike], conditions: Any) -> tuple[list[str], np.ndarray]:
@@ -304,7 +249,6 @@ def make_image_dataset(
     seed: int | None = 0,
     drop_remainder: bool = False,
     skip_decode_errors: bool = True,
-    fast_decode: bool = False,
     resize_method: str = "area",
     num_parallel_calls: int = tf.data.AUTOTUNE,
     epoch_variable: tf.Variable | None = None,
@@ -345,8 +289,7 @@ def make_image_dataset(
         raise SettingsError("an epoch_variable needs an integer seed (the order is keyed by seed and epoch)")
 
     def load(path: tf.Tensor, condition: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return decode_crop_resize(path, image_size, crop_fraction, fast_decode=fast_decode,
-                                  resize_method=resize_method), condition
+        return decode_crop_resize(path, image_size, crop_fraction, resize_method=resize_method), condition
 
     if cache_decoded:
         decoded = tf.data.Dataset.from_tensor_slices((paths, conditions)).map(
@@ -378,8 +321,22 @@ def dataset_from_index(index: Any, batch_size: int, **kwargs: Any) -> tf.data.Da
     return make_image_dataset(index.paths(), index.conditions(), batch_size, **kwargs)
 
 
+def autoencoder_stream(paths: Sequence[PathLike], conditions: np.ndarray, batch_size: int, seed: int = 0,
+                       **pipeline: Any) -> Callable[[Any], tf.data.Dataset]:
+    """A study stage's training data (:func:`~keras_autoencoders.training.stages.train_stage`): a
+    function of the stage's epoch seeds returning the images of ``paths`` as ``(image, image)``
+    pairs, in an order of ``seed`` and the epoch, decoded once and then kept (``cache_decoded``).
+    ``pipeline`` goes to :func:`make_image_dataset` (``image_size``, ``crop_fraction``, ...); the
+    ``conditions`` (one row per path) are read and dropped."""
+
+    def stream(seeds: Any) -> tf.data.Dataset:
+        return make_image_dataset(paths, conditions, batch_size, seed=seed, epoch_variable=seeds.epoch,
+                                  cache_decoded=True, **pipeline).map(lambda image, _: (image, image))
+    return stream
+
+
 __all__ = [
-    "DECODE_RATIOS", "DEFAULT_CROP_FRACTION", "DEFAULT_IMAGE_SIZE", "crop_window",
+    "autoencoder_stream", "first_images", "DEFAULT_CROP_FRACTION", "DEFAULT_IMAGE_SIZE", "crop_window",
     "dataset_from_index", "decode_crop_resize", "decode_crop_resize_bytes", "epoch_order", "make_image_dataset",
 ]
 

@@ -25,7 +25,8 @@ Choices made here (each documented at the function concerned):
   face of a person seen in training must not leak into them.
 * The attribute and smile-label files are validated strictly: every error is an
   :class:`LfwFormatError` naming the file and, where there is one, the 1-based line;
-  a row naming an image that is not in the folder is an error too.
+  a row naming an image that is not in the folder is an error too.  Both are read by
+  the shared reader (:mod:`~keras_autoencoders.data.text_files`), as CelebA's are.
 """
 from __future__ import annotations
 
@@ -35,15 +36,15 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from typing import Optional, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import FileLineError, SettingsError
+from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttributeError
 
-from .celeba import UnknownAttributeError, _listing
 from .image_index import ImageRows
-from .locations import Attempt, DataNotFoundError, find_dataset_folder
+from .locations import Attempt, DataNotFoundError
+from .text_files import TextFile, find_folder, listing, not_found
 
 PathLike = Union[str, os.PathLike]
 
@@ -91,29 +92,6 @@ def _image_key(person: str, filename: str) -> Optional[str]:
     return f"{person}/{filename}"
 
 
-def _read_lines(path: pathlib.Path) -> list[str]:
-    """The file's lines without line ends (and without a UTF-8 byte-order mark), trailing
-    blank lines removed; raises for a file that is not UTF-8 or holds nothing."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LfwFormatError(path, line, f"not UTF-8 text (byte {data[exc.start]:#04x})") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise LfwFormatError(path, None, "the file is empty")
-    return lines
-
-
-def _duplicate(path: pathlib.Path, line: int, key: str, first: int) -> LfwFormatError:
-    return LfwFormatError(path, line, f"duplicate row for {key} (first on line {first})")
-
-
 def _header_columns(line: str) -> list[str]:
     """The TAB-separated names of a ``#`` header line (``#\tperson\t...`` or ``#person\t...``)."""
     columns = [c.strip() for c in line[1:].rstrip().split("\t")]
@@ -123,59 +101,48 @@ def _header_columns(line: str) -> list[str]:
 
 
 def _read_attributes(path: pathlib.Path) -> tuple[list[str], tuple[str, ...], np.ndarray]:
-    lines = _read_lines(path)
+    file = TextFile(path, LfwFormatError)
+    lines = file.lines()
     if not lines[0].startswith("#"):
-        raise LfwFormatError(
-            path, 1, f"expected a first comment line starting with '#', found {lines[0][:40]!r}"
-        )
+        raise file.fail(1, f"expected a first comment line starting with '#', found {lines[0][:40]!r}")
     if tuple(_header_columns(lines[0])[:2]) == KEY_COLUMNS:
-        raise LfwFormatError(
-            path, 1, "found the column names on the first line; expected a comment line before them"
-        )
+        raise file.fail(1, "found the column names on the first line; expected a comment line before them")
     if len(lines) < 2 or not lines[1].startswith("#"):
-        raise LfwFormatError(
-            path, 2, "expected the TAB-separated column names on a second line starting with '#'"
-        )
+        raise file.fail(2, "expected the TAB-separated column names on a second line starting with '#'")
     columns = _header_columns(lines[1])
     if tuple(columns[:2]) != KEY_COLUMNS:
-        raise LfwFormatError(
-            path, 2,
+        raise file.fail(
+            2,
             f"the TAB-separated column names must start with {KEY_COLUMNS[0]} and {KEY_COLUMNS[1]}, "
-            f"found {_listing(columns, 3) or 'nothing'}",
+            f"found {listing(columns, 3) or 'nothing'}",
         )
     names = tuple(columns[2:])
     if not names:
-        raise LfwFormatError(path, 2, "no attribute names after person and imagenum")
+        raise file.fail(2, "no attribute names after person and imagenum")
     for j, name in enumerate(names):
         if not name:
-            raise LfwFormatError(path, 2, f"attribute name {j + 1} is empty")
-        if name in names[:j]:
-            raise LfwFormatError(path, 2, f"duplicate attribute name {name!r}")
+            raise file.fail(2, f"attribute name {j + 1} is empty")
+    file.check_unique_on_line(names, "attribute name {!r}", 2)
     width = len(columns)
     if len(lines) < 3:
-        raise LfwFormatError(path, None, "no image rows after the two header lines")
+        raise file.fail(None, "no image rows after the two header lines")
 
     keys: list[str] = []
-    seen: dict[str, int] = {}
     scores = np.empty((len(lines) - 2, len(names)), dtype=np.float64)
     for i, raw in enumerate(lines[2:]):
         number = i + 3
         row = raw.rstrip()
         if not row.strip():
-            raise LfwFormatError(path, number, "blank line among the image rows")
+            raise file.fail(number, "blank line among the image rows")
         fields = row.split("\t")
         if len(fields) != width:
-            raise LfwFormatError(
-                path, number, f"expected {width} TAB-separated columns, found {len(fields)}"
-            )
+            raise file.fail(number, f"expected {width} TAB-separated columns, found {len(fields)}")
         person = fields[0].strip()
         if not person:
-            raise LfwFormatError(path, number, "empty person name")
+            raise file.fail(number, "empty person name")
         image = fields[1].strip()
         if not (image.isascii() and image.isdigit()) or int(image) == 0:
-            raise LfwFormatError(
-                path, number, f"image number {image!r} of {person} is not a positive integer"
-            )
+            raise file.fail(number, f"image number {image!r} of {person} is not a positive integer")
         try:
             scores[i] = [float(v) for v in fields[2:]]
             finite = bool(np.isfinite(scores[i]).all())
@@ -188,16 +155,12 @@ def _read_attributes(path: pathlib.Path) -> tuple[list[str], tuple[str, ...], np
                 except ValueError:
                     ok = False
                 if not ok:
-                    raise LfwFormatError(
-                        path, number,
-                        f"score {value.strip()!r} in column {names[j]!r} is not a (finite) number",
+                    raise file.fail(
+                        number, f"score {value.strip()!r} in column {names[j]!r} is not a (finite) number"
                     )
         folder = person.replace(" ", "_")
-        key = f"{folder}/{folder}_{int(image):04d}.jpg"
-        if key in seen:
-            raise _duplicate(path, number, key, seen[key])
-        seen[key] = number
-        keys.append(key)
+        keys.append(f"{folder}/{folder}_{int(image):04d}.jpg")
+    file.check_unique(keys, "row for {}", 3)
     return keys, names, scores.astype(np.float32)
 
 
@@ -234,44 +197,34 @@ def read_smile_labels(path: PathLike) -> tuple[np.ndarray, np.ndarray]:
     file, a line without exactly two fields, a path not ending in
     ``<Name>/<Name>_NNNN.jpg``, a label other than 0 / 1 and a repeated image.
     """
-    path = pathlib.Path(path)
+    file = TextFile(path, LfwFormatError)
+    rows = file.words()
+    wrong = rows.first_row(rows.counts != 2)
+    if wrong is not None:
+        raise file.fail(rows.line(wrong), f"expected 'path label', found {int(rows.counts[wrong])} field(s)")
+    starts, lengths = rows.table(2)
+    images = rows.strings(starts[:, 0], lengths[:, 0]).tolist()
+    labels = rows.codes(starts[:, 1], lengths[:, 1], ("0", "1"))
     keys: list[str] = []
-    labels: list[int] = []
-    seen: dict[str, int] = {}
-    for i, line in enumerate(_read_lines(path)):
-        number = i + 1
-        fields = line.split()
-        if len(fields) != 2:
-            raise LfwFormatError(path, number, f"expected 'path label', found {len(fields)} field(s)")
-        image, label = fields
+    for i, image in enumerate(images):
         parts = [p for p in image.replace("\\", "/").split("/") if p]
         key = _image_key(parts[-2], parts[-1]) if len(parts) >= 2 else None
         if key is None:
-            raise LfwFormatError(path, number, f"path {image!r} does not end in <Name>/<Name>_NNNN.jpg")
-        if label not in ("0", "1"):
-            raise LfwFormatError(path, number, f"label {label!r} of {key} is not 0 or 1")
-        if key in seen:
-            raise _duplicate(path, number, key, seen[key])
-        seen[key] = number
+            raise file.fail(rows.line(i), f"path {image!r} does not end in <Name>/<Name>_NNNN.jpg")
+        if labels[i] < 0:
+            label = rows.text(starts[i, 1], lengths[i, 1])
+            raise file.fail(rows.line(i), f"label {label!r} of {key} is not 0 or 1")
         keys.append(key)
-        labels.append(int(label))
-    return np.array(keys, dtype=str), np.array(labels, dtype=np.int8)
+    file.check_unique(keys, "row for {}", rows.first_line)
+    return np.array(keys, dtype=str), labels
 
 
 # --------------------------------------------------------------------------- finding
 
 
-def _not_found(filename: str, attempts: Sequence[Attempt], what: str) -> DataNotFoundError:
-    """A :class:`DataNotFoundError` whose message ends with where to get LFW."""
-    return DataNotFoundError(filename, attempts, what=what, download_hint=False, hint=WHERE_TO_GET)
-
-
-def _try_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:
+def _in_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:
     """The LFW folder at ``base`` (itself, its parent when it is ``lfw-deepfunneled``, or
     ``base/lfw``), else record why not."""
-    if not base.is_dir():
-        attempts.append((place, base, "no such folder" if not base.exists() else "not a folder"))
-        return None
     if (base / IMAGE_FOLDER).is_dir():
         return base
     if base.name == IMAGE_FOLDER:
@@ -295,7 +248,7 @@ def find_lfw_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
 
     Raises :class:`DataNotFoundError` listing every place tried and where to get LFW.
     """
-    return find_dataset_folder(data_dir, _try_base, lambda attempts: _not_found(LFW_FOLDER, attempts, "LFW"))
+    return find_folder(data_dir, _in_base, LFW_FOLDER, "LFW", WHERE_TO_GET)
 
 
 def scan_lfw_images(image_dir: PathLike) -> tuple[list[str], list[str]]:
@@ -335,6 +288,7 @@ class LfwIndex(ImageRows):
 
     IMAGE_FOLDER = IMAGE_FOLDER
     ROW_FIELDS = ("filenames", "people", "is_validation", "attribute_scores", "smiling")
+    NO_ATTRIBUTES = f"none (no {ATTRIBUTE_FILE} was read)"
 
     root: pathlib.Path
     filenames: np.ndarray
@@ -388,16 +342,6 @@ class LfwIndex(ImageRows):
         """Number of images in each split, e.g. ``{"train": 10600, "validation": 2633}``."""
         val = int(self.is_validation.sum())
         return {"train": len(self) - val, "validation": val}
-
-    def attribute_index(self, name: str) -> int:
-        """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
-        try:
-            return self.attribute_names.index(name)
-        except ValueError:
-            valid = ", ".join(self.attribute_names) or f"none (no {ATTRIBUTE_FILE} was read)"
-            raise UnknownAttributeError(
-                f"unknown attribute name {name!r} in this index; valid names: {valid}"
-            ) from None
 
     def attribute(self, name: str) -> np.ndarray:
         """The float32 scores of attribute ``name`` (NaN where unknown)."""
@@ -505,8 +449,9 @@ def load_lfw_index(
 
     filenames, people = scan_lfw_images(image_dir)
     if not filenames:
-        raise _not_found(
-            IMAGE_FOLDER, [("LFW folder", image_dir, "holds no <Name>/<Name>_NNNN.jpg images")], "LFW images"
+        raise not_found(
+            IMAGE_FOLDER, [("LFW folder", image_dir, "holds no <Name>/<Name>_NNNN.jpg images")], "LFW images",
+            WHERE_TO_GET,
         )
     n = len(filenames)
     where = {key: i for i, key in enumerate(filenames)}

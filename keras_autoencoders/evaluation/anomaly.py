@@ -65,3 +65,31 @@ def reconstruction_errors(reconstruct: Callable[[np.ndarray], np.ndarray], image
 def uniform_noise_images(count: int, shape: tuple[int, ...] = (28, 28, 1), seed: int = 0) -> np.ndarray:
     """``count`` images of independent uniform [0, 1) pixels, float32, drawn with ``seed``."""
     return np.random.default_rng(seed).random((count, *shape), dtype=np.float32)
+
+
+#: The image sets the MNIST study scores (key -> the label its figure shows); ``mnist`` is the normal one.
+SCORED_SETS = {"mnist": "MNIST test", "noise": "noise", "fashion_mnist": "Fashion-MNIST test"}
+
+
+def anomaly_test_sets(x_test: np.ndarray, data_dir: str | None = None) -> dict[str, np.ndarray]:
+    """The :data:`SCORED_SETS` images: the MNIST test digits, as many uniform-noise images, and the
+    Fashion-MNIST test set when it is at hand (else a printed note and no such key)."""
+    from keras_autoencoders.data.fashion_mnist import load_fashion_mnist_test
+    from keras_autoencoders.data.locations import DataNotFoundError
+    from keras_autoencoders.data.mnist import prepare_images
+
+    sets = {"mnist": x_test, "noise": uniform_noise_images(len(x_test))}
+    try:
+        sets["fashion_mnist"] = prepare_images(load_fashion_mnist_test(data_dir).x_test)
+    except DataNotFoundError as missing:
+        print(f"Fashion-MNIST is not at hand ({missing}); scoring noise only")
+    return sets
+
+
+def anomaly_aurocs(reconstruct: Callable[[np.ndarray], np.ndarray],
+                   sets: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Each set's :func:`reconstruction_errors`, and ``{"mnist_vs_KEY": auroc}`` of every other set
+    against ``sets["mnist"]``."""
+    scores = {key: reconstruction_errors(reconstruct, images) for key, images in sets.items()}
+    return scores, {f"mnist_vs_{key}": auroc(scores["mnist"], errors) for key, errors in scores.items()
+                    if key != "mnist"}

@@ -116,3 +116,21 @@ def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: M
             "edited": float(verdicts[name][lacking, output].mean()),
         }
     return rates
+
+
+def verdict_agreement(classifier: keras.Model, images: np.ndarray, verdicts: np.ndarray) -> np.ndarray:
+    """Per output, the share of ``images`` the classifier reads as ``verdicts`` says (e.g. the
+    reconstructions of faces, against its verdicts on the faces themselves)."""
+    return (attribute_verdicts(classifier, images) == np.asarray(verdicts)).mean(axis=0)
+
+
+def train_flag_judge(images: np.ndarray, flags: np.ndarray, mask: np.ndarray, epochs: int, seed: int = 0,
+                     steps_per_execution: int = 1) -> keras.Model:
+    """A small CNN trained on the ``images`` under ``mask`` to tell ``flags`` (true/false) apart:
+    the faces study's smile and Male judges. Seeded, so a run that trained and one that did not
+    get the same judge."""
+    data = tf.data.Dataset.from_tensor_slices((images[mask], np.asarray(flags)[mask, None].astype("float32")))
+    data = data.shuffle(int(np.sum(mask)), seed=seed).batch(64)
+    keras.utils.set_random_seed(seed)
+    return train_attribute_classifier(data, [0], images.shape[1], epochs=epochs, seed=seed,
+                                      steps_per_execution=steps_per_execution)

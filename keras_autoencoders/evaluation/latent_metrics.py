@@ -135,3 +135,15 @@ def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5)
         best = np.argmax(counts * (k + 1) - rank_order, axis=1)       # most votes, then nearest
         predicted[start:start + step] = votes[np.arange(len(block)), best]
     return float(np.mean(classes[predicted] == test_labels))
+
+
+def code_space_numbers(encoder, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
+                       seed: int = 0, reference: int = 10000) -> tuple[dict[str, float], np.ndarray]:
+    """How far an encoder's test codes lie from N(0, I) and how well they keep the digits apart:
+    ``kl_to_standard_normal``, ``energy_distance_to_standard_normal`` and ``knn_accuracy`` (the codes
+    of the first ``reference`` training inputs voting), with the test codes themselves."""
+    train_codes = encoder.predict(x_train[:reference], batch_size=1000, verbose=0)
+    test_codes = encoder.predict(x_test, batch_size=1000, verbose=0)
+    return {"kl_to_standard_normal": gaussian_kl_to_standard_normal(test_codes),
+            "energy_distance_to_standard_normal": energy_distance_to_standard_normal(test_codes, seed=seed),
+            "knn_accuracy": knn_accuracy(train_codes, y_train[:reference], test_codes, y_test)}, test_codes

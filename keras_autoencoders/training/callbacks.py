@@ -136,6 +136,16 @@ def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.
     return callbacks
 
 
+def check_whole_periods(iterations_per_epoch: int, **counts: int) -> None:
+    """Each of ``counts`` (``iterations=...``, ``checkpoint_every=...``) must be a positive multiple
+    of ``iterations_per_epoch`` (fit's epochs are Part 6's logging periods); a
+    :class:`SettingsError` names the first that is not."""
+    for name, count in counts.items():
+        if count < 1 or count % iterations_per_epoch:
+            raise SettingsError(f"{name} must be a positive multiple of {iterations_per_epoch} (fit's epochs are "
+                                f"periods of {iterations_per_epoch} iterations), got {count}")
+
+
 def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iterations: int, iterations_per_epoch: int,
                             backup_every: int, keys: Sequence[str],
                             before_loggers: Sequence[keras.callbacks.Callback] = (),
@@ -143,16 +153,12 @@ def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iteration
     """Part 6's callbacks: :func:`run_folder_callbacks` (TensorBoard on) for epochs of
     ``iterations_per_epoch`` iterations, plus :class:`IterationLogs` and :class:`IterationProgress`.
 
-    ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
+    ``iterations`` (the total, for the progress bar) should fill whole epochs
+    (:func:`check_whole_periods`); ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
     is kept after training: rerunning with more ``iterations`` continues the run (the long
     runs are made in stages). The NaN stop watches ``keys`` and names the iteration.
     """
-    if iterations < 1 or iterations % iterations_per_epoch:
-        raise SettingsError(f"iterations must be a positive multiple of {iterations_per_epoch} "
-                            f"(fit's epochs are periods of {iterations_per_epoch} iterations), got {iterations}")
-    if backup_every < 1 or backup_every % iterations_per_epoch:
-        raise SettingsError(f"checkpoint_every must be a positive multiple of {iterations_per_epoch} iterations "
-                            f"(one logging period), got {backup_every}")
+    check_whole_periods(iterations_per_epoch, checkpoint_every=backup_every)
     out = pathlib.Path(out)
     nonfinite = StopOnNonFiniteLoss(out / BACKUP_FOLDER, keys=keys, iterations_per_epoch=iterations_per_epoch)
     callbacks = run_folder_callbacks(out, [IterationLogs(iterations_per_epoch), *before_loggers], tensorboard=True,

@@ -1,7 +1,7 @@
 """Compiling the tutorials' models the way their articles train them: Adam, one loss."""
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 import keras
 
@@ -18,3 +18,10 @@ def compile_with_adam(model: ModelT, learning_rate: float, steps_per_execution: 
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=steps_per_execution)
     return model
+
+
+def built_with_adam(build: Callable[..., ModelT], *args: Any, learning_rate: float, steps_per_execution: int = 1,
+                    loss: Any = None, **kwargs: Any) -> Callable[[], ModelT]:
+    """A builder for a study's stage (:meth:`~keras_autoencoders.tutorial_run.TutorialRun.stage`,
+    which seeds before it builds): ``build(*args, **kwargs)`` passed to :func:`compile_with_adam`."""
+    return lambda: compile_with_adam(build(*args, **kwargs), learning_rate, steps_per_execution, loss)

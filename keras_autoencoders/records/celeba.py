@@ -1,0 +1,70 @@
+"""The CelebA CVAE's results (``tutorials/celeba_cvae.py``): its edits, new faces and judge.
+
+The keys of ``edit_rates`` and ``generated_rates`` are the keys of :data:`EDITS` and
+:data:`NEW_FACE_ROWS`; their ``label`` is only what the figures print.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
+
+from keras_autoencoders.records import ResultsRecord
+
+#: The attributes the judge (a small CNN trained on the real faces) reads: what an edit
+#: changes, and what a reconstruction should keep (gender, smile, hair, skin colour).
+JUDGED_ATTRIBUTES = ("Smiling", "Male", "Eyeglasses", "Blond_Hair", "Black_Hair", "Pale_Skin")
+
+
+@dataclasses.dataclass(frozen=True)
+class FaceEdit:
+    """An attribute edit of real faces: ``label`` for the figure, the attribute the judge checks,
+    and the attribute values it sets (0/1)."""
+
+    label: str
+    judged: str
+    sets: Mapping[str, float]
+
+
+#: key (``figures/edit_KEY.png``, ``edit_rates[KEY]``) -> the edit. Switching on "Male" alone
+#: barely changes a face: the model ties maleness to the makeup and lipstick attributes, which
+#: are almost never set for men in CelebA, so ``male`` switches those off too; ``male_only``
+#: shows the difference.
+EDITS = {
+    "smile": FaceEdit("+ smile", "Smiling", {"Smiling": 1}),
+    "male": FaceEdit("-> male (no makeup, no lipstick)", "Male", {"Male": 1, "Heavy_Makeup": 0,
+                                                                  "Wearing_Lipstick": 0}),
+    "male_only": FaceEdit("-> male (Male only)", "Male", {"Male": 1}),
+    "glasses": FaceEdit("+ glasses", "Eyeglasses", {"Eyeglasses": 1}),
+}
+
+#: key (``generated_rates[KEY]``) -> (row label, the attributes it sets) of the new-faces figure;
+#: the attributes a row leaves out take their frequency in the training set.
+NEW_FACE_ROWS = {
+    "woman_smiling": ("woman, smiling", {"Male": 0, "Smiling": 1}),
+    "woman_not_smiling": ("woman, not smiling", {"Male": 0, "Smiling": 0}),
+    "man_smiling": ("man, smiling", {"Male": 1, "Smiling": 1}),
+    "man_glasses": ("man, glasses", {"Male": 1, "Eyeglasses": 1}),
+    "woman_blond": ("woman, blond", {"Male": 0, "Blond_Hair": 1}),
+    "man_black_hair": ("man, black hair", {"Male": 1, "Black_Hair": 1}),
+}
+
+
+@dataclasses.dataclass
+class CelebAResults(ResultsRecord):
+    """``judge``: its attributes, test accuracy and the rates on real test faces;
+    ``reconstruction_agreement[attribute]``: the share of test faces whose reconstruction the
+    judge reads as it reads the face; ``edit_rates[key]``:
+    :func:`~keras_autoencoders.evaluation.judges.edit_rates` per :data:`EDITS` key."""
+
+    splits: dict[str, int]
+    skipped_images: list[str]
+    history: dict[str, list[float]]
+    test_loss: dict[str, float]
+    test_reconstruction_mse: float
+    train_images_per_second: float
+    replicas: int
+    judged_test_faces: int
+    judge: dict[str, Any]
+    generated_rates: dict[str, dict[str, float]]
+    edit_rates: dict[str, dict[str, Any]]
+    reconstruction_agreement: dict[str, float] = dataclasses.field(default_factory=dict)  # runs since Dec 2026
