@@ -80,3 +80,32 @@ def _check_samples_contract(path):
 @pytest.fixture
 def check_samples_contract():
     return _check_samples_contract
+
+
+def _check_projector(out, model_name, data_dir):
+    """A digit tutorial's ``logs/projector``: TensorBoard's latest checkpoint holds the saved model's
+    z_mean of every test digit, and the sprite tiles every test digit."""
+    import keras
+    import tensorflow as tf
+
+    from keras_autoencoders.data.mnist import load_mnist_digits
+    from keras_autoencoders.generate.manifold import z_means
+    from keras_autoencoders.plotting.projector import TENSOR_NAME
+    from keras_autoencoders.pretrained import _register_model_classes
+
+    folder = pathlib.Path(out) / "logs" / "projector"
+    assert (folder / "projector_config.pbtxt").is_file() and (folder / "metadata.tsv").is_file()
+    digits = load_mnist_digits(data_dir)
+    _register_model_classes()
+    z_meaner = keras.saving.load_model(pathlib.Path(out) / "model" / f"{model_name}.keras").article_models()["z_meaner"]
+    codes = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(folder))).get_tensor(TENSOR_NAME)
+    np.testing.assert_allclose(codes, z_means(z_meaner, digits.x_test, digits.y_test), atol=1e-5)
+    side = int(np.ceil(np.sqrt(len(digits.x_test)))) * 28
+    import imageio.v3 as iio
+
+    assert iio.imread(folder / "sprite.png").shape == (side, side)
+
+
+@pytest.fixture
+def check_projector():
+    return _check_projector

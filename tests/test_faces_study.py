@@ -146,6 +146,7 @@ def test_short_real_lfw_run_lowers_the_validation_loss(lfw_faces, kind):
     assert val[-1] - floor < 0.6 * (start - floor)  # the excess over the floor falls by 40% or more
 
 
+@pytest.mark.slow  # the shipped models in a tutorial run: the full suite's
 def test_pretrained_run_redraws_the_committed_numbers_without_training(tmp_path, run_tutorial):
     """``--pretrained``: the shipped face models of figs/faces, no autoencoder trained, its numbers again."""
     import json

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow  # runs a tutorial end to end
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder, check_samples_contract):
+def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder, check_samples_contract,
+                                                    check_projector):
     data = small_mnist_folder
     out = tmp_path / "run"
     # In mixed bfloat16, 7 steps per call (not a divisor of an epoch's 20 batches): the options run
@@ -48,6 +49,7 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     assert frames.shape[0] == 3  # one frame per snapshot
     assert iio.imread(out / "animations" / "manifolds_all_labels.gif", index=None).shape[0] == 3
     assert (out / "model" / "part4_cvae.keras").exists()
+    check_projector(out, "part4_cvae", data)
 
     # Later sections run from the saved model, without retraining.
     again = subprocess.run(cmd + ["--skip-training"], cwd=REPO, env=env, capture_output=True,

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # runs a tutorial end to end
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, check_samples_contract):
+def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, check_samples_contract, check_projector):
     data = small_mnist_folder
     out = tmp_path / "run"
     base = [sys.executable, str(REPO / "tutorials" / "part6_cvae_gan.py"), "--quick", "--batch-size", "16",
@@ -44,6 +44,7 @@ def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, che
     assert 9 <= counts["discriminator"] <= 27 and 9 <= counts["encoder_decoder"] <= 27
     assert results["seconds_per_iteration"] > 0
     assert results["snapshot_iterations"] == [0, 3, 6]
+    check_projector(out, "part6_cvae_gan", data)
     comparison = results["comparison"]
     for name in ("cvae_gan", "cvae"):
         assert 0 < comparison[name]["relative_sharpness"]

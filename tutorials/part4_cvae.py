@@ -27,11 +27,12 @@ from keras_autoencoders.evaluation.digit_generators import cvae_numbers
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
 from keras_autoencoders.generate import digits as generate_digits
-from keras_autoencoders.generate.manifold import manifold_render_seconds
+from keras_autoencoders.generate.manifold import manifold_render_seconds, z_means
 from keras_autoencoders.models.dense_cvae import build_part4_cvae
 from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, toy_inputs
 from keras_autoencoders.plotting import digit_figures, figures
+from keras_autoencoders.plotting.projector import write_projector
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
 from keras_autoencoders.plotting.toy import plot_toy_manifold
 from keras_autoencoders.records.part4 import TOY_MODELS, Part4Results
@@ -143,10 +144,14 @@ figures.save_figure(figures.plot_digits(shown, decoded), run.figures / "reconstr
 # The 15x15 grid over z[0:2] (the rest 0) for every label, all in one decoder call, and
 # z_mean[0:2] of the test digits of each label (axes -5..5). Each label's z is close
 # to N(0, I): the label carries the class, z the style shared by all classes.
+# TensorBoard's Projector tab (`tensorboard --logdir OUT/logs`) shows every test digit's
+# z_mean as the digit itself (PCA, t-SNE, UMAP), coloured by label.
 
 # %%
 render_seconds = manifold_render_seconds(decoder, s.latent_dim)
 digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_test, s.latent_dim, run.figures)
+test_codes = z_means(z_meaner, digits.x_test, digits.y_test)  # every test digit's z_mean
+write_projector(run.logs / "projector", test_codes, digits.y_test, digits.x_test)
 print(f"all ten manifolds in one decoder call: {render_seconds:.3f} s")
 
 # %% [markdown]

@@ -37,9 +37,11 @@ from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.evaluation.digit_generators import compare_generators
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.generate import digits as generate_digits
+from keras_autoencoders.generate.manifold import z_means
 from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan
 from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES
 from keras_autoencoders.plotting import digit_figures, figures
+from keras_autoencoders.plotting.projector import write_projector
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
 from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, training_facts
 from keras_autoencoders.training.baseline import baseline_batches, baseline_cvae
@@ -193,17 +195,10 @@ generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], ba
 
 # %%
 picked = generate_digits.random_rows(len(digits.x_test), 10, s.seed)
-shown, shown_labels = digits.x_test[picked], digits.y_test[picked]
-encoders = {"cvae_gan": model.article_models()["encoder"], "cvae": baseline["encoder"]}
-sampled = {name: generate_digits.sampled_reconstructions(encoders[name], dec, shown, shown_labels)
-           for name, (_, dec) in generators.items()}
-figures.save_figure(figures.plot_digits(shown, sampled["cvae"], sampled["cvae_gan"],
-                                        title="originals / CVAE / CVAE+GAN (sampled z)"),
-                    run.figures / "reconstructions.png")
-means = {name: generate_digits.reconstructions(zm, dec, shown, shown_labels) for name, (zm, dec) in generators.items()}
-figures.save_figure(figures.plot_digits(shown, means["cvae"], means["cvae_gan"],
-                                        title="originals / CVAE / CVAE+GAN (z_mean)"),
-                    run.figures / "reconstructions_z_mean.png")
+article_parts = {"cvae": baseline, "cvae_gan": model.article_models()}
+digit_figures.save_reconstruction_figures({name: (parts["encoder"], parts["z_meaner"], parts["decoder"])
+                                           for name, parts in article_parts.items()},
+                                          digits.x_test[picked], digits.y_test[picked], run.figures)
 
 # %% [markdown]
 # ### Digits of every label from N(0, I), and style transfer from 7s
@@ -218,9 +213,13 @@ for name, (zm, dec) in generators.items():
 # %% [markdown]
 # ### Manifolds and z distributions per label
 # The 15x15 grid over z[0:2] (other coordinates 0), one decoder call for all labels.
+# TensorBoard's Projector tab (`tensorboard --logdir OUT/logs`) shows every test digit's
+# z_mean as the digit itself, coloured by label.
 
 # %%
 digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_test, s.latent_dim, run.figures)
+test_codes = z_means(z_meaner, digits.x_test, digits.y_test)  # every test digit's z_mean
+write_projector(run.logs / "projector", test_codes, digits.y_test, digits.x_test)
 
 # %% [markdown]
 # ### The article's claim in numbers

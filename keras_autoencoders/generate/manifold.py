@@ -66,6 +66,15 @@ def manifold_render_seconds(decoder: Decoder, latent_dim: int) -> float:
     return time.perf_counter() - start
 
 
+def z_means(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray, num_classes: int = 10,
+            batch_size: int = 2000) -> np.ndarray:
+    """z_mean of every image, encoded with its own label, in the images' order ``(N, latent_dim)``."""
+    conditions = one_hot(np.asarray(labels, dtype=int), num_classes)
+    if isinstance(z_meaner, keras.Model):
+        return z_meaner.predict([images, conditions], batch_size=batch_size, verbose=0)
+    return np.asarray(z_meaner([images, conditions]))
+
+
 def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
                      num_classes: int = 10, batch_size: int = 2000) -> list[np.ndarray]:
     """z_mean of every image, encoded with its own label, split by label (``[z | y=0, ...]``).
@@ -73,9 +82,5 @@ def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
     The article's ``draw_z_distr`` input, for all labels from one pass over ``images``.
     """
     labels = np.asarray(labels, dtype=int)
-    conditions = one_hot(labels, num_classes)
-    if isinstance(z_meaner, keras.Model):
-        z = z_meaner.predict([images, conditions], batch_size=batch_size, verbose=0)
-    else:
-        z = np.asarray(z_meaner([images, conditions]))
+    z = z_means(z_meaner, images, labels, num_classes, batch_size)
     return [z[labels == c] for c in range(num_classes)]

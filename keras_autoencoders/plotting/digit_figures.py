@@ -12,7 +12,7 @@ import numpy as np
 
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import Decoder, render_manifolds, z_means_by_label
-from keras_autoencoders.plotting.figures import (plot_image_grid, plot_label_panels, plot_manifold,
+from keras_autoencoders.plotting.figures import (plot_digits, plot_image_grid, plot_label_panels, plot_manifold,
                                                  plot_z_scatter, plot_z_scatter_panels, save_figure)
 
 LABEL_NAMES = [str(c) for c in range(10)]
@@ -45,3 +45,20 @@ def save_prior_and_style_figures(z_meaner: Decoder, decoder: Decoder, latent_dim
     styled = generate_digits.style_transfer(z_meaner, decoder, sevens, label_in=7)
     styled[7] = sevens[..., 0]
     save_figure(plot_image_grid(styled, LABEL_NAMES, invert_colors=True), fig_dir / f"style_transfer{suffix}.png")
+
+
+def save_reconstruction_figures(models: dict[str, tuple[Decoder, Decoder, Decoder]], shown: np.ndarray,
+                                labels: np.ndarray, fig_dir: str | os.PathLike) -> None:
+    """Part 6's reconstruction figures: the ``shown`` digits over each model's reconstructions.
+
+    ``models[name]`` is ``(encoder, z_meaner, decoder)`` (the article's sub-models), in the order
+    of the figure's rows. ``reconstructions.png`` decodes a *sampled* z, as the article's
+    ``cvae`` does; ``reconstructions_z_mean.png`` decodes z_mean (no sampling noise).
+    """
+    fig_dir = pathlib.Path(fig_dir)
+    names = " / ".join(["originals", *(name.upper().replace("_", "+") for name in models)])
+    sampled = [generate_digits.sampled_reconstructions(encoder, decoder, shown, labels)
+               for encoder, _, decoder in models.values()]
+    save_figure(plot_digits(shown, *sampled, title=f"{names} (sampled z)"), fig_dir / "reconstructions.png")
+    means = [generate_digits.reconstructions(z_meaner, decoder, shown, labels) for _, z_meaner, decoder in models.values()]
+    save_figure(plot_digits(shown, *means, title=f"{names} (z_mean)"), fig_dir / "reconstructions_z_mean.png")
