@@ -148,17 +148,6 @@ def test_area_resize_is_the_mean_of_each_pixel_block_and_close_to_bilinear(image
         decode_crop_resize(path, resize_method="nearest")
 
 
-def test_there_is_no_fast_decode_option(images, gray_folder):
-    # Removed: no faster than the default area path on CelebA-sized faces.
-    with pytest.raises(TypeError, match="fast_decode"):
-        decode_crop_resize(images["textured_full"], fast_decode=True)
-    paths, conditions = gray_folder
-    with pytest.raises(TypeError, match="fast_decode"):
-        make_image_dataset(paths, conditions, 4, fast_decode=True)
-
-
-# --- the dataset -----------------------------------------------------------------------------
-
 def test_batches_shapes_and_images_match_their_conditions(gray_folder):
     paths, conditions = gray_folder
     dataset = make_image_dataset(paths, conditions, 4, image_size=16)

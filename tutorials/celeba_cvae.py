@@ -151,8 +151,9 @@ print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_l
 # %% [markdown]
 # ### A judge for attributes
 # Not in the article, which shows its edits as pictures: a small CNN trained on the
-# real training faces tells whether a face smiles, is male, wears glasses. It turns
-# each picture below into a rate, over the first `--judged-faces` test faces.
+# real training faces tells whether a face smiles, is male, wears glasses, has blond or
+# black hair or pale skin. It turns each picture below into a rate, over the first
+# `--judged-faces` test faces.
 
 # %%
 judged = [n for n in JUDGED_ATTRIBUTES if n in names]
