@@ -1,7 +1,7 @@
-"""``python -m keras_autoencoders COMMAND``: the library's commands (today: ``report``)."""
+"""``python -m keras_autoencoders COMMAND``: the library's commands, ``report`` and ``explore``."""
 import sys
 
-COMMANDS = ("report",)
+COMMANDS = ("report", "explore")
 
 
 def main(argv=None) -> int:
@@ -10,6 +10,10 @@ def main(argv=None) -> int:
         print(f"usage: python -m keras_autoencoders {{{','.join(COMMANDS)}}} ...  (COMMAND --help for more)",
               file=sys.stderr)
         return 2
+    if argv[0] == "explore":  # Gradio is imported by this command only
+        from keras_autoencoders.explore.cli import main as explore
+
+        return explore(argv[1:])
     from keras_autoencoders.report.cli import main as report
 
     return report(argv[1:])

@@ -1,0 +1,131 @@
+"""The explorer's web page (Gradio), served on 127.0.0.1: ``python -m keras_autoencoders explore RUN``.
+
+Views for a digit CVAE (Part 4, Part 6), each an API endpoint too (``gradio_client``):
+
+* ``/manifold``: a label's manifold; clicking it (``/pad``) decodes the code under the pointer,
+  the sliders set the other coordinates (``/decode``: a label and a code);
+* ``/restyle``: a digit drawn on the sketchpad, or test digit N, re-drawn as all ten labels;
+* ``/interpolate``: the path between two test digits.
+
+The page works offline: no analytics, and the theme uses the system's fonts (no web fonts).
+Gradio is imported here only, never by ``import keras_autoencoders`` or a tutorial.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from keras_autoencoders.explore.digits import DigitExplorer
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+#: Pixels per digit pixel in the decoded pictures (28 -> 168).
+ZOOM = 6
+
+
+def to_picture(image: np.ndarray, zoom: int = 1) -> np.ndarray:
+    """A [0, 1] grey image as uint8 pixels, each repeated ``zoom`` times a side."""
+    pixels = np.round(np.clip(np.asarray(image, dtype="float32"), 0, 1) * 255).astype("uint8")
+    return np.kron(pixels, np.ones((zoom, zoom), dtype="uint8")) if zoom > 1 else pixels
+
+
+def sketch_to_digit(sketch) -> np.ndarray:
+    """A sketchpad's drawing (white strokes on black, or black on white) as a ``(28, 28)`` MNIST-like digit."""
+    from PIL import Image
+
+    if isinstance(sketch, dict):  # the image editor's value: the composite of background and layers
+        sketch = sketch.get("composite")
+    if sketch is None:
+        raise ValueError("draw a digit first")
+    array = np.asarray(sketch, dtype="float32")
+    if array.ndim == 3:
+        alpha = array[..., 3] / 255.0 if array.shape[-1] == 4 else 1.0
+        array = array[..., :3].mean(axis=-1) * alpha
+    array = array / max(float(array.max()), 1.0)
+    if array.mean() > 0.5:  # dark strokes on a light ground: MNIST digits are light on dark
+        array = 1.0 - array
+    small = Image.fromarray(np.round(array * 255).astype("uint8")).resize((28, 28), Image.Resampling.BOX)
+    return np.asarray(small, dtype="float32") / 255.0
+
+
+def _row(images: np.ndarray, zoom: int = 3) -> np.ndarray:
+    return to_picture(np.concatenate(list(images), axis=1), zoom)
+
+
+def build_app(explorer: DigitExplorer):
+    """The Gradio Blocks of the digit views (not launched)."""
+    import gradio as gr
+
+    extra = explorer.latent_dim - 2
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
+
+    def manifold(label):
+        return to_picture(explorer.manifold(int(label)))
+
+    def decode(label, *z):
+        return to_picture(explorer.decode(int(label), np.asarray(z, dtype="float32")), ZOOM)
+
+    def pad(label, picture, *rest, evt: gr.SelectData):
+        x, y = evt.index
+        height, width = np.asarray(picture).shape[:2]
+        z = explorer.code_at(x, y, width, height, np.asarray(rest))
+        return (to_picture(explorer.decode(int(label), z), ZOOM), float(z[0]), float(z[1]))
+
+    def restyle(label, index, sketch):
+        if sketch is not None and isinstance(sketch, dict) and sketch.get("composite") is not None \
+                and np.asarray(sketch["composite"]).any():
+            digit = sketch_to_digit(sketch)
+        else:
+            digit = explorer.x_test[int(index), ..., 0]
+            label = int(explorer.y_test[int(index)])
+        return to_picture(digit, ZOOM), _row(explorer.restyle(digit, int(label)))
+
+    def interpolate(first, second):
+        return _row(explorer.interpolate(int(first), int(second)))
+
+    low, high = (round(v, 2) for v in explorer.pad_range)
+    with gr.Blocks(title="keras-autoencoders explorer") as app:
+        gr.Markdown(f"## {explorer.title}: the code space, live")
+        with gr.Tab("Manifold"):
+            with gr.Row():
+                label = gr.Radio([str(c) for c in range(10)], value="0", label="label")
+            with gr.Row():
+                picture = gr.Image(manifold(0), label="click the manifold: z[0] across, z[1] down",
+                                   interactive=False, type="numpy", format="png")
+                decoded = gr.Image(label="decoded", interactive=False, type="numpy", format="png", elem_id="decoded")
+            z0 = gr.Slider(low, high, value=0.0, step=0.01, label="z[0]", elem_id="z0")
+            z1 = gr.Slider(low, high, value=0.0, step=0.01, label="z[1]")
+            rest = [gr.Slider(-3.0, 3.0, value=0.0, step=0.01, label=f"z[{i + 2}]") for i in range(extra)]
+            label.change(manifold, label, picture, api_name="manifold")
+            picture.select(pad, [label, picture, *rest], [decoded, z0, z1], api_name="pad")
+            for control in (label, z0, z1, *rest):
+                control.change(decode, [label, z0, z1, *rest], decoded, api_name=False)
+            gr.Button("decode", visible=False).click(decode, [label, z0, z1, *rest], decoded, api_name="decode")
+        with gr.Tab("Your digit as every label"):
+            with gr.Row():
+                sketch = gr.Sketchpad(label="draw a digit (or leave empty and pick a test digit)", type="numpy")
+                with gr.Column():
+                    drawn_label = gr.Number(value=7, precision=0, label="the drawn digit's label")
+                    index = gr.Number(value=0, precision=0, label="or test digit number")
+                    go = gr.Button("re-draw as every label")
+            shown = gr.Image(label="the digit encoded", interactive=False, type="numpy", format="png")
+            styled = gr.Image(label="drawn as 0 .. 9", interactive=False, type="numpy", format="png")
+            go.click(restyle, [drawn_label, index, sketch], [shown, styled], api_name="restyle")
+        with gr.Tab("Interpolation"):
+            with gr.Row():
+                first = gr.Number(value=0, precision=0, label="test digit")
+                second = gr.Number(value=1, precision=0, label="to test digit")
+                walk = gr.Button("interpolate")
+            path = gr.Image(label="z_mean in a straight line", interactive=False, type="numpy", format="png")
+            walk.click(interpolate, [first, second], path, api_name="interpolate")
+    app.explore_theme = theme
+    return app
+
+
+def serve(explorer: DigitExplorer, port: int = 7860, block: bool = True):
+    """Serve the page on 127.0.0.1:``port`` (printing its address); with ``block=False`` return the app."""
+    app = build_app(explorer)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=not block, show_error=True,
+               theme=app.explore_theme, quiet=False, ssr_mode=False)
+    return app
