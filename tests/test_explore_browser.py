@@ -45,6 +45,7 @@ def _wait(condition, seconds: float = 60.0):
 def test_moving_a_slider_redraws_the_digit_offline(tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -73,6 +74,12 @@ def test_moving_a_slider_redraws_the_digit_offline(tmp_path):
         slider.send_keys(Keys.HOME)  # and to its smallest: another 7
         second = _wait(lambda: decoded() and decoded()[0] != first and decoded()[0])
         assert second != first
+        manifold = browser.find_element(By.CSS_SELECTOR, "#manifold img")
+        ActionChains(browser).move_to_element_with_offset(manifold, manifold.size["width"] // 3,
+                                                          -manifold.size["height"] // 3).click().perform()
+        _wait(lambda: decoded() and decoded()[0] != second)  # a click on the pad decodes the code under it
+        z0 = browser.find_element(By.CSS_SELECTOR, "#z0 input[type=number]").get_attribute("value")
+        assert 0 < float(z0) < explorer.pad_range[1]  # right of the centre: z[0] > 0
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(tmp_path / "explorer.png"))
         if os.environ.get("KERAS_AUTOENCODERS_SCREENSHOT"):  # refresh the README's picture on request

@@ -7,6 +7,10 @@ Views for a digit CVAE (Part 4, Part 6), each an API endpoint too (``gradio_clie
 * ``/restyle``: a digit drawn on the sketchpad, or test digit N, re-drawn as all ten labels;
 * ``/interpolate``: the path between two test digits.
 
+For the MNIST study, the AE's and the VAE's 2-d code maps side by side (``/code_map_click``:
+a click decodes the code under the pointer); for the faces study, a validation face with the
+smile vector added (``/smile``).
+
 The page works offline: no analytics, and the theme uses the system's fonts (no web fonts).
 Gradio is imported here only, never by ``import keras_autoencoders`` or a tutorial.
 """
@@ -17,8 +21,11 @@ import os
 import numpy as np
 
 from keras_autoencoders.explore.digits import DigitExplorer
+from keras_autoencoders.explore.studies import CodeMapExplorer, SmileExplorer
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+import gradio as gr  # noqa: E402  (after the setting above; event handlers' annotations need it at module level)
 
 #: Pixels per digit pixel in the decoded pictures (28 -> 168).
 ZOOM = 6
@@ -53,12 +60,66 @@ def _row(images: np.ndarray, zoom: int = 3) -> np.ndarray:
     return to_picture(np.concatenate(list(images), axis=1), zoom)
 
 
-def build_app(explorer: DigitExplorer):
-    """The Gradio Blocks of the digit views (not launched)."""
-    import gradio as gr
-
-    extra = explorer.latent_dim - 2
+def build_app(explorer: DigitExplorer | CodeMapExplorer | SmileExplorer):
+    """The Gradio Blocks of the views that fit ``explorer`` (not launched)."""
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
+    with gr.Blocks(title="keras-autoencoders explorer") as app:
+        if isinstance(explorer, DigitExplorer):
+            _digit_views(explorer)
+        elif isinstance(explorer, CodeMapExplorer):
+            _code_map_views(explorer)
+        else:
+            _smile_views(explorer)
+    app.explore_theme = theme
+    return app
+
+
+def _code_map_views(explorer: CodeMapExplorer) -> None:
+    def click(name, picture, evt: gr.SelectData):
+        height, width = np.asarray(picture).shape[:2]
+        code = explorer.code_at(name, *evt.index, width, height)
+        return to_picture(explorer.decode(name, code), ZOOM), f"({code[0]:.2f}, {code[1]:.2f})"
+
+    gr.Markdown("## The MNIST study: the AE's code space beside the VAE's (click a map to decode)")
+    with gr.Row():
+        for model_name in explorer.models:
+            with gr.Column():
+                picture = gr.Image(explorer.picture(model_name), label=f"{model_name}: test digits' codes",
+                                   interactive=False, type="numpy", format="png")
+                decoded = gr.Image(label=f"{model_name}: decoded at the click", interactive=False, type="numpy",
+                                   format="png")
+                where = gr.Textbox(label="code", interactive=False)
+                title = gr.Textbox(model_name, visible=False)
+                picture.select(click, [title, picture], [decoded, where], api_name=False)
+
+    def decode_code(name, x, y):  # the decode behind a click, as an endpoint of its own
+        return to_picture(explorer.decode(name, np.array([x, y], dtype="float32")), ZOOM)
+
+    name = gr.Dropdown(list(explorer.models), value=list(explorer.models)[0], visible=False)
+    x, y = gr.Number(0.0, visible=False), gr.Number(0.0, visible=False)
+    hidden = gr.Image(visible=False, type="numpy", format="png")
+    gr.Button("decode", visible=False).click(decode_code, [name, x, y], hidden, api_name="code_map_decode")
+
+
+def _smile_views(explorer: SmileExplorer) -> None:
+    gr.Markdown("## The faces study: the smile vector added to a validation face")
+    with gr.Row():
+        index = gr.Number(value=int(np.flatnonzero(explorer.smiling == 0)[0]) if (explorer.smiling == 0).any() else 0,
+                          precision=0, label="validation face")
+        amount = gr.Slider(-2.0, 3.0, value=0.0, step=0.1, label="times the smile vector", elem_id="smile")
+    face = gr.Image(label="decoded", interactive=False, type="numpy", format="png", elem_id="face")
+
+    def smile(index, amount):
+        return np.round(np.clip(explorer.with_smile(int(index), float(amount)), 0, 1) * 255).astype("uint8").repeat(
+            ZOOM, axis=0).repeat(ZOOM, axis=1)
+
+    for control in (index, amount):
+        control.change(smile, [index, amount], face, api_name=False)
+    gr.Button("decode", visible=False).click(smile, [index, amount], face, api_name="smile")
+
+
+def _digit_views(explorer: DigitExplorer) -> None:
+    extra = explorer.latent_dim - 2
 
     def manifold(label):
         return to_picture(explorer.manifold(int(label)))
@@ -66,7 +127,7 @@ def build_app(explorer: DigitExplorer):
     def decode(label, *z):
         return to_picture(explorer.decode(int(label), np.asarray(z, dtype="float32")), ZOOM)
 
-    def pad(label, picture, *rest, evt: gr.SelectData):
+    def pad(evt: gr.SelectData, label, picture, *rest):  # the event first: the code coordinates follow
         x, y = evt.index
         height, width = np.asarray(picture).shape[:2]
         z = explorer.code_at(x, y, width, height, np.asarray(rest))
@@ -85,42 +146,39 @@ def build_app(explorer: DigitExplorer):
         return _row(explorer.interpolate(int(first), int(second)))
 
     low, high = (round(v, 2) for v in explorer.pad_range)
-    with gr.Blocks(title="keras-autoencoders explorer") as app:
-        gr.Markdown(f"## {explorer.title}: the code space, live")
-        with gr.Tab("Manifold"):
-            with gr.Row():
-                label = gr.Radio([str(c) for c in range(10)], value="0", label="label")
-            with gr.Row():
-                picture = gr.Image(manifold(0), label="click the manifold: z[0] across, z[1] down",
-                                   interactive=False, type="numpy", format="png")
-                decoded = gr.Image(label="decoded", interactive=False, type="numpy", format="png", elem_id="decoded")
-            z0 = gr.Slider(low, high, value=0.0, step=0.01, label="z[0]", elem_id="z0")
-            z1 = gr.Slider(low, high, value=0.0, step=0.01, label="z[1]")
-            rest = [gr.Slider(-3.0, 3.0, value=0.0, step=0.01, label=f"z[{i + 2}]") for i in range(extra)]
-            label.change(manifold, label, picture, api_name="manifold")
-            picture.select(pad, [label, picture, *rest], [decoded, z0, z1], api_name="pad")
-            for control in (label, z0, z1, *rest):
-                control.change(decode, [label, z0, z1, *rest], decoded, api_name=False)
-            gr.Button("decode", visible=False).click(decode, [label, z0, z1, *rest], decoded, api_name="decode")
-        with gr.Tab("Your digit as every label"):
-            with gr.Row():
-                sketch = gr.Sketchpad(label="draw a digit (or leave empty and pick a test digit)", type="numpy")
-                with gr.Column():
-                    drawn_label = gr.Number(value=7, precision=0, label="the drawn digit's label")
-                    index = gr.Number(value=0, precision=0, label="or test digit number")
-                    go = gr.Button("re-draw as every label")
-            shown = gr.Image(label="the digit encoded", interactive=False, type="numpy", format="png")
-            styled = gr.Image(label="drawn as 0 .. 9", interactive=False, type="numpy", format="png")
-            go.click(restyle, [drawn_label, index, sketch], [shown, styled], api_name="restyle")
-        with gr.Tab("Interpolation"):
-            with gr.Row():
-                first = gr.Number(value=0, precision=0, label="test digit")
-                second = gr.Number(value=1, precision=0, label="to test digit")
-                walk = gr.Button("interpolate")
-            path = gr.Image(label="z_mean in a straight line", interactive=False, type="numpy", format="png")
-            walk.click(interpolate, [first, second], path, api_name="interpolate")
-    app.explore_theme = theme
-    return app
+    gr.Markdown(f"## {explorer.title}: the code space, live")
+    with gr.Tab("Manifold"):
+        with gr.Row():
+            label = gr.Radio([str(c) for c in range(10)], value="0", label="label")
+        with gr.Row():
+            picture = gr.Image(manifold(0), label="click the manifold: z[0] across, z[1] down",
+                               interactive=False, type="numpy", format="png", elem_id="manifold")
+            decoded = gr.Image(label="decoded", interactive=False, type="numpy", format="png", elem_id="decoded")
+        z0 = gr.Slider(low, high, value=0.0, step=0.01, label="z[0]", elem_id="z0")
+        z1 = gr.Slider(low, high, value=0.0, step=0.01, label="z[1]")
+        rest = [gr.Slider(-3.0, 3.0, value=0.0, step=0.01, label=f"z[{i + 2}]") for i in range(extra)]
+        label.change(manifold, label, picture, api_name="manifold")
+        picture.select(pad, [label, picture, *rest], [decoded, z0, z1], api_name="pad")
+        for control in (label, z0, z1, *rest):
+            control.change(decode, [label, z0, z1, *rest], decoded, api_name=False)
+        gr.Button("decode", visible=False).click(decode, [label, z0, z1, *rest], decoded, api_name="decode")
+    with gr.Tab("Your digit as every label"):
+        with gr.Row():
+            sketch = gr.Sketchpad(label="draw a digit (or leave empty and pick a test digit)", type="numpy")
+            with gr.Column():
+                drawn_label = gr.Number(value=7, precision=0, label="the drawn digit's label")
+                index = gr.Number(value=0, precision=0, label="or test digit number")
+                go = gr.Button("re-draw as every label")
+        shown = gr.Image(label="the digit encoded", interactive=False, type="numpy", format="png")
+        styled = gr.Image(label="drawn as 0 .. 9", interactive=False, type="numpy", format="png")
+        go.click(restyle, [drawn_label, index, sketch], [shown, styled], api_name="restyle")
+    with gr.Tab("Interpolation"):
+        with gr.Row():
+            first = gr.Number(value=0, precision=0, label="test digit")
+            second = gr.Number(value=1, precision=0, label="to test digit")
+            walk = gr.Button("interpolate")
+        path = gr.Image(label="z_mean in a straight line", interactive=False, type="numpy", format="png")
+        walk.click(interpolate, [first, second], path, api_name="interpolate")
 
 
 def serve(explorer: DigitExplorer, port: int = 7860, block: bool = True):

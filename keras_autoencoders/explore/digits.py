@@ -107,7 +107,7 @@ def load_digit_explorer(run_dir: str | os.PathLike | None = None, pretrained: st
             raise SettingsError(f"{folder}: no digit model in it (looked for "
                                 + ", ".join(f"model/{name}.keras" for name in DIGIT_MODELS) + ")")
         path, name = found[0]
-    model = keras.saving.load_model(path)
+    model = keras.saving.load_model(path, compile=False)  # to look at, not to train
     parts = model.article_models()
     digits = load_mnist_digits(data_dir, allow_sample=True)
     return DigitExplorer(parts["decoder"], parts["z_meaner"], int(parts["decoder"].inputs[0].shape[-1]),
