@@ -7,7 +7,6 @@ import shutil
 import socket
 import time
 
-import numpy as np
 import pytest
 
 pytestmark = pytest.mark.slow  # a browser and a server

@@ -9,7 +9,8 @@ Views for a digit CVAE (Part 4, Part 6), each an API endpoint too (``gradio_clie
 
 For the MNIST study, the AE's and the VAE's 2-d code maps side by side (``/code_map_click``:
 a click decodes the code under the pointer); for the faces study, a validation face with the
-smile vector added (``/smile``).
+smile vector added (``/smile``); for the CelebA CVAE, new faces under attributes switched on and
+off (``/new_faces``) and a test face edited by one slider per attribute (``/edit_face``).
 
 The page works offline: no analytics, and the theme uses the system's fonts (no web fonts).
 Gradio is imported here only, never by ``import keras_autoencoders`` or a tutorial.
@@ -21,6 +22,7 @@ import os
 import numpy as np
 
 from keras_autoencoders.explore.digits import DigitExplorer
+from keras_autoencoders.explore.faces import FaceAttributeExplorer
 from keras_autoencoders.explore.studies import CodeMapExplorer, SmileExplorer
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
@@ -60,7 +62,7 @@ def _row(images: np.ndarray, zoom: int = 3) -> np.ndarray:
     return to_picture(np.concatenate(list(images), axis=1), zoom)
 
 
-def build_app(explorer: DigitExplorer | CodeMapExplorer | SmileExplorer):
+def build_app(explorer: DigitExplorer | CodeMapExplorer | SmileExplorer | FaceAttributeExplorer):
     """The Gradio Blocks of the views that fit ``explorer`` (not launched)."""
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
     with gr.Blocks(title="keras-autoencoders explorer") as app:
@@ -68,6 +70,8 @@ def build_app(explorer: DigitExplorer | CodeMapExplorer | SmileExplorer):
             _digit_views(explorer)
         elif isinstance(explorer, CodeMapExplorer):
             _code_map_views(explorer)
+        elif isinstance(explorer, FaceAttributeExplorer):
+            _face_views(explorer)
         else:
             _smile_views(explorer)
     app.explore_theme = theme
@@ -99,6 +103,51 @@ def _code_map_views(explorer: CodeMapExplorer) -> None:
     x, y = gr.Number(0.0, visible=False), gr.Number(0.0, visible=False)
     hidden = gr.Image(visible=False, type="numpy", format="png")
     gr.Button("decode", visible=False).click(decode_code, [name, x, y], hidden, api_name="code_map_decode")
+
+
+#: The CelebA attributes the face editor gives a slider (those the data has).
+SLIDER_ATTRIBUTES = ("Smiling", "Male", "Young", "Eyeglasses", "Blond_Hair", "Black_Hair", "Brown_Hair", "Bald",
+                     "Pale_Skin", "Heavy_Makeup", "Wearing_Lipstick", "Mustache", "Wavy_Hair", "Bangs")
+
+
+def _face_picture(images: np.ndarray) -> np.ndarray:
+    row = np.concatenate(list(np.asarray(images)), axis=1) if np.asarray(images).ndim == 4 else np.asarray(images)
+    return np.round(np.clip(row, 0, 1) * 255).astype("uint8").repeat(3, axis=0).repeat(3, axis=1)
+
+
+def _face_views(explorer: FaceAttributeExplorer) -> None:
+    sliders_for = [name for name in SLIDER_ATTRIBUTES if name in explorer.names]
+
+    def new_faces(on, off):
+        return _face_picture(explorer.new_faces({**{n: 1.0 for n in on}, **{n: 0.0 for n in off}}))
+
+    def own_values(index):
+        own = explorer.conditions[int(index)]
+        return [float(own[explorer.names.index(n)]) for n in sliders_for]
+
+    def edit(index, *values):
+        return np.concatenate([_face_picture(explorer.faces[int(index)]),
+                               _face_picture(explorer.edit(int(index), dict(zip(sliders_for, values))))], axis=1)
+
+    gr.Markdown("## The CelebA CVAE: attributes on and off")
+    with gr.Tab("New faces"):
+        with gr.Row():
+            on = gr.CheckboxGroup(list(explorer.names), label="switched on")
+            off = gr.CheckboxGroup(list(explorer.names), label="switched off (the rest: a typical face)")
+        faces = gr.Image(new_faces([], []), label="the same codes from N(0, I)", interactive=False, type="numpy",
+                         format="png")
+        for control in (on, off):
+            control.change(new_faces, [on, off], faces, api_name=False)
+        gr.Button("draw", visible=False).click(new_faces, [on, off], faces, api_name="new_faces")
+    with gr.Tab("Edit a test face"):
+        index = gr.Number(value=0, precision=0, label="test face")
+        sliders = [gr.Slider(-1.0, 2.0, value=v, step=0.05, label=n) for n, v in zip(sliders_for, own_values(0))]
+        edited = gr.Image(edit(0, *own_values(0)), label="the face / edited", interactive=False, type="numpy",
+                          format="png")
+        index.change(own_values, index, sliders, api_name=False)
+        for control in (index, *sliders):
+            control.change(edit, [index, *sliders], edited, api_name=False)
+        gr.Button("edit", visible=False).click(edit, [index, *sliders], edited, api_name="edit_face")
 
 
 def _smile_views(explorer: SmileExplorer) -> None:

@@ -9,10 +9,11 @@ from typing import Sequence
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m keras_autoencoders explore", description=__doc__)
     p.add_argument("run", nargs="?", help="a tutorial's --out folder: Part 4 or Part 6 (a digit CVAE), the MNIST "
-                                          "study (its 2-d AE and VAE) or the faces study (its autoencoder)")
+                                          "study (its 2-d AE and VAE), the faces study (its autoencoder) or "
+                                          "CelebA (its CVAE)")
     p.add_argument("--pretrained", metavar="NAME", help="a shipped model instead: part4_cvae, part6_cvae_gan, face_ae")
     p.add_argument("--port", type=int, default=7860, help="port on 127.0.0.1 (default 7860)")
-    p.add_argument("--data-dir", default=None, help="folder holding mnist.npz, for the test digits")
+    p.add_argument("--data-dir", default=None, help="folder holding the data the views show (mnist.npz, lfw/, celeba/)")
     return p
 
 
@@ -54,7 +55,11 @@ def load_explorer(run_dir=None, pretrained: str | None = None, data_dir: str | N
             return load_code_map_explorer(folder, data_dir)
         if (models / "face_ae.keras").is_file():
             return load_smile_explorer(models / "face_ae.keras", data_dir)
+        if (models / "celeba_cvae.keras").is_file():
+            from keras_autoencoders.explore.faces import load_face_explorer
+
+            return load_face_explorer(folder, data_dir)
+        known = (*DIGIT_MODELS, "ae_2", "vae_2", "face_ae", "celeba_cvae")
         raise SettingsError(f"{folder}: no model the explorer knows (looked for "
-                            + ", ".join(f"model/{name}.keras" for name in (*DIGIT_MODELS, "ae_2", "vae_2", "face_ae"))
-                            + ")")
+                            + ", ".join(f"model/{name}.keras" for name in known) + ")")
     return load_digit_explorer(folder, data_dir=data_dir)
