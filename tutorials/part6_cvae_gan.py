@@ -16,8 +16,8 @@
 # l is never trained and L_llike compares random projections. `--preset corrected` makes
 # the head read l: train this one. In our CPU runs (figs/part6/README.md, LONG_RUNS.md)
 # the article preset's samples collapse to one speckled drawing per label by iteration
-# 2,000; the corrected preset draws sharp digits of the requested label, and by 12,000
-# iterations carries each 7's slant and stroke width into the other digits.
+# 2,000 and stay so at 12,000; the corrected preset draws sharp digits of the requested
+# label, and by 12,000 iterations carries each 7's slant and stroke width into the others.
 #
 # Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras` (and
 # `model/part6_cvae_baseline.keras`, the Part 4 CVAE it is compared with),
