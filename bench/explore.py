@@ -21,6 +21,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _slider_code(rng: np.random.Generator, latent_dim: int) -> list[float]:
+    """A code within the sliders' ranges (z[0:2] over the manifold's span, the rest over +-3)."""
+    z = np.clip(rng.normal(size=latent_dim), -3, 3)
+    z[:2] = np.clip(z[:2], -1.6, 1.6)
+    return np.round(z, 2).tolist()
+
+
 def time_views(name: str, repeats: int) -> dict[str, tuple[float, float]]:
     from gradio_client import Client
 
@@ -35,7 +42,7 @@ def time_views(name: str, repeats: int) -> dict[str, tuple[float, float]]:
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         calls = {
-            "/decode": lambda: client.predict(str(rng.integers(10)), *rng.normal(size=explorer.latent_dim).tolist(),
+            "/decode": lambda: client.predict(str(rng.integers(10)), *_slider_code(rng, explorer.latent_dim),
                                               api_name="/decode"),
             "/restyle": lambda: client.predict(7, int(rng.integers(len(explorer.x_test))), None, api_name="/restyle"),
             "/interpolate": lambda: client.predict(0, 1, api_name="/interpolate"),
