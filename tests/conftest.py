@@ -12,6 +12,25 @@ if SHARED_DATA.is_dir() and "KERAS_AUTOENCODERS_DATA" not in os.environ:
     os.environ["KERAS_AUTOENCODERS_DATA"] = str(SHARED_DATA)
 
 
+#: Modules whose tests run a tutorial end to end (minutes each), longest first: ``-n 2`` hands out
+#: tests in collection order, so starting these first keeps one process from running the last
+#: long test alone while the other has finished.
+LONGEST_FIRST = ("test_notebooks.py", "test_tutorial_part6.py", "test_tutorial_celeba.py", "test_tutorial_part4.py",
+                 "test_explore_browser.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Order the tests: the tutorial runs of ``LONGEST_FIRST``, then the other slow tests, then the rest
+    (each group in its collection order)."""
+    def rank(item):
+        module = item.path.name
+        if module in LONGEST_FIRST:
+            return LONGEST_FIRST.index(module)
+        return len(LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def _seed_everything():
     import keras

@@ -62,7 +62,7 @@ class CodeMapExplorer:
     def decode(self, name: str, code: np.ndarray) -> np.ndarray:
         """The digit ``name``'s decoder draws at ``code``: ``(28, 28)``."""
         _, decoder = self.models[name]
-        return np.asarray(decoder.predict(np.asarray(code, dtype="float32")[None], verbose=0))[0, ..., 0]
+        return np.asarray(decoder.predict_on_batch(np.asarray(code, dtype="float32")[None]))[0, ..., 0]
 
 
 @dataclasses.dataclass
@@ -86,7 +86,7 @@ class SmileExplorer:
         if not 0 <= index < len(self.faces):
             raise IndexError(f"validation face {index}: pick one of 0 .. {len(self.faces) - 1}")
         code = self.codes[index] + np.float32(amount) * self.vector
-        return np.asarray(self.decoder.predict(code[None], verbose=0))[0]
+        return np.asarray(self.decoder.predict_on_batch(code[None]))[0]
 
 
 def load_code_map_explorer(run_dir: str | os.PathLike, data_dir: str | None = None) -> CodeMapExplorer:

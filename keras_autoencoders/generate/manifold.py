@@ -71,6 +71,8 @@ def z_means(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray, num_class
     """z_mean of every image, encoded with its own label, in the images' order ``(N, latent_dim)``."""
     conditions = one_hot(np.asarray(labels, dtype=int), num_classes)
     if isinstance(z_meaner, keras.Model):
+        if len(images) <= batch_size:  # one batch: without predict's per-call setup (tens of ms)
+            return np.asarray(z_meaner.predict_on_batch([images, conditions]))
         return z_meaner.predict([images, conditions], batch_size=batch_size, verbose=0)
     return np.asarray(z_meaner([images, conditions]))
 
