@@ -5,14 +5,16 @@
 First the two kinds of step of :class:`~keras_autoencoders.models.cvae_gan.CVAEGAN`
 (``tf.function``; each step's wall time until its losses are on the host), after warm-up,
 on random inputs (the cost does not depend on the values), in float32 (the article's
-precision) and in mixed bfloat16 (an option). Compare with ``bench/part6_tf1_reference.py``:
+precision) and in mixed bfloat16 (an option), each with the article's layers and with the
+decoder's up-sampled convolution folded (``fold_upsampling``, an option:
+:mod:`keras_autoencoders.models.upsampled_conv`). Compare with ``bench/part6_tf1_reference.py``:
 the article's TF1 graph on the same machine.
 
 Then end to end, as a user waits for it (``--end-to-end N``): seconds per outer iteration
 of ``model.fit`` on full MNIST with the tutorial's callbacks (history, TensorBoard, progress
 bar, NaN stop, backups; snapshots apart), from a call's first epoch to its last (its set-up,
 paid once per run, apart), in float32 with ``steps_per_execution`` 3 (the
-tutorial's) and 1, and in mixed bfloat16; and the article's TF1 code driven by its own
+tutorial's) and 1, and with folded up-sampling, and in mixed bfloat16 without and with it; and the article's TF1 code driven by its own
 Python loop, in the same benchmark (a subprocess, as TF1 graph mode needs its own). The
 loops take turns in ``--rounds`` rounds, so that the machine's drift falls on all of them
 alike. Beside each: its ``train_step`` alone (one compiled call per iteration, no callbacks,
@@ -80,9 +82,11 @@ class Stopwatch(keras.callbacks.Callback):
 class FitLoop:
     """``model.fit`` over the article's draws, as the tutorial runs it, continued round after round."""
 
-    def __init__(self, digits, preset: str, precision: str, steps_per_execution: int, folder: pathlib.Path):
+    def __init__(self, digits, preset: str, precision: str, steps_per_execution: int, folder: pathlib.Path,
+                 fold_upsampling: bool = False):
         keras.utils.set_random_seed(0)
-        self.model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision)
+        self.model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision,
+                                    fold_upsampling=fold_upsampling)
         self.model.compile(steps_per_execution=steps_per_execution)
         self.seeds = EpochSeeds(0)
         self.draws = iteration_draws(digits.x_train, digits.y_train_onehot, BATCH, LATENT, 0, self.seeds.epoch,
@@ -136,11 +140,13 @@ def end_to_end(args) -> None:
     print(f"\nEnd to end, {n} outer iterations at batch {BATCH} on {len(digits.x_train)} digits "
           f"({args.preset} preset, snapshots apart):")
     folder = pathlib.Path(tempfile.mkdtemp(prefix="bench_part6_"))
-    loops = {name: FitLoop(digits, args.preset, precision, spe, folder / str(i))
-             for i, (name, precision, spe) in enumerate((
-                 ("this port, fit, float32, steps_per_execution=3 (the tutorial's)", "float32", 3),
-                 ("this port, fit, float32, steps_per_execution=1", "float32", 1),
-                 ("this port, fit, mixed bfloat16 (an option), steps_per_execution=3", "mixed_bfloat16", 3)))}
+    loops = {name: FitLoop(digits, args.preset, precision, spe, folder / str(i), fold)
+             for i, (name, precision, spe, fold) in enumerate((
+                 ("this port, fit, float32, steps_per_execution=3 (the tutorial's)", "float32", 3, False),
+                 ("this port, fit, float32, steps_per_execution=1", "float32", 1, False),
+                 ("this port, fit, float32, --fold-upsampling (an option)", "float32", 3, True),
+                 ("this port, fit, mixed bfloat16 (an option), steps_per_execution=3", "mixed_bfloat16", 3, False),
+                 ("this port, fit, mixed bfloat16, --fold-upsampling", "mixed_bfloat16", 3, True)))}
     for loop in loops.values():
         loop.run(2 * ITERATIONS_PER_PERIOD, timed=False)  # tracing
     per_round = max(ITERATIONS_PER_PERIOD, n // args.rounds // ITERATIONS_PER_PERIOD * ITERATIONS_PER_PERIOD)
@@ -164,7 +170,7 @@ def end_to_end(args) -> None:
     for name, (seconds, alone) in rows.items():
         print(f"  {name}: {seconds:.3f} s per iteration ({seconds / reference:.2f}x the article's loop), "
               f"{seconds - alone:+.3f} s beyond its steps alone ({alone:.3f})")
-    for name in list(loops)[0], list(loops)[2]:
+    for name in loops:
         print(f"  the article's 48,000 iterations at the rate of {name.split(', ', 2)[2]}: "
               f"{rows[name][0] * 48000 / 3600:.1f} h")
 
@@ -181,14 +187,17 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     for precision in PRECISIONS:
-        keras.utils.set_random_seed(0)
-        model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0, precision=precision)
-        model.compile()
-        for name, step in (("discriminator", model.discriminator_step),
-                           ("encoder+decoder", model.encoder_decoder_step)):
-            step = tf.function(step)
-            seconds = median_seconds(lambda step=step: float(step(*random_batch(rng))["l_gan"]), args.steps)
-            print(f"{name} step at batch {BATCH}, {precision}: median {seconds:.3f} s over {args.steps} steps")
+        for fold in (False, True):
+            keras.utils.set_random_seed(0)
+            model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0, precision=precision,
+                                   fold_upsampling=fold)
+            model.compile()
+            for name, step in (("discriminator", model.discriminator_step),
+                               ("encoder+decoder", model.encoder_decoder_step)):
+                step = tf.function(step)
+                seconds = median_seconds(lambda step=step: float(step(*random_batch(rng))["l_gan"]), args.steps)
+                print(f"{name} step at batch {BATCH}, {precision}{', folded up-sampling' if fold else ''}: "
+                      f"median {seconds:.3f} s over {args.steps} steps")
     if args.end_to_end:
         end_to_end(args)
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import keras
 
 from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.records import ResultsRecord
 from keras_autoencoders.run_folder import (RESULTS_FILE, RunFolder, check_same_run, clear_finished_run,
                                            read_history_csv, to_jsonable, write_results, write_samples)
 from keras_autoencoders.tutorial import SettingsT, TutorialSettings, print_summary
@@ -94,10 +95,12 @@ class TutorialRun(RunFolder):
         """One of several models of a study, trained (resumably) in ``stages/NAME/``, or loaded.
 
         See :func:`~keras_autoencoders.training.stages.train_stage`; ``record`` holds the extra
-        settings a saved stage must match to be reused.
+        settings a saved stage must match to be reused. ``precision="float32"`` (the default) is not
+        recorded, so float32 stages saved before the option existed still match.
         """
         from keras_autoencoders.training.stages import load_stage, train_stage
 
+        record = {k: v for k, v in record.items() if not (k == "precision" and v == "float32")}
         if self.pretrained:
             return self.fit_or_load(name, None)
         if not self.training:
@@ -107,7 +110,7 @@ class TutorialRun(RunFolder):
                                 validation_data=validation_data, settings=record or None, verbose=2)
         return Trained(stage.model, stage.history)
 
-    def write_results(self, record: Any, data_source: str | None = None) -> pathlib.Path:
+    def write_results(self, record: ResultsRecord, data_source: str | None = None) -> pathlib.Path:
         """``results.json``: the settings (and the ``data_source`` they ran on), the sections of a
         results ``record`` (:mod:`keras_autoencoders.records`) and the package versions."""
         settings = {**self.settings.as_dict(), **({"data_source": data_source} if data_source else {})}
@@ -120,6 +123,14 @@ class TutorialRun(RunFolder):
     def print_summary(self, numbers: dict[str, Any]) -> None:
         """The closing lines: where the files are, then ``name: value``."""
         print_summary(self.root, numbers)
+
+    def finish(self, record: ResultsRecord, samples: dict | None = None, data_source: str | None = None) -> None:
+        """A tutorial's last call: ``samples.npz`` (when given), ``results.json`` (:meth:`write_results`),
+        then the closing lines with the record's :meth:`~keras_autoencoders.records.ResultsRecord.headline`."""
+        if samples is not None:
+            self.write_samples(samples)
+        self.write_results(record, data_source)
+        self.print_summary(record.headline())
 
 
 def _take_shipped_settings(settings: SettingsT) -> SettingsT:

@@ -96,3 +96,56 @@ def test_part6_training_facts_from_the_optimisers_or_the_committed_run():
     shipped = Trained(None, {}, {"step_counts": {"discriminator": 1, "encoder_decoder": 3}})
     counts, seconds = training_facts(shipped)
     assert counts == {"discriminator": 1, "encoder_decoder": 3} and np.isnan(seconds)  # older runs: untimed
+
+
+#: Each tutorial's record and the committed runs whose results.json it reads.
+COMMITTED_RECORDS = {
+    "part4": ("keras_autoencoders.records.part4:Part4Results", ["figs/part4"]),
+    "part6": ("keras_autoencoders.records.part6:Part6Results",
+              ["figs/part6/corrected-z8", "figs/part6/corrected-z8-12000", "figs/part6/article-z8-12000"]),
+    "celeba": ("keras_autoencoders.records.celeba:CelebAResults", ["figs/celeba"]),
+    "mnist_study": ("keras_autoencoders.records.mnist_study:MNISTStudyResults", ["figs/mnist_study"]),
+    "faces": ("keras_autoencoders.records.faces:FacesResults", ["figs/faces"]),
+}
+
+
+@pytest.mark.parametrize("tutorial", sorted(COMMITTED_RECORDS))
+def test_each_record_reads_its_committed_runs_and_gives_their_headline(tutorial):
+    import importlib
+    import pathlib
+
+    path, folders = COMMITTED_RECORDS[tutorial]
+    module, name = path.split(":")
+    record_class = getattr(importlib.import_module(module), name)
+    root = pathlib.Path(__file__).resolve().parents[1]
+    for folder in folders:
+        results = json.loads((root / folder / "results.json").read_text())
+        headline = record_class.from_results(results).headline()
+        assert len(headline) >= 3, folder
+        for label, value in headline.items():  # plain numbers or text made of them, never NaN
+            assert isinstance(value, (int, float, str)) and "nan" not in str(value).lower(), (folder, label, value)
+
+
+def test_finish_writes_samples_results_and_the_headline(tmp_path, capsys):
+    run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
+    record = Part4Results(history={"val_loss": [2.0, 1.5]}, digits={"label_accuracy": 0.9, "style_transfer_accuracy": 0.8},
+                          toy_manifold={"deep_ae": {"mean_distance_to_nearest_curve": 0.25},
+                                        "conditional_deep_ae": {"mean_distance_to_nearest_curve": 0.125}},
+                          manifold_render_seconds=0.1)
+    samples = {"rec": np.zeros((3, 28, 28), "float32")}
+    run.finish(record, samples, data_source="toy data")
+    results = json.loads((run.root / "results.json").read_text())
+    assert Part4Results.from_results(results) == record and results["settings"]["data_source"] == "toy data"
+    with np.load(run.root / "samples.npz") as written:
+        assert written["rec"].shape == (3, 28, 28)
+    out = capsys.readouterr().out
+    assert "test loss: 1.5" in out and "toy: plain / conditional AE distance to the curves: 0.250 / 0.125" in out
+
+
+@pytest.mark.parametrize("precision, recorded", [("float32", None), ("mixed_bfloat16", "mixed_bfloat16")])
+def test_stage_records_a_precision_other_than_float32(tmp_path, precision, recorded):
+    run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
+    build = built_with_adam(build_toy_autoencoder, False, learning_rate=1e-2, steps_per_execution=1, loss="mse")
+    run.stage("toy", build, _data(), epochs=1, batch_size=16, precision=precision)
+    stage = json.loads(next((run.root / "stages").rglob("stage.json")).read_text())
+    assert stage.get("precision") == recorded

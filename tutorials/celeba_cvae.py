@@ -230,7 +230,7 @@ figures.save_figure(figures.plot_image_grid(path[None], cell_inches=1.5), run.fi
 # test split, and the judge's numbers over the first `judged_faces` test faces.
 
 # %%
-run.write_results(CelebAResults(
+run.finish(CelebAResults(
     splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped),
     history={k: v for k, v in history.items() if k != "epoch"}, test_loss=test_loss,
     test_reconstruction_mse=test_reconstruction_mse, train_images_per_second=train_images_per_second,
@@ -238,7 +238,3 @@ run.write_results(CelebAResults(
     judge={"attributes": judged, "test_accuracy": judge_accuracy, "real_test_rates": test_verdicts.mean(axis=0)},
     reconstruction_agreement=agreement, generated_rates=generated_rates, edit_rates=rates),
     data_source=f"{index.root.name} ({len(index)} images)")
-smile = rates.get("smile", {})
-run.print_summary({"test loss": test_loss["loss"], "test reconstruction MSE": test_reconstruction_mse,
-                   "smile edit: judged smiling before -> after":
-                       f"{smile.get('reconstruction', float('nan')):.2f} -> {smile.get('edited', float('nan')):.2f}"})

@@ -193,11 +193,10 @@ print(smile)
 # training face and the sharpness relative to real validation faces.
 
 # %%
-# The stage records the precision when it is not float32, so float32 stages saved before the option still reload.
 vae = run.stage("face_vae", built_with_adam(build_face_vae, size, s.code_dim, seed=s.seed, precision=s.precision,
                                             learning_rate=s.learning_rate, steps_per_execution=s.steps_per_execution),
                 train_stream, epochs=s.vae_epochs, validation_data=(val_faces, val_faces), **stage_record,
-                **({} if s.precision == "float32" else {"precision": s.precision}))
+                precision=s.precision)
 vae_codes = np.random.default_rng(s.seed).standard_normal((256, s.code_dim)).astype("float32")
 vae_faces = vae.model.decoder.predict(vae_codes, batch_size=256, verbose=0)
 _, vae_distance = code_arithmetic.nearest_neighbours(vae_faces, train_faces)
@@ -215,16 +214,7 @@ print({"vae": vae_numbers, "autoencoder": new_face_numbers})
 # `results.json`: the settings, the splits, and every number above.
 
 # %%
-run.write_results(FacesResults(splits={**index.split_counts(), "validation_people": len(np.unique(validation.people)),
-                                       "train_people": len(np.unique(train.people))},
-                               reconstruction=reconstruction, new_faces=new_face_numbers, smile_vector=smile,
-                               vae=vae_numbers), data_source=f"{index.root.name} ({len(index)} images)")
-run.print_summary({
-    "validation MSE per pixel value": reconstruction["validation_mse"],
-    "new faces: nearest training face distance (real validation faces)":
-        f"{new_face_numbers['nearest_training_distance_new']:.3f} "
-        f"({new_face_numbers['nearest_training_distance_real_validation']:.3f})",
-    "non-smiling faces judged smiling: decoded -> with the smile vector":
-        f"{smiling_rate['0.0']:.2f} -> {smiling_rate['1.0']:.2f} (x2: {smiling_rate['2.0']:.2f})",
-    "VAE vs AE new faces: sharpness relative to real":
-        f"{vae_numbers['relative_sharpness']:.2f} vs {new_face_numbers['relative_sharpness']:.2f}"})
+run.finish(FacesResults(splits={**index.split_counts(), "validation_people": len(np.unique(validation.people)),
+                                "train_people": len(np.unique(train.people))},
+                        reconstruction=reconstruction, new_faces=new_face_numbers, smile_vector=smile, vae=vae_numbers),
+           data_source=f"{index.root.name} ({len(index)} images)")

@@ -80,8 +80,7 @@ x_train, x_test, y_test = digits.x_train, digits.x_test, digits.y_test
 x_val = x_test[:s.validation_digits or None]  # each model's validation loss (its history's val_loss)
 adam = {"learning_rate": s.learning_rate, "steps_per_execution": s.steps_per_execution}
 vae_options = {"seed": s.seed, "precision": s.precision}  # how every VAE here is built
-# A stage records the precision when it is not float32, so float32 stages saved before the option existed still reload.
-vae_record = {} if s.precision == "float32" else {"precision": s.precision}
+vae_record = {"precision": s.precision}  # what a saved VAE stage must match to be reused
 trained = {"epochs": s.epochs, "batch_size": s.batch_size}  # the dense models' schedule
 print(digits.describe())
 
@@ -279,23 +278,8 @@ figures.save_figure(figures.plot_histograms({anomaly.SCORED_SETS[k]: v for k, v 
 # `NAME_prior` (1,000 digits from the same N(0, I) codes) and `NAME_rec`.
 
 # %%
-run.write_samples({**samples, **{f"{name}_{kind}": arrays[kind] for name, arrays in unconditional.items()
-                                 for kind in arrays}})
-run.write_results(MNISTStudyResults(judge=numbers, compression=compression, denoising=denoising,
-                                    code_space=code_space, vae_generation=vae_generation, conv_vae=conv_generation,
-                                    digits_on_demand=on_demand, anomaly_auroc=anomaly_auroc,
-                                    real_test_digits=real_reading), data_source=digits.source_label)
-run.print_summary({
-    "denoising: PSNR noisy -> denoised (dB)":
-        f"{denoising['psnr_noisy_db']:.2f} -> {denoising['psnr_denoised_db']:.2f}",
-    **{f"{key}: KL / energy distance to N(0, I), kNN accuracy":
-       f"{c['kl_to_standard_normal']:.3f} / {c['energy_distance_to_standard_normal']:.3f}, {c['knn_accuracy']:.3f}"
-       for key, c in code_space.items()},
-    "AE vs PCA test MSE by code size": ", ".join(f"{k}: {v['ae_test_mse']:.4f} vs {v['pca_test_mse']:.4f}"
-                                                 for k, v in compression.items()),
-    "5-d VAE digits read with confidence (real digits)":
-        f"{vae_generation['confident_fraction']:.3f} ({real_reading['confident_fraction']:.3f})",
-    "conv VAE digits read with confidence; reconstructions read as their input":
-        f"{conv_generation['confident_fraction']:.3f}; {conv_generation['reconstructions_read_as_input']:.3f}",
-    "CVAE fives / sevens read as 5 / 7": f"{on_demand['read_as_5']:.3f} / {on_demand['read_as_7']:.3f}",
-    **{f"anomaly AUROC {k}": v for k, v in anomaly_auroc.items()}})
+run.finish(MNISTStudyResults(judge=numbers, compression=compression, denoising=denoising, code_space=code_space,
+                             vae_generation=vae_generation, conv_vae=conv_generation, digits_on_demand=on_demand,
+                             anomaly_auroc=anomaly_auroc, real_test_digits=real_reading),
+           {**samples, **{f"{name}_{kind}": arrays[kind] for name, arrays in unconditional.items() for kind in arrays}},
+           data_source=digits.source_label)

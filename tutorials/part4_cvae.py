@@ -194,13 +194,7 @@ write_snapshot_animations(snapshots, run.animations, unit="Epoch")
 # `samples.npz` (the digits every MNIST tutorial writes; see the README).
 
 # %%
-run.write_samples(samples)
-run.write_results(Part4Results(history={k: v for k, v in history.items() if k != "epoch"}, toy_manifold=toy_manifold,
-                               digits=numbers, manifold_render_seconds=render_seconds,
-                               snapshot_render_seconds=snapshots.render_seconds,
-                               snapshot_epochs=snapshots.epochs_taken), data_source=digits.source_label)
-run.print_summary({"test loss": history["val_loss"][-1],
-                   "digits from N(0, I) read as their label": numbers["label_accuracy"],
-                   "style transfer read as the target label": numbers["style_transfer_accuracy"],
-                   "toy: plain / conditional AE distance to the curves": " / ".join(
-                       f"{toy_manifold[k]['mean_distance_to_nearest_curve']:.3f}" for k in TOY_MODELS)})
+run.finish(Part4Results(history={k: v for k, v in history.items() if k != "epoch"}, toy_manifold=toy_manifold,
+                        digits=numbers, manifold_render_seconds=render_seconds,
+                        snapshot_render_seconds=snapshots.render_seconds, snapshot_epochs=snapshots.epochs_taken),
+           samples, data_source=digits.source_label)

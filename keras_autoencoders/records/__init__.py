@@ -1,7 +1,8 @@
 """The results each tutorial writes, as typed records with stable field names.
 
-A tutorial fills its record (one module per tutorial) and writes it with
-:meth:`keras_autoencoders.tutorial_run.TutorialRun.write_results`; the report and the
+A tutorial fills its record (one module per tutorial) and ends with
+:meth:`keras_autoencoders.tutorial_run.TutorialRun.finish`, which writes it and prints its
+:meth:`ResultsRecord.headline`; the report and the
 README's claims table (:mod:`keras_autoencoders.report.claims`) read the same fields back
 with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section per
 field and ``versions`` (README, "Results files"). Inside a section, the keys are the
@@ -22,6 +23,10 @@ class ResultsRecord:
     def as_dict(self) -> dict[str, Any]:
         """The sections, shallow (the values are written by :func:`~keras_autoencoders.run_folder.write_json`)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def headline(self) -> dict[str, Any]:
+        """The few numbers a run's closing lines print (display name -> value); each record picks its own."""
+        return {}
 
     @classmethod
     def from_results(cls: type[RecordT], results: Mapping[str, Any]) -> RecordT:

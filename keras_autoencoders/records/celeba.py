@@ -6,6 +6,7 @@ The keys of ``edit_rates`` and ``generated_rates`` are the keys of :data:`EDITS`
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, Mapping
 
 from keras_autoencoders.records import ResultsRecord
@@ -68,3 +69,9 @@ class CelebAResults(ResultsRecord):
     generated_rates: dict[str, dict[str, float]]
     edit_rates: dict[str, dict[str, Any]]
     reconstruction_agreement: dict[str, float] = dataclasses.field(default_factory=dict)  # runs since Dec 2026
+
+    def headline(self) -> dict[str, Any]:
+        smile = self.edit_rates.get("smile", {})
+        return {"test loss": self.test_loss["loss"], "test reconstruction MSE": self.test_reconstruction_mse,
+                "smile edit: judged smiling before -> after":
+                    f"{smile.get('reconstruction', math.nan):.2f} -> {smile.get('edited', math.nan):.2f}"}

@@ -29,3 +29,21 @@ class MNISTStudyResults(ResultsRecord):
     digits_on_demand: dict[str, float]
     anomaly_auroc: dict[str, float]
     real_test_digits: dict[str, Any]
+
+    def headline(self) -> dict[str, Any]:
+        denoising, vae, conv, on_demand = self.denoising, self.vae_generation, self.conv_vae, self.digits_on_demand
+        return {
+            "denoising: PSNR noisy -> denoised (dB)":
+                f"{denoising['psnr_noisy_db']:.2f} -> {denoising['psnr_denoised_db']:.2f}",
+            **{f"{key}: KL / energy distance to N(0, I), kNN accuracy":
+               f"{c['kl_to_standard_normal']:.3f} / {c['energy_distance_to_standard_normal']:.3f}, "
+               f"{c['knn_accuracy']:.3f}" for key, c in self.code_space.items()},
+            "AE vs PCA test MSE by code size": ", ".join(f"{k}: {v['ae_test_mse']:.4f} vs {v['pca_test_mse']:.4f}"
+                                                         for k, v in self.compression.items()),
+            "5-d VAE digits read with confidence (real digits)":
+                f"{vae['confident_fraction']:.3f} ({self.real_test_digits['confident_fraction']:.3f})",
+            "conv VAE digits read with confidence": conv["confident_fraction"],
+            **({"conv VAE reconstructions read as their input": conv["reconstructions_read_as_input"]}
+               if "reconstructions_read_as_input" in conv else {}),  # runs before Dec 2026 lack it
+            "CVAE fives / sevens read as 5 / 7": f"{on_demand['read_as_5']:.3f} / {on_demand['read_as_7']:.3f}",
+            **{f"anomaly AUROC {k}": v for k, v in self.anomaly_auroc.items()}}

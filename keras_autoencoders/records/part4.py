@@ -21,3 +21,10 @@ class Part4Results(ResultsRecord):
     manifold_render_seconds: float
     snapshot_render_seconds: float = 0.0
     snapshot_epochs: list[int] = dataclasses.field(default_factory=list)
+
+    def headline(self) -> dict[str, Any]:
+        return {"test loss": self.history["val_loss"][-1],
+                "digits from N(0, I) read as their label": self.digits["label_accuracy"],
+                "style transfer read as the target label": self.digits["style_transfer_accuracy"],
+                "toy: plain / conditional AE distance to the curves": " / ".join(
+                    f"{self.toy_manifold[k]['mean_distance_to_nearest_curve']:.3f}" for k in TOY_MODELS)}

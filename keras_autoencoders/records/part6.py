@@ -21,10 +21,16 @@ class Part6Results(ResultsRecord):
 
     history: dict[str, list[float]]
     step_counts: dict[str, int]
-    seconds_per_iteration: float
     comparison: dict[str, dict[str, Any]]
+    seconds_per_iteration: float = math.nan  # runs before the fit path were not timed
     snapshot_iterations: list[int] = dataclasses.field(default_factory=list)
     snapshot_render_seconds: float = 0.0
+
+    def headline(self) -> dict[str, Any]:
+        return {"CVAE+GAN digits read as their label": self.comparison["cvae_gan"]["label_accuracy"],
+                "sharpness vs real digits, CVAE+GAN / CVAE / real test": " / ".join(
+                    f"{self.comparison[k]['relative_sharpness']:.2f}" for k in ("cvae_gan", "cvae", "real")),
+                "last L_GAN": self.history["l_gan"][-1]}
 
 
 def training_facts(trained: Any, iterations_per_period: int = 3) -> tuple[dict[str, int], float]:

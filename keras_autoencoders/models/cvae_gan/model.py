@@ -29,6 +29,7 @@ from keras_autoencoders.models.cvae_gan.networks import (IMAGE_SHAPE, LEARNING_R
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
+from keras_autoencoders.models.upsampled_conv import folded_upsampling_view
 
 #: The article's inner loops: at most 3 steps each; the discriminator's phase ends once
 #: L_GAN < 1.0, the encoder+decoder's once L_GAN > 0.4 ("nb_step", "if l_g < 1.0: break").
@@ -57,7 +58,8 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
     _OPTIMIZERS = ("encoder_optimizer", "decoder_optimizer", "discriminator_optimizer")
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, discriminator: keras.Model,
-                 feature_loss: str = "cross_entropy", seed: int | None = None, **kwargs):
+                 feature_loss: str = "cross_entropy", seed: int | None = None, fold_upsampling: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         if feature_loss not in ("cross_entropy", "mse"):
             raise ValueError(f"feature_loss must be 'cross_entropy' or 'mse', got {feature_loss!r}")
@@ -66,6 +68,11 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
         self.discriminator = discriminator
         self.feature_loss = feature_loss
         self.seed = seed
+        # Not the article's, and not saved: how the training steps compute the decoder (see
+        # keras_autoencoders.models.upsampled_conv). The view shares the decoder's layers; kept
+        # out of Keras' tracking so the saved model holds the plain decoder alone.
+        object.__setattr__(self, "_training_decoder",
+                           folded_upsampling_view(decoder, "dec_concat") if fold_upsampling else decoder)
         self.gamma = 1.0
         # One tracker per key train_step returns; fit resets them every epoch, so an epoch's
         # logs are the means over its iterations.
@@ -142,8 +149,8 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
         z_mean, z_log_var, z = self.encoder([image, label], training=training)
         # Separate calls, as in the article: batching them into one decoder call and one
         # discriminator call makes the encoder's gradient flow through the prior half too (slower).
-        reconstructed = self.decoder([z, label], training=training)
-        from_prior = self.decoder([z_prior, label], training=training)
+        reconstructed = self._training_decoder([z, label], training=training)
+        from_prior = self._training_decoder([z_prior, label], training=training)
         d_real, l_real = self.discriminator([image, label], training=training)
         d_rec, l_rec = self.discriminator([reconstructed, label], training=training)
         d_prior, _ = self.discriminator([from_prior, label], training=training)
@@ -268,13 +275,16 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
 
 def build_cvae_gan(latent_dim: int = 8, num_classes: int = 10, preset: str = "article",
                    head: str | None = None, feature_loss: str | None = None,
-                   seed: int | None = None, precision: str = "float32") -> CVAEGAN:
+                   seed: int | None = None, precision: str = "float32", fold_upsampling: bool = False) -> CVAEGAN:
     """The Part 6 model with the article's sizes; ``preset`` picks the variant (see PRESETS).
 
     ``head`` and ``feature_loss`` override the preset's choices. ``precision`` is the
     article's ``"float32"`` or ``"mixed_bfloat16"`` (an option, not the article's: bfloat16
     arithmetic with float32 weights and output layers; see ``networks.PRECISIONS``). The
     policy is stored in each layer's config, so a saved model loads back with it.
+    ``fold_upsampling`` (an option, not saved) trains with the decoder's up-sampled convolution
+    computed on the small map (:mod:`keras_autoencoders.models.upsampled_conv`): the same function,
+    faster; the model keeps the article's layers.
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
@@ -284,7 +294,8 @@ def build_cvae_gan(latent_dim: int = 8, num_classes: int = 10, preset: str = "ar
         model = CVAEGAN(build_conv_encoder(latent_dim, num_classes, seed=seed),
                         build_conv_decoder(latent_dim, num_classes),
                         build_discriminator(num_classes, options["head"]),
-                        feature_loss=options["feature_loss"], seed=seed, name=f"cvae_gan_{preset}")
+                        feature_loss=options["feature_loss"], seed=seed, fold_upsampling=fold_upsampling,
+                        name=f"cvae_gan_{preset}")
     image = ops.zeros((1, *IMAGE_SHAPE))
     label = ops.zeros((1, num_classes))
     model([image, label])  # build every weight

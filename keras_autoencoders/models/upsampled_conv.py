@@ -1,0 +1,121 @@
+"""An opt-in fast path for ``UpSampling2D(2)`` followed by a ``'same'`` ``Conv2D``: the same function,
+computed on the small map.
+
+Nearest-neighbour up-sampling repeats each pixel in a 2x2 block, so every output pixel of
+the convolution that follows sees, in each direction, only a few distinct input pixels. For
+output phase ``a`` (row ``2i + a``), kernel tap ``t`` reads input row ``i + floor((a + t) / 2)``:
+summing the taps that read the same row folds a ``k``-tap kernel into a 3-tap kernel per phase
+(``k <= 5``). All four phases are one convolution on the small map with ``4 * filters``
+outputs, rearranged into the 2x larger map (``depth_to_space``). For Part 6's decoder
+(``UpSampling2D`` 7x7 -> 14x14, then ``Conv2D`` 64 5x5 on 128 channels), that is 9 instead of 25
+multiply-adds per input channel and output pixel, for the layer that costs most of a step.
+
+:func:`folded_upsampling_view` builds a second view of a model that shares every layer and variable
+with it and computes each such pair folded. The model itself (what ``model.save`` writes,
+what the tutorials show) keeps the article's plain ``UpSampling2D`` and ``Conv2D``; the view is
+for training (``CVAEGAN(..., fold_upsampling=True)``) and is never saved. Gradients reach the
+plain convolution's kernel through the fold, which is linear in it.
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+#: The up-sampling factor the fold handles (the articles' only one).
+FACTOR = 2
+
+
+def fold_matrices(kernel_size: int) -> np.ndarray:
+    """``(2, 3, k)``: for output phase ``a``, which of the ``k`` taps land on input offsets -1, 0, +1."""
+    radius = kernel_size // 2
+    if kernel_size % 2 == 0 or radius > 2:
+        raise ValueError(f"the fold handles odd kernels of at most 5 taps, got {kernel_size}")
+    folds = np.zeros((FACTOR, 3, kernel_size), "float32")
+    for phase in range(FACTOR):
+        for tap in range(kernel_size):
+            offset = (phase + tap - radius) // FACTOR  # input row read by this tap, relative to i
+            folds[phase, offset + 1, tap] = 1.0
+    return folds
+
+
+class FoldedUpsampledConv2D(layers.Layer):
+    """``conv(UpSampling2D(2)(x))`` for a stride-1 ``'same'`` ``conv``, computed on ``x``'s grid.
+
+    Holds ``conv`` (its kernel and bias are used, not copied). Not serialisable: it only ever
+    lives in the training view that :func:`folded_upsampling_view` builds.
+    """
+
+    def __init__(self, conv: layers.Conv2D, **kwargs):
+        super().__init__(dtype=conv.dtype_policy, **kwargs)
+        if not can_fold(conv):
+            raise ValueError(f"{conv.name}: only a stride-1, undilated 'same' Conv2D with an odd kernel of at most "
+                             "5 taps folds")
+        self.conv = conv
+        rows, cols = conv.kernel_size
+        self._folds = (fold_matrices(rows), fold_matrices(cols))
+
+    def folded_kernel(self):
+        """``(3, 3, in, 4 * filters)``, the output channels ordered (row phase, column phase, filter)."""
+        kernel = ops.cast(self.conv.kernel, self.compute_dtype)
+        row_folds, col_folds = (ops.convert_to_tensor(f, self.compute_dtype) for f in self._folds)
+        folded = ops.einsum("ayr,bxc,rcio->yxiabo", row_folds, col_folds, kernel)
+        shape = ops.shape(folded)
+        return ops.reshape(folded, (3, 3, shape[2], FACTOR * FACTOR * self.conv.filters))
+
+    def call(self, inputs):
+        phases = ops.conv(inputs, self.folded_kernel(), strides=1, padding="same")
+        # Channel block (a, b) of pixel (i, j) is output pixel (2i + a, 2j + b).
+        outputs = tf.nn.depth_to_space(phases, FACTOR)
+        if self.conv.use_bias:
+            outputs = outputs + ops.cast(self.conv.bias, self.compute_dtype)
+        if self.conv.activation is not None:
+            outputs = self.conv.activation(outputs)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        return (n, None if h is None else FACTOR * h, None if w is None else FACTOR * w, self.conv.filters)
+
+
+def can_fold(conv: layers.Layer) -> bool:
+    """Whether ``conv`` is a Conv2D the fold reproduces exactly (after a 2x nearest up-sampling)."""
+    return (isinstance(conv, layers.Conv2D) and conv.padding == "same" and tuple(conv.strides) == (1, 1)
+            and tuple(conv.dilation_rate) == (1, 1) and conv.groups == 1 and conv.data_format == "channels_last"
+            and all(k % 2 == 1 and k <= 5 for k in conv.kernel_size))
+
+
+def _is_plain_upsampling(layer: layers.Layer) -> bool:
+    return (isinstance(layer, layers.UpSampling2D) and tuple(layer.size) == (FACTOR, FACTOR)
+            and layer.interpolation == "nearest" and layer.data_format == "channels_last")
+
+
+def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
+    """A view of ``model`` computing each ``UpSampling2D(2)`` -> ``Conv2D`` pair folded.
+
+    ``model`` is a functional model whose layers after ``merge`` (the layer that joins its
+    inputs, e.g. the decoder's ``Concatenate`` of z and the label) form a chain; the view has
+    the same inputs and output and shares every layer (hence every variable and random seed).
+    """
+    names = [layer.name for layer in model.layers]
+    if merge not in names:
+        raise ValueError(f"{model.name} has no layer {merge!r}")
+    inputs = [keras.Input(tensor.shape[1:], dtype=tensor.dtype, name=f"folded_{tensor.name}")
+              for tensor in model.inputs]
+    x = model.get_layer(merge)(inputs)
+    chain = model.layers[names.index(merge) + 1:]
+    folded = 0
+    i = 0
+    while i < len(chain):
+        layer = chain[i]
+        if _is_plain_upsampling(layer) and i + 1 < len(chain) and can_fold(chain[i + 1]):
+            x = FoldedUpsampledConv2D(chain[i + 1], name=f"{chain[i + 1].name}_folded")(x)
+            folded += 1
+            i += 2
+            continue
+        x = layer(x)
+        i += 1
+    if not folded:
+        raise ValueError(f"{model.name}: no UpSampling2D(2) directly followed by a foldable Conv2D")
+    return keras.Model(inputs, x, name=f"{model.name}_folded")
