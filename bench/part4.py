@@ -6,7 +6,7 @@ Prints:
 * seconds per training epoch at the article's settings (all 60,000 digits,
   batch 500, validation on the 10,000 test digits included), after one warm-up
   epoch; the median of ``--epochs`` timed epochs, for ``steps_per_execution`` 1 and 20 in
-  float32 and 20 in mixed bfloat16, beside the article's own Keras 2 graph code
+  float32 and 20 in mixed bfloat16, each of the last two also compiled with XLA, beside the article's own Keras 2 graph code
   (``bench/part4_keras2_reference.py``, a subprocess), taking turns in ``--rounds`` rounds
   so that the machine's drift falls on all of them alike;
 * the floor this CPU sets: the five large matrix products of one training
@@ -40,15 +40,17 @@ from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
 
 
-def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision: str = "float32") -> list[float]:
+def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision: str = "float32",
+                  jit_compile: bool = False) -> list[float]:
     mnist = load_mnist(data_dir)
     x, y = prepare_images(mnist.x_train), one_hot(mnist.y_train)
     xt, yt = prepare_images(mnist.x_test), one_hot(mnist.y_test)
     model = build_part4_cvae(seed=0, precision=precision)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution,
+                  jit_compile=jit_compile)
     history = model.fit(x, y, batch_size=500, epochs=epochs + 1, shuffle=True, verbose=0,
                         validation_data=(xt, yt), callbacks=[EpochTimer()])
-    print(f"  {precision}, steps_per_execution={steps_per_execution}: val_loss after {epochs + 1} epochs "
+    print(f"  {precision}, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}: val_loss after {epochs + 1} epochs "
           f"{history.history['val_loss'][-1]:.4f}")
     return history.history["epoch_seconds"][1:]
 
@@ -113,8 +115,12 @@ def main() -> None:
     runs = {"the article's Keras 2 graph code (reference)": lambda: keras2_reference_seconds(args.data_dir, args.epochs),
             "this library, float32, steps_per_execution=1": lambda: epoch_seconds(args.data_dir, args.epochs, 1),
             "this library, float32, steps_per_execution=20": lambda: epoch_seconds(args.data_dir, args.epochs, 20),
+            "this library, float32, steps_per_execution=20, jit_compile (XLA)":
+                lambda: epoch_seconds(args.data_dir, args.epochs, 20, jit_compile=True),
             "this library, mixed bfloat16, steps_per_execution=20":
-                lambda: epoch_seconds(args.data_dir, args.epochs, 20, "mixed_bfloat16")}
+                lambda: epoch_seconds(args.data_dir, args.epochs, 20, "mixed_bfloat16"),
+            "this library, mixed bfloat16, steps_per_execution=20, jit_compile (XLA)":
+                lambda: epoch_seconds(args.data_dir, args.epochs, 20, "mixed_bfloat16", jit_compile=True)}
     medians: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(args.rounds):
         for name, run in runs.items():
