@@ -109,6 +109,7 @@ def test_short_real_mnist_run_lowers_the_test_loss():
     assert val[-1] < 0.6 * start
 
 
+@pytest.mark.slow  # three short trainings, two compiled by XLA
 def test_xla_compiled_steps_are_reproducible_and_learn_as_well():
     """``jit_compile`` (the Part 4 tutorial's --jit-compile) changes how the steps run: XLA draws its own
     dropout masks and sampling noise from the seed, so the weights differ from a plain run's, but a
