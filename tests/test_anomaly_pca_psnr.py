@@ -6,7 +6,7 @@ from keras_autoencoders.data.mnist import load_sample, prepare_images
 from keras_autoencoders.evaluation.anomaly import auroc
 from keras_autoencoders.evaluation.image_metrics import add_gaussian_noise, psnr
 from keras_autoencoders.evaluation.image_metrics import reconstruction_mse
-from keras_autoencoders.evaluation.pca import fit_pca
+from keras_autoencoders.evaluation.pca import compare_with_pca, fit_pca
 
 
 # --------------------------------------------------------------------------- AUROC
@@ -136,3 +136,15 @@ def test_noise_is_clipped_seeded_and_psnr_falls_as_sigma_grows(digits):
     values = [psnr(x, add_gaussian_noise(x, sigma, seed=0)) for sigma in (0.05, 0.1, 0.2, 0.4)]
     assert all(a > b for a, b in zip(values, values[1:]))
     assert 20 < values[0] < 40  # about 10 log10(1 / sigma^2) = 26 dB, a little more from clipping
+
+
+def test_compare_with_pca_measures_both_against_the_inputs():
+    rng = np.random.default_rng(0)
+    x = rng.random((50, 4, 4, 1))
+    pca = fit_pca(x, 16)
+    noisy = x + 0.1  # an "autoencoder" off by 0.1 everywhere
+    table = compare_with_pca({2: noisy.reshape(50, 16), 16: x}, pca, x)
+    assert set(table) == {"2", "16"}
+    assert table["2"]["ae_test_mse"] == pytest.approx(0.01) and table["16"]["ae_test_mse"] == pytest.approx(0.0)
+    assert table["16"]["pca_test_mse"] == pytest.approx(0.0, abs=1e-20)  # every component: exact
+    assert table["2"]["pca_test_mse"] == pytest.approx(reconstruction_mse(x, pca.first(2).reconstruct(x)))

@@ -110,6 +110,19 @@ def test_attribute_vector_and_steps():
         attribute_vector(codes, [True] * 4)
 
 
+def test_decode_in_steps_decodes_every_step_in_one_call():
+    import keras
+
+    from keras_autoencoders.generate.code_arithmetic import decode_in_steps
+
+    keras.utils.set_random_seed(0)
+    decoder = keras.Sequential([keras.Input((2,)), keras.layers.Dense(12), keras.layers.Reshape((2, 2, 3))])
+    codes, vector = np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 1.0]], "float32"), np.array([1.0, 0.5], "float32")
+    faces = decode_in_steps(decoder, codes, vector, [0, 1, 2])
+    assert faces.shape == (3, 3, 2, 2, 3)
+    np.testing.assert_allclose(faces[2], decoder.predict(codes + 2 * vector, verbose=0), rtol=1e-6)
+
+
 # -- a short real run ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -30,3 +30,20 @@ def test_colour_figures_are_left_as_written(tmp_path):
     mode, _ = _pixels(path)
     assert mode == "RGBA"
     assert not figures.store_grey_png_as_greyscale(path)
+
+
+def test_real_beside_generated_puts_a_blank_column_between_two_10x10_blocks(tmp_path):
+    real = np.zeros((120, 28, 28, 1))
+    generated = np.full((100, 28, 28), 0.5)
+    figures.save_figure(figures.plot_real_beside_generated(real, generated), tmp_path / "grid.png", show=False)
+    with Image.open(tmp_path / "grid.png") as image:
+        width, height = image.size
+    assert 1.8 < width / height < 2.4  # 21 columns of digits by 10 rows, plus margins
+
+
+def test_compression_figure_plots_both_curves_on_a_log_axis():
+    fig = figures.plot_compression({"2": {"ae_test_mse": 0.04, "pca_test_mse": 0.05},
+                                    "8": {"ae_test_mse": 0.02, "pca_test_mse": 0.04}})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and [line.get_label() for line in ax.lines] == ["PCA", "autoencoder"]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.04, 0.02])

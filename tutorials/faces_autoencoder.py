@@ -164,8 +164,7 @@ judge_accuracy = float((attribute_verdicts(smile_judge, val_faces[labelled])[:, 
                         == (validation.smiling[labelled] == 1)).mean())
 smile_vector = code_arithmetic.attribute_vector(val_codes[labelled], validation.smiling[labelled] == 1)
 not_smiling = np.flatnonzero(validation.smiling == 0)
-stepped = decoder.predict(code_arithmetic.add_in_steps(val_codes[not_smiling], smile_vector, STEPS).reshape(
-    -1, s.code_dim), batch_size=512, verbose=0).reshape(len(STEPS), len(not_smiling), size, size, 3)
+stepped = code_arithmetic.decode_in_steps(decoder, val_codes[not_smiling], smile_vector, STEPS)
 smiling_rate = {str(step): float(attribute_verdicts(smile_judge, faces)[:, 0].mean())
                 for step, faces in zip(STEPS, stepped)}
 shown = np.concatenate([val_faces[not_smiling[:6]][None], stepped[:, :6]]).swapaxes(0, 1)

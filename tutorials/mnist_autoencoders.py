@@ -30,9 +30,9 @@ from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.evaluation import anomaly, latent_metrics
 from keras_autoencoders.evaluation.digit_generators import generator_numbers, unconditional_numbers
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
-from keras_autoencoders.evaluation.image_metrics import add_gaussian_noise, psnr, reconstruction_mse
+from keras_autoencoders.evaluation.image_metrics import add_gaussian_noise, psnr
 from keras_autoencoders.evaluation.judges import label_accuracy
-from keras_autoencoders.evaluation.pca import fit_pca
+from keras_autoencoders.evaluation.pca import compare_with_pca, fit_pca
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.models.conv_vae import build_conv_vae
 from keras_autoencoders.models.dense_autoencoder import build_dense_autoencoder, build_dense_vae
@@ -113,17 +113,13 @@ autoencoders = {size: run.stage(f"ae_{size}", built_with_adam(build_dense_autoen
                 for size in code_sizes}
 autoencoders[code_sizes[0]].model.summary()
 pca = fit_pca(x_train, max(code_sizes))
-compression = {str(size): {"ae_test_mse": reconstruction_mse(x_test, ae.model.predict(x_test, verbose=0)),
-                           "pca_test_mse": reconstruction_mse(x_test, pca.first(size).reconstruct(x_test)),
-                           "ae_test_loss": ae.history["val_loss"][-1]}
-               for size, ae in autoencoders.items()}
-for size, row in compression.items():
-    print(f"code size {size}: PCA test MSE {row['pca_test_mse']:.4f}, AE {row['ae_test_mse']:.4f}")
-figures.save_figure(figures.plot_loss_curves(
-    {"PCA": code_sizes, "autoencoder": code_sizes},
-    {"test MSE per pixel": {"PCA": [r["pca_test_mse"] for r in compression.values()],
-                            "autoencoder": [r["ae_test_mse"] for r in compression.values()]}},
-    xlabel="code size", log_scale=["test MSE per pixel"]), run.figures / "ae_vs_pca.png")
+compression = compare_with_pca({size: ae.model.predict(x_test, verbose=0) for size, ae in autoencoders.items()},
+                               pca, x_test)
+for size, ae in autoencoders.items():
+    compression[str(size)]["ae_test_loss"] = ae.history["val_loss"][-1]
+    print(f"code size {size}: PCA test MSE {compression[str(size)]['pca_test_mse']:.4f}, "
+          f"AE {compression[str(size)]['ae_test_mse']:.4f}")
+figures.save_figure(figures.plot_compression(compression), run.figures / "ae_vs_pca.png")
 largest = max(code_sizes)
 figures.save_figure(figures.plot_digits(x_test[:10], autoencoders[largest].model.predict(x_test[:10], verbose=0),
                                         pca.first(largest).reconstruct(x_test[:10]),
@@ -195,10 +191,7 @@ vae_5_parts = vae_5.model.article_models()
 unconditional = {f"vae_{s.vae_code}": generate_digits.unconditional_samples(
     vae_5_parts["z_meaner"], vae_5_parts["decoder"], s.vae_code, x_test)}
 generated_5 = unconditional[f"vae_{s.vae_code}"]["prior"]
-gap = np.ones((10, 1, 28, 28))
-figures.save_figure(figures.plot_image_grid(np.concatenate([x_test[:100, ..., 0].reshape(10, 10, 28, 28), gap,
-                                                            generated_5[:100].reshape(10, 10, 28, 28)], axis=1),
-                                            title="real test digits | new digits from N(0, I)"),
+figures.save_figure(figures.plot_real_beside_generated(x_test, generated_5, "real test digits | new digits from N(0, I)"),
                     run.figures / "vae_new_digits.png")
 vae_generation = {"test_loss": vae_5.history["val_loss"][-1], **unconditional_numbers(classifier, generated_5)}
 print(f"confident readings: generated {vae_generation['confident_fraction']:.3f}, "

@@ -7,14 +7,15 @@
   nearest training face, to show the new faces are not copies.
 - F0.3 "The smile vector": the mean code of smiling faces minus the mean code of
   non-smiling ones (:func:`attribute_vector`), added in steps to the codes of
-  non-smiling faces (:func:`add_in_steps`) and decoded.
+  non-smiling faces (:func:`add_in_steps`) and decoded (:func:`decode_in_steps`).
 
-Codes are NumPy arrays ``(N, code_dim)``; nothing here imports a model.
+Codes are NumPy arrays ``(N, code_dim)``; nothing here imports a model (a decoder is anything
+with Keras' ``predict``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -74,3 +75,11 @@ def add_in_steps(codes: np.ndarray, vector: np.ndarray, steps: Sequence[float]) 
     """``(len(steps), N, d)``: ``codes + s * vector`` for each step ``s`` (the study's 0, 0.5, ... 2)."""
     codes = np.asarray(codes, dtype=np.float32)
     return np.stack([codes + np.float32(s) * np.asarray(vector, np.float32) for s in steps])
+
+
+def decode_in_steps(decoder: Any, codes: np.ndarray, vector: np.ndarray, steps: Sequence[float],
+                    batch_size: int = 512) -> np.ndarray:
+    """``(len(steps), N, *image)``: ``decoder`` on :func:`add_in_steps` (every step in one ``predict``)."""
+    stepped = add_in_steps(codes, vector, steps)
+    images = decoder.predict(stepped.reshape(-1, stepped.shape[-1]), batch_size=batch_size, verbose=0)
+    return images.reshape(len(steps), len(stepped[0]), *images.shape[1:])

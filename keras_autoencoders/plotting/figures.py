@@ -104,6 +104,23 @@ def plot_z_scatter(z: np.ndarray, title: str | None = None, limit: float = 5.0) 
     return fig
 
 
+def plot_compression(compression: Mapping[str, Mapping[str, float]]) -> Figure:
+    """Test MSE per pixel against code size, autoencoder and PCA (the study's slide 5), from
+    :func:`~keras_autoencoders.evaluation.pca.compare_with_pca`."""
+    sizes = [int(size) for size in compression]
+    curves = {name: [row[key] for row in compression.values()]
+              for name, key in (("PCA", "pca_test_mse"), ("autoencoder", "ae_test_mse"))}
+    return plot_loss_curves({name: sizes for name in curves}, {"test MSE per pixel": curves}, xlabel="code size",
+                            log_scale=["test MSE per pixel"])
+
+
+def plot_real_beside_generated(real: np.ndarray, generated: np.ndarray, title: str | None = None) -> Figure:
+    """Two 10x10 blocks of digits, real on the left and generated on the right, a blank column between."""
+    blocks = [np.asarray(images)[:100].reshape(10, 10, *np.asarray(images).shape[1:3]) for images in (real, generated)]
+    gap = np.ones((10, 1, *blocks[0].shape[2:]))
+    return plot_image_grid(np.concatenate([blocks[0], gap, blocks[1]], axis=1), title=title)
+
+
 def plot_image_grid(images: np.ndarray, row_labels: Sequence[str] | None = None,
                     col_labels: Sequence[str] | None = None, invert_colors: bool = False,
                     title: str | None = None, cell_inches: float = 0.8) -> Figure:
