@@ -32,7 +32,6 @@ NOTEBOOK_PRESET = "article"
 # %%
 from dataclasses import dataclass
 
-from keras_autoencoders.data.iteration_draws import iteration_draws
 from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.evaluation.digit_generators import compare_generators
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
@@ -45,9 +44,8 @@ from keras_autoencoders.plotting.projector import write_projector
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
 from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, training_facts
 from keras_autoencoders.training.baseline import baseline_batches, baseline_cvae
-from keras_autoencoders.training.callbacks import adaptive_loop_callbacks, check_whole_periods
-from keras_autoencoders.training.reproducible import EpochSeeds
-from keras_autoencoders.training.snapshots import ManifoldSnapshots, snapshot_periods
+from keras_autoencoders.training.callbacks import check_whole_periods
+from keras_autoencoders.training.cvae_gan_fit import adaptive_loop_fit
 from keras_autoencoders.tutorial import TutorialSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
@@ -134,9 +132,10 @@ model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 # Per iteration (`CVAEGAN.train_step`, one step of `fit`): up to 3 discriminator steps,
 # each on a fresh batch and fresh codes (stop once L_GAN < 1.0), then up to 3
 # encoder+decoder steps (stop once L_GAN > 0.4), a fresh batch after each that does not
-# stop. A `tf.data` pipeline (`iteration_draws`) hands each iteration the six batches and
-# codes it may use. At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far
-# below both thresholds, so in practice (in the article's code too) every iteration is one
+# stop. A `tf.data` pipeline hands each iteration the six batches and codes it may use;
+# `adaptive_loop_fit` (`training/cvae_gan_fit.py`) builds it, the snapshots and the
+# callbacks. At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far below
+# both thresholds, so in practice (in the article's code too) every iteration is one
 # discriminator step and three encoder+decoder steps.
 #
 # An epoch of `fit` is the article's logging period, 3 iterations: the history logs the
@@ -151,18 +150,9 @@ model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 
 # %%
 run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps its model and data
-seeds = EpochSeeds(s.seed)
-draws = iteration_draws(digits.x_train, digits.y_train_onehot, s.batch_size, s.latent_dim, s.seed, seeds.epoch,
-                        ITERATIONS_PER_PERIOD)
-periods = s.iterations // ITERATIONS_PER_PERIOD
-snapshots = ManifoldSnapshots(model.decoder, model.article_models()["z_meaner"], digits.x_test, digits.y_test,
-                              s.latent_dim, snapshot_periods(periods, s.snapshot_every // ITERATIONS_PER_PERIOD),
-                              path=run.snapshots, tensorboard_dir=run.logs / "manifolds",
-                              save_every_epochs=s.checkpoint_every // ITERATIONS_PER_PERIOD)
-callbacks = adaptive_loop_callbacks(run.root, seeds, s.iterations, ITERATIONS_PER_PERIOD, s.checkpoint_every,
-                                    (*LOSS_NAMES, *STEP_NAMES), before_loggers=[snapshots])
-trained = run.fit_or_load("part6_cvae_gan", model, draws, epochs=periods, steps_per_epoch=ITERATIONS_PER_PERIOD,
-                          verbose=0, callbacks=callbacks)
+loop = adaptive_loop_fit(run, model, digits, iterations=s.iterations, batch_size=s.batch_size, seed=s.seed,
+                         snapshot_every=s.snapshot_every, checkpoint_every=s.checkpoint_every)
+trained = run.fit_or_load("part6_cvae_gan", model, loop.draws, **loop.fit_arguments())
 
 # %% [markdown]
 # ## Losses over training
@@ -251,7 +241,7 @@ for name, numbers in comparison.items():
 # "Label: c / Batch: b" as in the article's MP4s, as MP4 and GIF; and all ten side by side.
 
 # %%
-write_snapshot_animations(snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
+write_snapshot_animations(loop.snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
 
 # %% [markdown]
 # ## Results files
@@ -260,7 +250,7 @@ write_snapshot_animations(snapshots, run.animations, unit="Batch", steps_per_epo
 # The contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its own as cvae_*.
 run.finish(Part6Results(history=history, step_counts=step_counts, seconds_per_iteration=seconds_per_iteration,
                         comparison=comparison,
-                        snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in snapshots.epochs_taken],
-                        snapshot_render_seconds=snapshots.render_seconds),
+                        snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in loop.snapshots.epochs_taken],
+                        snapshot_render_seconds=loop.snapshots.render_seconds),
            {**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}},
            data_source=digits.source_label)

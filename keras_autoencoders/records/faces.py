@@ -11,11 +11,11 @@ from keras_autoencoders.records import ResultsRecord
 class FacesResults(ResultsRecord):
     """``smile_vector["judged_smiling_by_step"]`` is keyed by the step as text ("0.0", "0.5", ...)."""
 
-    splits: dict[str, int]
-    reconstruction: dict[str, Any]
-    new_faces: dict[str, float]
-    smile_vector: dict[str, Any]
-    vae: dict[str, Any]
+    splits: dict[str, int]  # images per split, and the people held out
+    reconstruction: dict[str, Any]  # the autoencoder's validation MSE and its validation losses
+    new_faces: dict[str, float]  # the autoencoder's faces from a Gaussian fitted to its codes
+    smile_vector: dict[str, Any]  # the smile judge, and the faces it reads as smiling per step of the vector
+    vae: dict[str, Any]  # the VAE's faces from N(0, I): loss, nearest training face, sharpness, smiles
 
     def headline(self) -> dict[str, Any]:
         smiling = self.smile_vector["judged_smiling_by_step"]
