@@ -1,7 +1,7 @@
 """Running a tutorial: its typed settings, clean errors, and a closing summary.
 
 Each tutorial declares its settings once, as a dataclass derived from
-:class:`TutorialSettings` whose fields are its flags: the article's value as the
+:class:`TutorialSettings` (:class:`TrainingSettings` for one that trains) whose fields are its flags: the article's value as the
 default, the help text and the quick preset's value (minutes on a 2-core CPU) beside
 each (:func:`setting`). Precedence: explicit flags > the quick preset > the article's
 settings.
@@ -33,6 +33,7 @@ from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
 from keras_autoencoders._quiet import quiet_tensorflow  # noqa: F401  (the benchmarks call it from here)
 from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
+from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting.display import in_notebook
 
 #: The values of a tutorial's ``NOTEBOOK_PRESET`` line.
@@ -78,8 +79,8 @@ class TutorialSettings:
 
     @classmethod
     def flags(cls) -> list[dataclasses.Field]:
-        """The fields that are command-line flags: the tutorial's own first, then the shared ones."""
-        shared = {f.name for f in dataclasses.fields(TutorialSettings)}
+        """The fields that are command-line flags: the tutorial's own first, then the library's."""
+        shared = {f.name for base in (TutorialSettings, TrainingSettings) for f in dataclasses.fields(base)}
         fields = [f for f in dataclasses.fields(cls) if f.metadata.get("flag", True)]
         return [f for f in fields if f.name not in shared] + [f for f in fields if f.name in shared]
 
@@ -135,6 +136,18 @@ class TutorialSettings:
     def replace(self: SettingsT, **changes: Any) -> SettingsT:
         """A copy with ``changes``."""
         return dataclasses.replace(self, **changes)
+
+
+@dataclasses.dataclass
+class TrainingSettings(TutorialSettings):
+    """The settings of a tutorial that trains: :class:`TutorialSettings`, plus how ``fit`` runs
+    (not what it computes). A tutorial declares one of these fields again to change its default
+    or its help."""
+
+    steps_per_execution: int = setting(1, "training steps per call of the compiled function")
+    precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
+                                        "weights; faster on CPUs with AMX or AVX-512 BF16)", choices=PRECISIONS)
+    skip_training: bool = setting(False, "reuse the models saved in --out: figures and numbers only")
 
 
 def _scalar_type(hint: Any) -> type:

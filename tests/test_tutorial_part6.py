@@ -62,6 +62,17 @@ def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, che
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
     assert iio.imread(out / "animations" / "manifold_4.gif", index=None).shape[0] == 3  # one frame per snapshot
 
+    # --skip-training redraws the figures and numbers from the saved models: the same history and steps.
+    saved = (out / "model" / "part6_cvae_gan.keras").stat().st_mtime_ns
+    redrawn = subprocess.run(base + ["--iterations", "9", "--skip-training"], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=900)
+    assert redrawn.returncode == 0, redrawn.stderr[-3000:]
+    assert "resumed" not in redrawn.stdout and (out / "model" / "part6_cvae_gan.keras").stat().st_mtime_ns == saved
+    again_results = json.loads((out / "results.json").read_text())
+    assert again_results["history"] == history and again_results["step_counts"] == counts
+    assert again_results["comparison"]["cvae_gan"]["label_accuracy"] == pytest.approx(
+        comparison["cvae_gan"]["label_accuracy"], abs=1e-3)
+
     # Another preset in the same folder is refused, not trained on top of this run's weights.
     other = subprocess.run(base[:-4] + ["--preset", "article", "--iterations", "12"], cwd=REPO, env=env,
                            capture_output=True, text=True, timeout=900)

@@ -37,18 +37,17 @@ from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_
                                                   train_attribute_classifier, verdict_agreement)
 from keras_autoencoders.generate import faces
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae
-from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.celeba import EDITS, JUDGED_ATTRIBUTES, NEW_FACE_ROWS, CelebAResults
 from keras_autoencoders.training.callbacks import run_folder_callbacks
 from keras_autoencoders.training.distribute import build_distributed
 from keras_autoencoders.training.reproducible import EpochSeeds
-from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class CelebASettings(TutorialSettings):
+class CelebASettings(TrainingSettings):
     """CelebA conditional VAE. Latent 16 is the article's; the rest is this library's (see the header).
     The quick preset: 10 epochs over the first 10,000 images (8,000 for training), minutes on 2 CPU
     cores (3 epochs over 3,000 images gave one average face for every input)."""
@@ -65,13 +64,9 @@ class CelebASettings(TutorialSettings):
     on_corrupt: str = setting("skip", "corrupt or truncated JPEGs: skip (with a counted warning) or raise",
                               choices=("skip", "raise"))
     demo: bool = setting(False, "train on a small generated folder in the CelebA layout")
-    # 1 step per call: each step streams 64 JPEGs from disk, which bounds a step more than Keras'
-    # per-call overhead does. Raise it on a fast GPU fed from a fast disk (the stream has no known
-    # length, and Keras 3.15 then counts one extra optimizer iteration per epoch at 1 step per call).
-    steps_per_execution: int = setting(1, "training steps per call of the compiled function")
-    precision: str = setting("float32", "float32 or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)",
-                             choices=PRECISIONS)
-    skip_training: bool = setting(False, "reuse the model saved in --out")
+    # --steps-per-execution stays 1: each step streams 64 JPEGs from disk, which bounds a step more
+    # than Keras' per-call overhead does. Raise it on a fast GPU fed from a fast disk (the stream has
+    # no known length, and Keras 3.15 then counts one extra optimizer iteration per epoch at 1).
 
 
 s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)

@@ -37,12 +37,12 @@ from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.faces import FacesResults
 from keras_autoencoders.training.compile import built_with_adam
-from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class FacesSettings(TutorialSettings):
+class FacesSettings(TrainingSettings):
     """The faces study. The study gives no sizes or schedules: these are ours (README). The quick
     preset: every image, fewer epochs; minutes on 2 CPU cores."""
 
@@ -58,12 +58,10 @@ class FacesSettings(TutorialSettings):
     judge_epochs: int = setting(10, "epochs of the smile judge (and the Male one, given an attribute file)", quick=6)
     max_images: int = setting(0, "use the first N images (0: all)")
     attributes_file: str | None = setting(None, "an official lfw_attributes.txt (default: the LFW folder's, if there)")
-    # 1 step per call, as the committed run trained: the stream has no known length, and Keras 3.15
-    # then counts one extra optimizer iteration per epoch at 1 step per call but not at more.
-    steps_per_execution: int = setting(1, "training steps per call of the compiled function")
+    # --steps-per-execution stays 1, as the committed run trained: the stream has no known length,
+    # and Keras 3.15 then counts one extra optimizer iteration per epoch at 1 step per call but not at more.
     precision: str = setting("float32", "the VAE's (the AE stays float32): float32 or mixed_bfloat16",
                              choices=PRECISIONS)
-    skip_training: bool = setting(False, "reuse the models saved in --out")
     pretrained: bool = setting(False, "use the shipped models of the committed run (figs/pretrained/) and their "
                                       "losses; no training")
 

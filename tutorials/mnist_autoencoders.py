@@ -42,12 +42,12 @@ from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.mnist_study import CODE_MODELS, MNISTStudyResults
 from keras_autoencoders.run_folder import RunFolder
 from keras_autoencoders.training.compile import built_with_adam
-from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class StudySettings(TutorialSettings):
+class StudySettings(TrainingSettings):
     """The MNIST study. Neither work gives epochs, batch sizes or a noise level: these are ours
     (README). The quick preset trains on the first 5,000 digits (the bundled sample's size), about
     2,000 steps per dense model, and validates on 1,000 test digits: recognisable digits in minutes."""
@@ -71,7 +71,6 @@ class StudySettings(TutorialSettings):
     steps_per_execution: int = setting(20, "training steps per call of the compiled function")
     precision: str = setting("float32", "the VAEs' (the AEs stay float32): float32 or mixed_bfloat16",
                              choices=PRECISIONS)
-    skip_training: bool = setting(False, "reuse the models saved in --out")
 
 
 s, run = start_tutorial(StudySettings, NOTEBOOK_PRESET)

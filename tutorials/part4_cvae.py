@@ -29,7 +29,6 @@ from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import manifold_render_seconds, z_means
 from keras_autoencoders.models.dense_cvae import build_part4_cvae
-from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, toy_inputs
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
@@ -40,12 +39,12 @@ from keras_autoencoders.training.callbacks import run_folder_callbacks
 from keras_autoencoders.training.compile import compile_with_adam
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs
-from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class Part4Settings(TutorialSettings):
+class Part4Settings(TrainingSettings):
     """Part 4: Conditional VAE. The article's settings ("Код на Keras"); the quick preset trains on the
     first 5,000 digits (the bundled sample's size) for 5,000 steps of 100 (100 epochs at batch 500
     would be 1,000 steps and grey blobs), and the toy AEs for 2,000 steps at lr 1e-2: the same picture."""
@@ -61,9 +60,7 @@ class Part4Settings(TutorialSettings):
     toy_learning_rate: float = setting(1e-3, "toy autoencoder Adam learning rate", quick=1e-2)
     # Not the article's: how fit runs, not what it computes (the same weights for any value).
     steps_per_execution: int = setting(20, "training steps per call of the compiled function", quick=10)
-    precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16", choices=PRECISIONS)
     jit_compile: bool = setting(False, "compile the CVAE's steps with XLA (fuses its element-wise work: faster on a CPU)")
-    skip_training: bool = setting(False, "reuse the models already in --out")
     pretrained: bool = setting(False, "use the shipped models of the committed 1000-epoch run; no training")
 
 

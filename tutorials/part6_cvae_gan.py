@@ -37,7 +37,7 @@ from keras_autoencoders.evaluation.digit_generators import compare_generators
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import z_means
-from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan
+from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan
 from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
@@ -46,12 +46,12 @@ from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, training
 from keras_autoencoders.training.baseline import baseline_batches, baseline_cvae
 from keras_autoencoders.training.callbacks import check_whole_periods
 from keras_autoencoders.training.cvae_gan_fit import adaptive_loop_fit
-from keras_autoencoders.tutorial import TutorialSettings, setting
+from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class Part6Settings(TutorialSettings):
+class Part6Settings(TrainingSettings):
     """Part 6: VAE + GAN. The article's settings ("Код", "Процесс обучения"); the quick preset trains
     the recommended (corrected) networks for 300 iterations, about 4 minutes on 2 CPU cores: at 60
     iterations they draw noise, from about 300 digits of the requested label (80-90%)."""
@@ -69,8 +69,6 @@ class Part6Settings(TutorialSettings):
     feature_loss: str = setting("cross_entropy", "L_llike on layer l: cross_entropy (the article's) or mse (its "
                                                  "commented-out line)", choices=("cross_entropy", "mse"))
     # Not the article's: how fit runs and what it keeps, not what it computes.
-    precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
-                                        "weights; faster on CPUs with AMX or AVX-512 BF16)", choices=PRECISIONS)
     steps_per_execution: int = setting(ITERATIONS_PER_PERIOD, "iterations per call of the compiled training function")
     fold_upsampling: bool = setting(False, "train with the decoder's up-sampled conv computed on the 7x7 map: the "
                                            "same function, 1.3x faster in float32; the model keeps its layers")
