@@ -10,6 +10,7 @@
 #     python tutorials/part6_cvae_gan.py                             # the article's code as it ran
 #     (the same command again)                                       # continues an interrupted run
 #     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
+#     python tutorials/part6_cvae_gan.py --skip-training --out DIR   # redo a finished run's figures and numbers
 #
 # **Which preset to train.** `--preset article` (the default) computes what the article's
 # code computes: its discriminator head reads the tensor *before* the feature layer l, so
