@@ -81,14 +81,15 @@ def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, che
 
 
 def test_pretrained_run_redraws_the_committed_run_without_training(tmp_path, mnist_npz_path, run_tutorial):
-    """``--pretrained``: the shipped models of figs/part6/corrected-z8 and its losses, no training."""
+    """``--pretrained``: the shipped models of figs/part6/corrected-z8-48000 and its losses, no training."""
     out = tmp_path / "pretrained"
     done = run_tutorial("part6_cvae_gan.py", "--pretrained", "--data-dir", mnist_npz_path.parent, "--out", out)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "no snapshots" in done.stdout
     results = json.loads((out / "results.json").read_text())
-    committed = json.loads((REPO / "figs" / "part6" / "corrected-z8" / "results.json").read_text())
-    assert results["settings"]["preset"] == "corrected" and results["settings"]["iterations"] == 2000
+    committed = json.loads((REPO / "figs" / "part6" / "corrected-z8-48000" / "results.json").read_text())
+    assert results["settings"]["preset"] == "corrected" and results["settings"]["iterations"] == 48000
+    assert results["settings"]["precision"] == "mixed_bfloat16"  # as the shipped model trained
     assert results["history"] == committed["history"] and results["step_counts"] == committed["step_counts"]
     for model in ("cvae_gan", "cvae"):
         for key in ("label_accuracy", "relative_sharpness", "style_transfer_accuracy"):

@@ -103,7 +103,7 @@ COMMITTED_RECORDS = {
     "part4": ("keras_autoencoders.records.part4:Part4Results", ["figs/part4"]),
     "part6": ("keras_autoencoders.records.part6:Part6Results",
               ["figs/part6/corrected-z8", "figs/part6/corrected-z8-12000", "figs/part6/corrected-z8-24000",
-               "figs/part6/article-z8-12000"]),
+               "figs/part6/corrected-z8-48000", "figs/part6/article-z8-12000"]),
     "celeba": ("keras_autoencoders.records.celeba:CelebAResults", ["figs/celeba"]),
     "mnist_study": ("keras_autoencoders.records.mnist_study:MNISTStudyResults", ["figs/mnist_study"]),
     "faces": ("keras_autoencoders.records.faces:FacesResults", ["figs/faces"]),

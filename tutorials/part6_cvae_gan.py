@@ -58,8 +58,8 @@ class Part6Settings(TrainingSettings):
     iterations they draw noise, from about 300 digits of the requested label (80-90%)."""
 
     RUN_NAME = "part6"
-    SHIPPED = "part6_cvae_gan"  # --pretrained: the committed corrected-z8 run
-    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "seed")
+    SHIPPED = "part6_cvae_gan"  # --pretrained: the committed 48,000-iteration corrected run
+    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision", "seed")
     iterations: int = setting(48000, "outer iterations of the adaptive loop (a multiple of 3: fit's steps, "
                                      "in epochs of 3)", quick=300)
     batch_size: int = setting(64, "digits per batch")
@@ -77,7 +77,7 @@ class Part6Settings(TrainingSettings):
                                   quick=15)
     checkpoint_every: int = setting(300, "iterations between backups (a multiple of 3); rerunning the same command "
                                          "resumes from the last", quick=60)
-    pretrained: bool = setting(False, "use the shipped models of the committed corrected-z8 run "
+    pretrained: bool = setting(False, "use the shipped models of the committed 48,000-iteration corrected run "
                                       "(figs/pretrained/) and its losses; no training")
 
     def __post_init__(self):
