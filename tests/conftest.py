@@ -12,21 +12,6 @@ if SHARED_DATA.is_dir() and "KERAS_AUTOENCODERS_DATA" not in os.environ:
     os.environ["KERAS_AUTOENCODERS_DATA"] = str(SHARED_DATA)
 
 
-def _share_the_cores_between_workers() -> None:
-    """Under ``pytest -n N``, give each worker's TensorFlow (and the tutorials and notebook kernels
-    it starts, which inherit the environment) its share of the cores, so that N workers do not run
-    N times the cores' threads against each other. Set here, before any test imports TensorFlow;
-    a user's own settings win."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if workers > 1:
-        share = str(max(1, (os.cpu_count() or 1) // workers))
-        for variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
-            os.environ.setdefault(variable, share)
-
-
-_share_the_cores_between_workers()
-
-
 #: Modules whose tests run a tutorial end to end (minutes each), longest first: ``-n 2`` hands out
 #: tests in collection order, so starting these first keeps one process from running the last
 #: long test alone while the other has finished.

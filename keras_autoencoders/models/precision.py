@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-import keras
-
 #: The dtype policies a model can be built with (:func:`precision_policy`): the articles' float32, and
 #: Keras' mixed bfloat16 (bfloat16 arithmetic, float32 weights).
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -27,6 +25,8 @@ def precision_policy(policy: str) -> Iterator[None]:
     """Build layers under the dtype policy ``policy`` (one of :data:`PRECISIONS`), then restore the old one."""
     if policy not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {policy!r}")
+    import keras  # here, so that the settings can name PRECISIONS before TensorFlow is imported
+
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(policy)
     try:
