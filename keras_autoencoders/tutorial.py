@@ -1,9 +1,9 @@
 """Running a tutorial: its typed settings, clean errors, and a closing summary.
 
 Each tutorial declares its settings once, as a dataclass derived from
-:class:`TutorialSettings` (:class:`TrainingSettings` for one that trains) whose fields are its flags: the article's value as the
-default, the help text and the quick preset's value (minutes on a 2-core CPU) beside
-each (:func:`setting`). Precedence: explicit flags > the quick preset > the article's
+:class:`TutorialSettings` (:class:`TrainingSettings` for one that trains) whose fields
+are its flags: the article's value as the default, the help text and the quick preset's
+value (minutes on a 2-core CPU) beside each (:func:`setting`). Precedence: explicit flags > the quick preset > the article's
 settings.
 
 * As a script, an unknown flag stops the run before any work (argparse's message,
