@@ -4,7 +4,8 @@
 
 Prints:
 * seconds per training epoch at the article's settings (all 60,000 digits,
-  batch 500, validation on the 10,000 test digits included), after one warm-up
+  batch 500, validation on the 10,000 test digits included; the tutorial's input
+  pipeline, ``shuffled_batches`` with ``EpochSeeds``), after one warm-up
   epoch; the median of ``--epochs`` timed epochs, for ``steps_per_execution`` 1 and 20 in
   float32 and 20 in mixed bfloat16, each of the last two also compiled with XLA, beside the article's own Keras 2 graph code
   (``bench/part4_keras2_reference.py``, a subprocess), taking turns in ``--rounds`` rounds
@@ -38,6 +39,7 @@ from keras_autoencoders.arrays import one_hot  # noqa: E402
 from keras_autoencoders.generate.manifold import manifold_codes, render_manifolds  # noqa: E402
 from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
+from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches  # noqa: E402
 
 
 def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision: str = "float32",
@@ -48,8 +50,9 @@ def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision
     model = build_part4_cvae(seed=0, precision=precision)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution,
                   jit_compile=jit_compile)
-    history = model.fit(x, y, batch_size=500, epochs=epochs + 1, shuffle=True, verbose=0,
-                        validation_data=(xt, yt), callbacks=[EpochTimer()])
+    seeds = EpochSeeds(0)  # the tutorial's input pipeline: each epoch's order keyed by (seed, epoch)
+    history = model.fit(shuffled_batches(x, y, 500, seeds), epochs=epochs + 1, shuffle=False, verbose=0,
+                        validation_data=(xt, yt), validation_batch_size=500, callbacks=[seeds, EpochTimer()])
     print(f"  {precision}, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}: val_loss after {epochs + 1} epochs "
           f"{history.history['val_loss'][-1]:.4f}")
     return history.history["epoch_seconds"][1:]

@@ -1,13 +1,13 @@
-"""Every use of a private Keras API in the library, in one place.
+"""Every use of a private Keras or TensorFlow API in the library, in one place.
 
-Keras does not promise to keep these; each function below names the private
+Neither promises to keep these; each function below names the private
 attribute it reads and what the library relies on it for. They were written
 against Keras :data:`KERAS_TESTED` (TensorFlow backend), and
 ``tests/test_compat.py`` checks each one still exists and behaves as relied upon,
 failing with a message that names the installed Keras version. Run that test
 first after a Keras upgrade: the exact resume of
 :mod:`keras_autoencoders.training.reproducible` (same weights as an uninterrupted
-run) and Part 6's optimizer rest on them.
+run), Part 6's optimizer and the dropout draws under XLA rest on them.
 
 Behaviour relied upon without a private call (so checked there too, not wrapped
 here): ``fit`` calls ``on_epoch_begin`` before it starts the epoch's data iterator
@@ -21,7 +21,7 @@ import keras
 #: The Keras version these wrappers were written and tested against.
 KERAS_TESTED = "3.15.1"
 
-__all__ = ["KERAS_TESTED", "flatten_layers", "layer_seed_generators", "rmsprop_velocities"]
+__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators", "rmsprop_velocities"]
 
 
 def flatten_layers(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
@@ -58,3 +58,18 @@ def rmsprop_velocities(optimizer: keras.optimizers.RMSprop) -> list[keras.Variab
     :class:`~keras_autoencoders.models.cvae_gan.optimizer.ArticleRMSprop` starts it at 1).
     """
     return list(optimizer._velocities)
+
+
+def in_xla_context() -> bool:
+    """Whether the code being traced now will be compiled by XLA (``tf.function(jit_compile=True)``,
+    as ``compile(jit_compile=True)`` makes Keras' step).
+
+    Wraps TensorFlow's private ``control_flow_util.GraphOrParentsInXlaContext`` on the default
+    graph (TensorFlow 2.21): true inside an XLA-compiled function and any function it calls,
+    false eagerly and in a plain ``tf.function``. :class:`~keras_autoencoders.models.dropout.Float32DrawDropout`
+    asks it to pick ThreeFry, which TensorFlow runs only under XLA.
+    """
+    import tensorflow as tf
+    from tensorflow.python.ops import control_flow_util
+
+    return bool(control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph()))

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_autoencoders.compat import KERAS_TESTED, flatten_layers, layer_seed_generators, rmsprop_velocities
+from keras_autoencoders.compat import (KERAS_TESTED, flatten_layers, in_xla_context, layer_seed_generators,
+                                       rmsprop_velocities)
 from keras_autoencoders.models.sampling import Sampling
 from keras_autoencoders.training.reproducible import seed_generators
 
@@ -132,3 +133,17 @@ def test_fit_starts_the_epoch_iterator_after_on_epoch_begin():
     model.compile(run_eagerly=True)
     model.fit(dataset, epochs=3, verbose=0, shuffle=False, callbacks=[SetEpoch()])
     assert model.seen == [100, 100, 101, 101, 102, 102], _changed(f"when fit starts an epoch's iterator: {model.seen}")
+
+
+def test_in_xla_context_tells_an_xla_step_from_a_plain_one():
+    seen = {}
+
+    def probe(kind):
+        seen[kind] = in_xla_context()
+        return tf.constant(0)
+
+    tf.function(lambda: probe("xla"), jit_compile=True)()
+    tf.function(lambda: probe("graph"))()
+    probe("eager")
+    assert seen == {"xla": True, "graph": False, "eager": False}, _changed(
+        f"TensorFlow's GraphOrParentsInXlaContext (TensorFlow {tf.__version__}): {seen}")

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.cvae_gan import FEATURE_LAYER, CVAEGAN, build_cvae_gan
-from keras_autoencoders.models.cvae_gan.networks import Float32DrawDropout
+from keras_autoencoders.models.dropout import Float32DrawDropout
 from keras_autoencoders.models.cvae_gan.optimizer import ArticleRMSprop
 
 RNG = np.random.default_rng(7)
@@ -111,23 +111,6 @@ def test_networks_are_the_articles_layers_in_its_order():
     assert kinds == ["Dense", "UpSampling2D", "Conv2D", "Conv2D", "UpSampling2D", "Conv2D"]
     conv = model.discriminator.get_layer("dis_conv1")
     assert (conv.filters, conv.kernel_size, conv.strides) == (128, (7, 7), (2, 2))
-
-
-def test_float32_draw_dropout_keeps_its_rate_in_bfloat16():
-    x = tf.constant(RNG.standard_normal((4, 8, 8, 3)).astype(np.float32))
-    np.testing.assert_array_equal(Float32DrawDropout(0.3, seed=1)(x, training=False), x)
-    kept = Float32DrawDropout(0.3, seed=1)(x, training=True)
-    nonzero = kept.numpy() != 0
-    np.testing.assert_allclose(kept.numpy()[nonzero], x.numpy()[nonzero] / 0.7, rtol=1e-6)
-    ones = tf.ones((64, 28, 28, 32))  # 1.6 M units: the rate's standard error is 0.0004
-    rates = {}
-    for name, layer in (("ours", Float32DrawDropout(0.3, seed=11, dtype="mixed_bfloat16")),
-                        ("keras", keras.layers.Dropout(0.3, seed=11, dtype="mixed_bfloat16"))):
-        out = layer(ones, training=True)
-        assert out.dtype == tf.bfloat16
-        rates[name] = float(tf.reduce_mean(tf.cast(out == 0, tf.float32)))
-    assert abs(rates["ours"] - 0.3) < 0.002
-    assert rates["keras"] > 0.303  # what the float32 draw fixes: bfloat16 uniforms drop more
 
 
 def test_mixed_bfloat16_model_computes_in_bfloat16_with_float32_weights_and_outputs(tmp_path):

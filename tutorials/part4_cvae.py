@@ -120,7 +120,8 @@ snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], d
 seeds = EpochSeeds(s.seed)
 trained = run.fit_or_load("part4_cvae", cvae, shuffled_batches(digits.x_train, digits.y_train_onehot, s.batch_size,
                                                                seeds),
-                          epochs=s.epochs, validation_data=(digits.x_test, digits.y_test_onehot), shuffle=False,
+                          epochs=s.epochs, validation_data=(digits.x_test, digits.y_test_onehot),
+                          validation_batch_size=s.batch_size, shuffle=False,
                           callbacks=run_folder_callbacks(run.root, [snapshots], tensorboard=True, seeds=seeds))
 cvae, history = trained.model, trained.history
 decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]  # the article's sub-models

@@ -22,6 +22,7 @@ import keras
 from keras import layers
 
 from keras_autoencoders.models.conditional import DECODER_LOGITS, ConditionalVAE
+from keras_autoencoders.models.dropout import Float32DrawDropout
 from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
 from keras_autoencoders.models.sampling import Sampling
 
@@ -31,9 +32,14 @@ IMAGE_SHAPE = (28, 28, 1)
 
 
 def _bn_dropout(x, rate: float, name: str):
-    """The article's ``apply_bn_and_dropout``: BatchNorm, then Dropout (after the activation)."""
+    """The article's ``apply_bn_and_dropout``: BatchNorm, then Dropout (after the activation).
+
+    The dropout is :class:`~keras_autoencoders.models.dropout.Float32DrawDropout`: Keras' layer,
+    unchanged in a float32 graph, with its rate kept under ``mixed_bfloat16`` and its draws
+    from ThreeFry when the step is XLA-compiled (a fifth of a ``--jit-compile`` epoch saved).
+    """
     x = layers.BatchNormalization(name=f"{name}_bn")(x)
-    return layers.Dropout(rate, name=f"{name}_dropout")(x)
+    return Float32DrawDropout(rate, name=f"{name}_dropout")(x)
 
 
 def build_dense_encoder(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,

@@ -17,8 +17,8 @@ def compile_with_adam(model: ModelT, learning_rate: float, steps_per_execution: 
     how ``fit`` runs, not what it computes (the same weights for any value). ``jit_compile``
     compiles the steps with XLA: the same function, but XLA draws its own dropout masks and
     sampling noise from the seed (a run repeats exactly; it differs from an un-jitted one). On
-    a CPU it fuses the dense VAEs' element-wise work (Part 4's CVAE: 0.8x the time per epoch)
-    but runs convolutions several times slower.
+    a CPU it fuses the dense VAEs' element-wise work (Part 4's CVAE: 0.74x the Keras 2 reference's
+    time per epoch, ``bench/part4.py``) but runs convolutions several times slower.
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, steps_per_execution=steps_per_execution,
                   jit_compile=jit_compile)

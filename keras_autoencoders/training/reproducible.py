@@ -117,8 +117,14 @@ def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.d
     indices = epoch_order(counts.pop(), seeds.seed, seeds.epoch).batch(int(batch_size))
     # Keras' own idiom: the arrays enter the pipeline once and each batch is gathered.
     pairs = tf.data.Dataset.zip(indices, tf.data.Dataset.from_tensors(data).repeat())
-    batches = pairs.map(lambda i, d: tf.nest.map_structure(lambda t: tf.gather(t, i), d))
-    return batches.prefetch(tf.data.AUTOTUNE)
+    batches = pairs.map(lambda i, d: tf.nest.map_structure(lambda t: tf.gather(t, i), d)).prefetch(2)
+    # A gather needs neither a parallel map nor AUTOTUNE, whose threads compete with the training
+    # step for the cores: Part 4's XLA epoch on 2 cores took 1.9-2.3 s with them (spikes to 2.5 s
+    # in most epochs), 1.1 s without (``bench/part4.py``).
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.experimental_optimization.map_parallelization = False
+    return batches.with_options(options)
 
 
 class StopOnNonFiniteLoss(keras.callbacks.Callback):

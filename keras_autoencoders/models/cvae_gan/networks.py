@@ -37,8 +37,9 @@ of the units instead of 0.3). A float32 model holds only Keras' own layers and
 from __future__ import annotations
 
 import keras
-from keras import layers, ops
+from keras import layers
 
+from keras_autoencoders.models.dropout import Float32DrawDropout
 from keras_autoencoders.models.precision import HEAD_DTYPE, PRECISIONS, precision_policy  # noqa: F401 (re-exported)
 from keras_autoencoders.models.sampling import Sampling
 
@@ -57,21 +58,6 @@ PRESETS = {
     "article": {"head": "article", "feature_loss": "cross_entropy"},
     "corrected": {"head": "feature", "feature_loss": "cross_entropy"},
 }
-
-
-@keras.saving.register_keras_serializable(package="keras_autoencoders")
-class Float32DrawDropout(layers.Dropout):
-    """Keras' ``Dropout`` with its keep/drop numbers drawn in float32 (used under ``mixed_bfloat16``).
-
-    Keras' layer draws its uniform numbers in the compute dtype, and bfloat16's 8-bit mantissa
-    turns a rate of 0.3 into about 0.305. Here they are drawn in float32, as in a float32 model.
-    """
-
-    def call(self, inputs, training=False):
-        if not training or self.rate == 0:
-            return inputs
-        keep = keras.random.uniform(ops.shape(inputs), dtype="float32", seed=self.seed_generator) >= self.rate
-        return ops.where(keep, inputs / ops.cast(1.0 - self.rate, inputs.dtype), ops.zeros_like(inputs))
 
 
 def _activate(x, name: str, rate: float = DROPOUT_RATE):

@@ -1,0 +1,46 @@
+"""Keras' ``Dropout`` with the project's two draw fixes, one layer for Part 4's and Part 6's nets.
+
+:class:`Float32DrawDropout` drops the same units as ``keras.layers.Dropout`` at the same seed
+(bit for bit in float32, outside XLA), with two differences in how it draws its uniform numbers:
+
+* **in float32 under a mixed policy.** Keras' layer draws them in the compute dtype, and
+  bfloat16's 8-bit mantissa turns a rate of 0.3 into about 0.305 (Part 6's ``mixed_bfloat16``).
+* **with ThreeFry inside an XLA-compiled step** (``compile(jit_compile=True)``). TensorFlow's
+  stateless draws pick Philox, which XLA's CPU code runs about 3x slower than ThreeFry: on
+  Part 4's CVAE (two 500x256 masks a step) the Philox draws cost a fifth of an XLA epoch
+  (``bench/part4.py``). XLA already draws other numbers than a plain graph from the same seed,
+  so a jit run only repeats itself exactly; it changes nothing that was reproducible.
+  TensorFlow runs ThreeFry only under XLA, so outside it the layer draws as Keras does.
+"""
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+from keras_autoencoders.compat import in_xla_context
+
+__all__ = ["Float32DrawDropout"]
+
+
+@keras.saving.register_keras_serializable(package="keras_autoencoders")
+class Float32DrawDropout(layers.Dropout):
+    """``keras.layers.Dropout`` drawing its keep/drop numbers in float32, with ThreeFry under XLA."""
+
+    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
+        if noise_shape is not None:
+            raise ValueError(f"Float32DrawDropout draws one number per unit; noise_shape={noise_shape!r} "
+                             "is not supported (use keras.layers.Dropout)")
+        super().__init__(rate, seed=seed, **kwargs)
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        shape = ops.shape(inputs)
+        if in_xla_context():
+            seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+            uniform = tf.random.stateless_uniform(shape, seed=seed, dtype=tf.float32, alg="threefry")
+        else:
+            uniform = keras.random.uniform(shape, dtype="float32", seed=self.seed_generator)
+        scaled = inputs * ops.cast(1.0 / (1.0 - self.rate), inputs.dtype)
+        return ops.where(uniform >= self.rate, scaled, ops.zeros_like(inputs))
