@@ -11,12 +11,9 @@
 #     python tutorials/celeba_cvae.py --skip-training --out DIR  # redo the figures of a saved run
 #
 # CelebA is found through `--data-dir` or `$KERAS_AUTOENCODERS_DATA` (a folder holding
-# `celeba/`, or the CelebA folder itself, in the official layout). The article gives no
-# training settings beyond the 16-d latent and "about 8 hours on one GPU"; the defaults
-# here (20 epochs over every image, batch 64, Adam 1e-3, 64x64 crops) are this library's.
-#
-# Everything lands in `--out`: `figures/`, `model/celeba_cvae.keras`, `history.csv`,
-# `results.json`.
+# `celeba/` in the official layout). The article gives no training settings beyond the 16-d
+# latent and "about 8 hours on one GPU"; the other defaults are this library's. Everything
+# lands in `--out`: figures, the model, the history and `results.json`.
 
 # %%
 # In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
@@ -73,12 +70,10 @@ s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)
 
 # %% [markdown]
 # ## Data
-# The official layout: `img_align_celeba/*.jpg`, `list_attr_celeba.txt` (40 attributes,
-# +1/-1 per face) and `list_eval_partition.txt` (train / valid / test). When the
-# partition leaves a split empty (a subset that is all train), a seeded 80/10/10 split
-# replaces it, with a warning. The model is conditioned on the attributes as 0/1.
-# Images stream from disk through `tf.data`: parallel JPEG decode of a centred face
-# crop, resize, shuffle, batch, prefetch; nothing holds the whole set in memory.
+# The official layout: `img_align_celeba/*.jpg`, `list_attr_celeba.txt` (40 attributes, +1/-1
+# per face, used as 0/1) and `list_eval_partition.txt` (train / valid / test; a seeded 80/10/10
+# split, with a warning, where it leaves a split empty). Images stream from disk through
+# `tf.data` (parallel JPEG decode of a centred crop, resize, shuffle, batch, prefetch).
 
 # %%
 data_dir = s.data_dir
@@ -126,11 +121,9 @@ cvae.decoder.summary()
 
 # %% [markdown]
 # ## Training
-# The article trained for about 8 hours on one GPU. Interrupt at will: rerunning the
-# same command resumes from the last finished epoch, to the same weights as an
-# uninterrupted run; a NaN loss stops the run and keeps the last good epoch.
-# `--skip-training` reloads the saved model instead. The test numbers cover the whole
-# test split, streamed.
+# The article trained for about 8 hours on one GPU. Interrupt at will: rerunning the same
+# command resumes from the last finished epoch, to the same weights as an uninterrupted run;
+# a NaN loss stops the run and keeps the last good epoch. The test numbers cover the whole test split.
 
 # %%
 trained = run.fit_or_load("celeba_cvae", cvae, distributed.dataset, epochs=s.epochs, validation_data=valid_ds,
@@ -145,10 +138,9 @@ print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_l
 
 # %% [markdown]
 # ### A judge for attributes
-# Not in the article, which shows its edits as pictures: a small CNN trained on the
-# real training faces tells whether a face smiles, is male, wears glasses, has blond or
-# black hair or pale skin. It turns each picture below into a rate, over the first
-# `--judged-faces` test faces.
+# Not in the article, which shows its edits as pictures: a small CNN trained on the real
+# training faces tells whether a face smiles, is male, wears glasses, has blond or black hair
+# or pale skin, and turns each picture below into a rate over the first `--judged-faces` test faces.
 
 # %%
 judged = [n for n in JUDGED_ATTRIBUTES if n in names]
@@ -220,9 +212,8 @@ figures.save_figure(figures.plot_image_grid(path[None], cell_inches=1.5), run.fi
 
 # %% [markdown]
 # ## Results file
-# `results.json`: settings, the split sizes, the loss history, timings (training images
-# per second, validation apart), the test loss and reconstruction error over the whole
-# test split, and the judge's numbers over the first `judged_faces` test faces.
+# `results.json`: settings, split sizes, the loss history, training images per second, the
+# test loss and reconstruction error, and the judge's numbers.
 
 # %%
 run.finish(CelebAResults(

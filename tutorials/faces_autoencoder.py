@@ -13,9 +13,8 @@
 #     python tutorials/faces_autoencoder.py --pretrained      # the committed run's models: no training
 #
 # LFW is found like every data set here (`--data-dir DIR` holding `lfw/`, or
-# `KERAS_AUTOENCODERS_DATA`): the deep-funneled images in their official layout,
-# `lfw_smile_labels.txt` beside them, and `lfw_attributes.txt` (73 attribute scores per
-# image) when at hand. Both models are resumable stages (see the MNIST study tutorial).
+# `KERAS_AUTOENCODERS_DATA`): the deep-funneled images, `lfw_smile_labels.txt` and, when at
+# hand, `lfw_attributes.txt`. Both models are resumable stages (see the MNIST study tutorial).
 
 # %%
 # In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
@@ -70,16 +69,12 @@ s, run = start_tutorial(FacesSettings, NOTEBOOK_PRESET)
 
 # %% [markdown]
 # ## Data: LFW, split by person
-# 13,233 deep-funneled 250x250 faces of 5,749 people. A fifth of the *people* (seeded) is
-# the validation split, so no one is in both: the study fits its new-face distribution and
-# its smile vector on validation faces. The crop is the classic one for these experiments:
-# the central 90x90 pixels (36% of the width: the face from brows to chin, background
-# dropped), resized to 32x32. Training streams the files through the same `tf.data`
-# pipeline as CelebA (parallel decode of the crop window, resize, seeded shuffle, batch,
-# prefetch); 10,000 faces at 32x32 fit in 120 MB, so the pipeline keeps them after the
-# first epoch (`cache_decoded`) instead of decoding every JPEG again each epoch on the
-# cores that train. The validation faces, and the training faces that the nearest-face
-# search and the smile classifier need, are decoded once into arrays.
+# 13,233 deep-funneled 250x250 faces of 5,749 people. A fifth of the *people* (seeded) is the
+# validation split, so no one is in both: the study fits its new-face distribution and its
+# smile vector on validation faces. The crop is the classic central 90x90 pixels (brows to
+# chin), resized to 32x32. Training streams the files through CelebA's `tf.data` pipeline,
+# which keeps the decoded faces after the first epoch (120 MB); the validation faces and the
+# training faces the nearest-face search and the smile judge need are decoded once into arrays.
 
 # %%
 index = load_lfw_index(s.data_dir, attributes_file=s.attributes_file, validation_fraction=s.validation_fraction,
@@ -122,12 +117,11 @@ print(f"validation MSE per pixel value: {reconstruction['validation_mse']:.4f}")
 
 # %% [markdown]
 # ## New faces from a normal distribution fitted to the codes
-# A plain autoencoder's codes follow no set distribution, so the study fits one: the mean
-# and covariance of the validation faces' codes. Codes drawn from it decode to new faces,
-# shown over their nearest training face (pixel distance): they are new people, not
-# copies. The number: a new face's RMS pixel distance to its nearest training face, beside
-# the same distance for real validation faces (people the model never saw) and a
-# reconstruction's distance to its own original (what "the same face" looks like here).
+# A plain autoencoder's codes follow no set distribution, so the study fits one: the mean and
+# covariance of the validation faces' codes. Its draws decode to new faces, shown over their
+# nearest training face: new people, not copies. The number: a new face's RMS pixel distance
+# to its nearest training face, beside that of real validation faces and a reconstruction's
+# distance to its own original (what "the same face" looks like here).
 
 # %%
 fitted = code_arithmetic.fit_normal(val_codes)
@@ -147,11 +141,10 @@ print(new_face_numbers)
 # %% [markdown]
 # ## The smile vector
 # The mean code of the smiling validation faces minus that of the non-smiling ones, added
-# to non-smiling validation faces 0, 0.5, 1, 1.5 and 2 times, and decoded. The number: a
-# small CNN trained on the labelled *training* faces (other people) says which decoded
-# faces smile. The study also saw the vector carry feminine features (its smiling faces
-# were more often women's); with an attribute file, a second CNN trained on the training
-# faces' `Male` scores measures how much the vector moves faces towards female.
+# to non-smiling validation faces 0, 0.5, 1, 1.5 and 2 times, and decoded. The number: a small
+# CNN trained on the labelled *training* faces (other people) says which decoded faces smile.
+# The study also saw the vector carry feminine features; with an attribute file, a second CNN
+# (the training faces' `Male` scores) measures how far the vector moves faces towards female.
 
 # %%
 STEPS = (0.0, 0.5, 1.0, 1.5, 2.0)

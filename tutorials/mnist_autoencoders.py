@@ -12,9 +12,8 @@
 #     python tutorials/mnist_autoencoders.py                  # the study's settings (below)
 #     python tutorials/mnist_autoencoders.py --skip-training --out DIR   # redo figures and numbers
 #
-# The run trains eight models, each a resumable stage: rerunning an interrupted command
-# reloads the finished ones and resumes the interrupted one. Everything lands in `--out`:
-# `figures/`, `model/NAME.keras`, `stages/NAME/history.csv`, `results.json`, `samples.npz`.
+# Eight models, each a resumable stage: rerunning an interrupted command reloads the finished
+# ones and resumes the interrupted one. Everything lands in `--out`.
 
 # %%
 # In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
@@ -128,10 +127,9 @@ figures.save_figure(figures.plot_digits(x_test[:10], autoencoders[largest].model
 # %% [markdown]
 # ## Denoising (slide 6)
 # The same network with a `denoise_code`-d code, trained on noisy digits against the clean
-# ones. The slides show the pictures but give no noise level: we add Gaussian noise of std
-# `noise_sigma` (0.5, the level of the classic Keras denoising example: the digits stay
-# readable, the background is swamped) and clip to [0, 1]; one noisy copy of the training
-# set, another of the test set. The number: PSNR of the noisy and of the denoised test digits.
+# ones. The slides give no noise level: Gaussian noise of std 0.5 (the classic Keras denoising
+# example's: digits readable, background swamped), clipped to [0, 1]. The number: PSNR of the
+# noisy and of the denoised test digits.
 
 # %%
 noisy_train = add_gaussian_noise(x_train, s.noise_sigma, seed=s.seed)
@@ -152,14 +150,11 @@ figures.save_figure(figures.plot_digits(noisy_test[:10], x_test[:10], denoised[:
 
 # %% [markdown]
 # ## Code spaces: a plain AE and a VAE with 2-d codes (slides 7-9)
-# The 2-d autoencoder above and a VAE of the same shape (`build_dense_vae`: its (z_mean,
-# z_log_var) in place of the code; Part 4's loss, per-pixel BCE + KL). Their test codes (the
-# VAE's z_mean) on the same axes, coloured by digit (and the VAE's once more, zoomed in). The
-# slides' point: the AE's code space has no set distribution, with gaps between the digits,
-# while the VAE's is close to N(0, I) and continuous. The numbers: how far each code set is
-# from N(0, I) (KL divergence of a fitted Gaussian; energy distance to N(0, I) samples) and
-# how well the digits separate in it (5-nearest-neighbour accuracy, the first 10,000
-# training codes voting for the test codes).
+# The 2-d autoencoder above and a VAE of the same shape (`build_dense_vae`; Part 4's loss).
+# Their test codes (the VAE's z_mean) coloured by digit. The slides' point: the AE's code space
+# has no set distribution and gaps between the digits; the VAE's is close to N(0, I) and
+# continuous. The numbers: distance from N(0, I) (KL of a fitted Gaussian; energy distance)
+# and how well the digits separate (5-nearest-neighbour accuracy).
 
 # %%
 vae_2 = run.stage("vae_2", built_with_adam(build_dense_vae, 2, **vae_options, **adam), (x_train, x_train),
@@ -199,12 +194,10 @@ print(f"confident readings: generated {vae_generation['confident_fraction']:.3f}
 # %% [markdown]
 # ## A conv VAE (the study)
 # "Only two convolutional layers in the encoder and in the decoder" (`build_conv_vae`; its
-# docstring says where the code departs from the text): down to a 2-d code and back. Its
-# reconstructions, which the study found "practically no different" from the inputs; digits
-# from N(0, I); and the 2-d code of every test digit coloured by digit. The study found some
-# digits (nine, eight, seven) looked good and others poor: the judge's confident fraction per
-# digit it reads says which, and its reading of the reconstructions says how much of each
-# input survives.
+# docstring says where the code departs from the text), down to a 2-d code. Its
+# reconstructions ("practically no different" from the inputs, the study says), digits from
+# N(0, I) and the test codes. The study found some digits (nine, eight, seven) good and others
+# poor: the judge's confident fraction per digit says which.
 
 # %%
 conv_vae = run.stage("conv_vae", built_with_adam(build_conv_vae, 2, **vae_options, **adam), (x_train, x_train),
@@ -250,10 +243,9 @@ print(on_demand)
 
 # %% [markdown]
 # ## Anomaly scores (the study's closing remark)
-# An autoencoder trained on digits rebuilds digits and little else, so its reconstruction
-# error scores how unlike a digit an image is. The AE with the largest code (trained on clean
-# digits) scores the MNIST test digits, the Fashion-MNIST test images and uniform noise;
-# the AUROC says how well the score tells each from digits (1: perfectly, 0.5: chance).
+# An autoencoder trained on digits rebuilds little else, so its reconstruction error scores
+# how unlike a digit an image is. The largest-code AE scores MNIST test digits, Fashion-MNIST
+# test images and uniform noise; the AUROC says how well it tells each from digits (0.5: chance).
 
 # %%
 scores, anomaly_auroc = anomaly.anomaly_aurocs(autoencoders[largest].model,

@@ -12,18 +12,14 @@
 #     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
 #     python tutorials/part6_cvae_gan.py --skip-training --out DIR   # redo a finished run's figures and numbers
 #
-# **Which preset to train.** `--preset article` (the default) computes what the article's
-# code computes: its discriminator head reads the tensor *before* the feature layer l, so
-# l is never trained and L_llike compares random projections. `--preset corrected` makes
-# the head read l: train this one. In our CPU runs (figs/part6/README.md, LONG_RUNS.md)
-# the article preset's samples collapse to one speckled drawing per label by iteration
-# 2,000 and stay so at 12,000; the corrected preset draws sharp digits of the requested
-# label, and by 12,000 iterations carries each 7's slant and stroke width into the others.
+# **Which preset to train.** `--preset article` (the default) computes what the article's code
+# computes: its discriminator head reads the tensor *before* the feature layer l, so l is never
+# trained. `--preset corrected` makes the head read l: train this one. In our runs
+# (figs/part6/LONG_RUNS.md) the article preset collapses to one speckled drawing per label; the
+# corrected one draws sharp digits of the requested label that keep each 7's slant and width.
 #
-# Everything lands in `--out`: `figures/`, `animations/`, `model/part6_cvae_gan.keras` (and
-# `model/part6_cvae_baseline.keras`, the Part 4 CVAE it is compared with),
-# `history.csv`, `logs/` (TensorBoard), `snapshots.npz`, `backup/` (while a run is unfinished),
-# `results.json` and `samples.npz`.
+# Everything lands in `--out`: figures, animations, the models (and the Part 4 CVAE it is
+# compared with), history, TensorBoard logs, the backup of an unfinished run, results and samples.
 
 # %%
 # In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
@@ -98,12 +94,10 @@ print(digits.describe())
 # upsample -> conv 64 5x5 -> conv 32 3x3 -> upsample -> conv 1 5x5 sigmoid.
 # Discriminator: conv 128 7x7 stride 2, max-pool, the label tiled over the map, conv 64,
 # max-pool, the feature layer l (conv 16, linear), a sigmoid unit. Every hidden layer:
-# LeakyReLU(0.3) and dropout 0.3. They are built from the article's own Keras layers in
-# `keras_autoencoders/models/cvae_gan/networks.py`. `--precision mixed_bfloat16`, not the
-# article's, computes in bfloat16 with float32 weights and output layers (faster where the
-# CPU has AMX or AVX-512 BF16 units). `--fold-upsampling`, not the article's either, trains
-# with the decoder's first up-sampled convolution computed on the 7x7 map
-# (`models/upsampled_conv.py`): the same function with 2.8x fewer multiplications there.
+# LeakyReLU(0.3) and dropout 0.3: the article's own Keras layers, built in
+# `keras_autoencoders/models/cvae_gan/networks.py`. Not the article's: `--precision
+# mixed_bfloat16` (bfloat16 arithmetic, float32 weights and outputs) and `--fold-upsampling`
+# (`models/upsampled_conv.py`: the same function, 2.8x fewer multiplications there).
 
 # %%
 model = build_cvae_gan(latent_dim=s.latent_dim, preset=s.preset, feature_loss=s.feature_loss, seed=s.seed,
@@ -132,20 +126,16 @@ model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 # each on a fresh batch and fresh codes (stop once L_GAN < 1.0), then up to 3
 # encoder+decoder steps (stop once L_GAN > 0.4), a fresh batch after each that does not
 # stop. A `tf.data` pipeline hands each iteration the six batches and codes it may use;
-# `adaptive_loop_fit` (`training/cvae_gan_fit.py`) builds it, the snapshots and the
-# callbacks. At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far below
-# both thresholds, so in practice (in the article's code too) every iteration is one
-# discriminator step and three encoder+decoder steps.
+# `adaptive_loop_fit` (`training/cvae_gan_fit.py`) builds it, the snapshots and the callbacks.
+# At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far below both thresholds,
+# so (in the article's code too) every iteration is one discriminator step and three
+# encoder+decoder steps.
 #
-# An epoch of `fit` is the article's logging period, 3 iterations: the history logs the
-# period's losses (the mean over its 3 iterations; the article prints its first) and step
-# counts, and at the article's periods the manifolds of all labels and the z_mean of the
-# test digits are recorded (after the period; the article draws them after its first
-# iteration). A backup (all three networks and optimisers) is written every
-# `--checkpoint-every` iterations: rerunning the same command resumes from it and reaches
-# the same weights as an uninterrupted run (each period's batches and random draws depend
-# only on the seed and the period). TensorBoard (`tensorboard --logdir OUT/logs`) shows the
-# losses and, in its Images tab, every label's manifold at each snapshot period.
+# An epoch of `fit` is the article's logging period, 3 iterations: the history logs its mean
+# losses and step counts, and at the article's periods the manifolds and test z_means are
+# recorded. A backup is written every `--checkpoint-every` iterations: rerunning the same
+# command resumes from it and reaches the same weights as an uninterrupted run. TensorBoard
+# (`tensorboard --logdir OUT/logs`) shows the losses and every label's manifold per snapshot.
 
 # %%
 run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps its model and data
@@ -216,15 +206,13 @@ write_projector(run.logs / "projector", test_codes, digits.y_test, digits.x_test
 
 # %% [markdown]
 # ### The article's claim in numbers
-# Sharpness: mean absolute difference of neighbouring pixels, relative to real training
-# digits (1 = as sharp). Label accuracy: the digit judge (trained once on the training digits, then cached)
-# judges whether each generated digit shows its requested label. Variety: mean distance
-# between two digits of a label (a collapsed generator scores near 0). Style retention:
-# a reconstruction's squared error to its own input over that to another digit of the
-# same label (near 1: the input's style is lost). Style: the correlation of each digit's
-# slant and stroke width (from its image moments) with its reconstruction's, within each
-# label, and with its drawings as the other digits (every test 7): 1 = the style is kept,
-# 0 = each label drawn one way. Real test digits are measured alike.
+# Sharpness: mean absolute difference of neighbouring pixels, relative to real digits (1 = as
+# sharp). Label accuracy: the share the digit judge (a classifier of the training digits) reads
+# as the requested label. Variety: mean distance between two digits of a label (near 0:
+# collapsed). Style retention: a reconstruction's error to its own input over that to another
+# digit of its label (near 1: lost). Style: the correlation of each digit's slant and stroke width (image moments)
+# with its reconstruction's, within each label, and with its drawings as other digits (every
+# test 7): 1 = the style is kept, 0 = each label drawn one way. Real test digits are measured alike.
 
 # %%
 classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
