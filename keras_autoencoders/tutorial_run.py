@@ -110,6 +110,13 @@ class TutorialRun(RunFolder):
                                 validation_data=validation_data, settings=record or None, verbose=2)
         return Trained(stage.model, stage.history)
 
+    def save_figure(self, name: str, fig: Any) -> pathlib.Path:
+        """``figures/NAME.png``, shown as the cell's output in a notebook
+        (:func:`~keras_autoencoders.plotting.figures.save_figure`)."""
+        from keras_autoencoders.plotting.figures import save_figure
+
+        return save_figure(fig, self.figures / f"{name}.png")
+
     def write_results(self, record: ResultsRecord, data_source: str | None = None) -> pathlib.Path:
         """``results.json``: the settings (and the ``data_source`` they ran on), the sections of a
         results ``record`` (:mod:`keras_autoencoders.records`) and the package versions."""

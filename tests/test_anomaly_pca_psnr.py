@@ -148,3 +148,7 @@ def test_compare_with_pca_measures_both_against_the_inputs():
     assert table["2"]["ae_test_mse"] == pytest.approx(0.01) and table["16"]["ae_test_mse"] == pytest.approx(0.0)
     assert table["16"]["pca_test_mse"] == pytest.approx(0.0, abs=1e-20)  # every component: exact
     assert table["2"]["pca_test_mse"] == pytest.approx(reconstruction_mse(x, pca.first(2).reconstruct(x)))
+    assert "ae_test_loss" not in table["2"]
+    with_losses = compare_with_pca({2: noisy.reshape(50, 16), 16: x}, pca, x, {2: 0.25, 16: 0.125})
+    assert with_losses["2"]["ae_test_loss"] == 0.25 and with_losses["16"]["ae_test_loss"] == 0.125
+    assert with_losses["2"]["ae_test_mse"] == table["2"]["ae_test_mse"]

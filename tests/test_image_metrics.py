@@ -52,3 +52,12 @@ def test_classifier_reads_real_digits_and_rejects_wrong_labels():
     xt, yt = prepare_images(sample.x_test), sample.y_test.astype(int)
     assert label_accuracy(classifier, xt, yt) > 0.9
     assert label_accuracy(classifier, xt, (yt + 1) % 10) < 0.1
+
+
+def test_rms_distances_per_image_against_a_hand_computed_pair():
+    a = np.zeros((2, 2, 2, 1))
+    b = np.stack([np.full((2, 2, 1), 0.5), np.array([[[1.0], [0.0]], [[0.0], [0.0]]])])
+    np.testing.assert_allclose(image_metrics.rms_distances(a, b), [0.5, 0.5])  # sqrt(1/4) for the single 1
+    np.testing.assert_allclose(image_metrics.rms_distances(b, b), [0.0, 0.0])
+    with pytest.raises(ValueError, match="matching"):
+        image_metrics.rms_distances(a, b[:1])

@@ -4,7 +4,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.evaluation.latent_metrics import (
+    code_space_numbers,
+    code_spaces,
     energy_distance_to_standard_normal,
     gaussian_kl_to_standard_normal,
     knn_accuracy,
@@ -125,3 +128,28 @@ def test_knn_tie_goes_to_the_nearest_tied_label():
     assert knn_accuracy(train, [7, 3, 3, 7], [[0.1]], [7], k=4) == 1.0
     # k=3 from 0.1: 9, 3, 3 -> 3 wins the vote though 9 is nearest.
     assert knn_accuracy(train, [9, 3, 3, 7], [[0.1]], [3], k=3) == 1.0
+
+
+class FirstValues:
+    """A stand-in encoder: an image's first ``size`` pixels are its code."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def predict(self, images, batch_size=None, verbose=0):
+        return np.asarray(images).reshape(len(images), -1)[:, :self.size]
+
+
+def test_code_spaces_measure_each_encoder_given_and_skip_a_missing_one():
+    rng = np.random.default_rng(3)
+    y_train, y_test = rng.integers(0, 10, 300), rng.integers(0, 10, 100)
+    x_train = (rng.normal(size=(300, 28, 28, 1)) + 8 * y_train[:, None, None, None]).astype("float32")
+    x_test = (rng.normal(size=(100, 28, 28, 1)) + 8 * y_test[:, None, None, None]).astype("float32")
+    digits = MnistDigits(x_train, y_train, x_test, y_test, "test arrays")
+    numbers, codes = code_spaces({"one": FirstValues(1), "none": None, "two": FirstValues(2)}, digits, seed=4)
+    assert list(numbers) == list(codes) == ["one", "two"]
+    for key, size in (("one", 1), ("two", 2)):
+        expected, expected_codes = code_space_numbers(FirstValues(size), x_train, y_train, x_test, y_test, seed=4)
+        assert numbers[key] == expected
+        np.testing.assert_array_equal(codes[key], expected_codes)
+    assert numbers["one"]["knn_accuracy"] > 0.95  # labels 8 noise deviations apart: the codes separate them

@@ -202,6 +202,15 @@ def test_select_by_positions_and_mask(lfw):
     assert "images=11" in text and "people=5" in text and "smile_labels=0" in text
 
 
+def test_first_rows_of_an_index(lfw):
+    index = load_lfw_index(lfw)
+    assert index.first(3).filenames.tolist() == index.filenames[:3].tolist()
+    assert index.first(3).people.tolist() == index.people[:3].tolist()
+    assert index.first(0) is index and len(index.first(100)) == len(index) == 11
+    with pytest.raises(ValueError, match="count"):
+        index.first(-1)
+
+
 def test_works_with_the_image_pipeline(lfw):
     from keras_autoencoders.data.image_pipeline import first_images
 

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from keras_autoencoders.evaluation.anomaly import auroc, reconstruction_errors, uniform_noise_images
-from keras_autoencoders.evaluation.digit_generators import unconditional_numbers
+from keras_autoencoders.evaluation.digit_generators import unconditional_numbers, unconditional_vae_numbers
 from keras_autoencoders.evaluation.judges import confident_readings
 from keras_autoencoders.generate.digits import prior_codes, unconditional_samples
+from keras_autoencoders.models.dense_autoencoder import build_dense_vae
 from keras_autoencoders.plotting.figures import plot_code_scatters, plot_histograms
 
 
@@ -90,6 +91,33 @@ def test_unconditional_samples_decode_the_contract_codes():
     np.testing.assert_allclose(samples["prior"][:, 0, 0], 1 / (1 + np.exp(-codes.sum(axis=1))), rtol=1e-5)
     expected_rec = np.asarray(decoder(z_meaner(x_test[:1000])))[..., 0]
     np.testing.assert_allclose(samples["rec"], expected_rec, rtol=1e-5)
+
+
+class ReadFirstPixel:
+    """A stand-in digit judge: reads digit ``round(9 * first pixel)``, always with probability 1."""
+
+    def predict(self, images, batch_size=None, verbose=0):
+        digit = np.rint(9 * np.asarray(images).reshape(len(images), -1)[:, 0]).astype(int)
+        return np.eye(10)[digit]
+
+
+def test_unconditional_vae_numbers_read_the_vaes_own_samples():
+    vae = build_dense_vae(2, seed=0)
+    rng = np.random.default_rng(2)
+    x_test = rng.random((1100, 28, 28, 1), dtype=np.float32)
+    y_test = rng.integers(0, 10, 1100)
+    samples, numbers = unconditional_vae_numbers(vae, ReadFirstPixel(), x_test, y_test, test_loss=0.5)
+    parts = vae.article_models()
+    expected = unconditional_samples(parts["z_meaner"], parts["decoder"], 2, x_test)
+    for kind in ("prior", "rec"):
+        np.testing.assert_array_equal(samples[kind], expected[kind])
+    read = np.rint(9 * samples["rec"][:, 0, 0]).astype(int)
+    assert numbers["reconstructions_read_as_input"] == pytest.approx(np.mean(read == y_test[:1000]))
+    assert numbers["test_loss"] == 0.5
+    assert numbers["confident_fraction"] == 1.0
+    shares = [numbers["by_digit"][str(d)]["share"] for d in range(10)]
+    np.testing.assert_allclose(shares, np.bincount(np.rint(9 * samples["prior"][:, 0, 0]).astype(int), minlength=10)
+                               / 1000)
 
 
 def test_code_scatters_share_axes_except_zoomed_panels_and_refuse_other_than_2d_codes():

@@ -150,3 +150,12 @@ def test_stage_records_a_precision_other_than_float32(tmp_path, precision, recor
     run.stage("toy", build, _data(), epochs=1, batch_size=16, precision=precision)
     stage = json.loads(next((run.root / "stages").rglob("stage.json")).read_text())
     assert stage.get("precision") == recorded
+
+
+def test_save_figure_writes_the_named_png_in_the_figures_folder(tmp_path):
+    from keras_autoencoders.plotting.figures import plot_digits
+
+    run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
+    path = run.save_figure("digits", plot_digits(np.zeros((3, 28, 28)), np.ones((3, 28, 28))))
+    assert path == run.figures / "digits.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -16,9 +16,7 @@
 # lands in `--out`: figures, the model, the history and `results.json`.
 
 # %%
-# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
-# (every image, 20 epochs). On the command line, --quick picks it.
-NOTEBOOK_PRESET = "article"
+NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
 
 # %%
 from dataclasses import dataclass
@@ -61,9 +59,8 @@ class CelebASettings(TrainingSettings):
     on_corrupt: str = setting("skip", "corrupt or truncated JPEGs: skip (with a counted warning) or raise",
                               choices=("skip", "raise"))
     demo: bool = setting(False, "train on a small generated folder in the CelebA layout")
-    # --steps-per-execution stays 1: each step streams 64 JPEGs from disk, which bounds a step more
-    # than Keras' per-call overhead does. Raise it on a fast GPU fed from a fast disk (the stream has
-    # no known length, and Keras 3.15 then counts one extra optimizer iteration per epoch at 1).
+    # --steps-per-execution stays 1: streaming 64 JPEGs bounds a step more than Keras' per-call overhead.
+    # Raise it on a GPU fed from a fast disk (an unknown-length stream at 1 counts one extra step per epoch).
 
 
 s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)
@@ -76,13 +73,10 @@ s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)
 # `tf.data` (parallel JPEG decode of a centred crop, resize, shuffle, batch, prefetch).
 
 # %%
-data_dir = s.data_dir
-if s.demo:
-    data_dir = write_celeba_folder(run.root / "demo_celeba", count=max(s.max_images, 1000), image_size=(178, 218),
-                                   seed=s.seed)
+data_dir = (write_celeba_folder(run.root / "demo_celeba", count=max(s.max_images, 1000), image_size=(178, 218),
+                               seed=s.seed) if s.demo else s.data_dir)
 index = load_celeba_index(data_dir, on_corrupt=s.on_corrupt, seed=s.seed)
-if s.max_images:
-    index = index.select(np.arange(min(s.max_images, len(index))))
+index = index.first(s.max_images)
 parts = {name: index.split(name) for name in SPLITS}
 print(f"CelebA from {index.root}: " + ", ".join(f"{len(p)} {n}" for n, p in parts.items()))
 names, size = index.attribute_names, s.image_size
@@ -96,7 +90,7 @@ rng = np.random.default_rng(s.seed)
 shown = parts["train"].select(np.sort(rng.choice(len(parts["train"]), 8, replace=False)))
 shown_faces, shown_conditions = first_images(shown, 8, image_size=size)
 captions = ["\n".join(n for n, v in zip(names, c) if v > 0.5) or "(none)" for c in shown_conditions]
-figures.save_figure(figures.plot_captioned_images(shown_faces, captions), run.figures / "faces_with_attributes.png")
+run.save_figure("faces_with_attributes", figures.plot_captioned_images(shown_faces, captions))
 
 # %% [markdown]
 # ## The network
@@ -162,9 +156,8 @@ print("judge accuracy on test faces:", {n: round(float(a), 3) for n, a in zip(ju
 # %%
 edits = faces.settings_by_name(names, {key: edit.sets for key, edit in EDITS.items()})
 edited = faces.edit_faces(z_meaner, decoder, test_faces, test_conditions, edits)
-figures.save_figure(figures.plot_image_grid(np.stack([test_faces[:8], edited["reconstruction"][:8]]),
-                                            ["original", "reconstruction"], cell_inches=1.5),
-                    run.figures / "reconstructions.png")
+run.save_figure("reconstructions", figures.plot_image_grid(np.stack([test_faces[:8], edited["reconstruction"][:8]]),
+                                                           ["original", "reconstruction"], cell_inches=1.5))
 agreement = dict(zip(judged, verdict_agreement(judge, edited["reconstruction"], test_verdicts).round(3).tolist()))
 print(f"reconstruction MSE per pixel value, whole test split: {test_reconstruction_mse:.4f}; "
       f"judged alike: {agreement}")
@@ -178,9 +171,8 @@ print(f"reconstruction MSE per pixel value, whole test split: {test_reconstructi
 base = parts["train"].conditions().mean(axis=0)
 rows = faces.settings_by_name(names, {key: sets for key, (_, sets) in NEW_FACE_ROWS.items()})
 codes = np.random.default_rng(s.seed).standard_normal((8, s.latent_dim)).astype("float32")
-figures.save_figure(figures.plot_image_grid(faces.faces_for_settings(decoder, codes, base, rows),
-                                            [NEW_FACE_ROWS[key][0] for key in rows], cell_inches=1.5),
-                    run.figures / "new_faces.png")
+run.save_figure("new_faces", figures.plot_image_grid(faces.faces_for_settings(decoder, codes, base, rows),
+                                                    [NEW_FACE_ROWS[key][0] for key in rows], cell_inches=1.5))
 many_codes = np.random.default_rng(s.seed + 1).standard_normal((256, s.latent_dim))
 generated_rates = {row: dict(zip(judged, attribute_rates(judge, faces_row).round(3).tolist())) for row, faces_row
                    in zip(rows, faces.faces_for_settings(decoder, many_codes.astype("float32"), base, rows))}
@@ -198,8 +190,8 @@ rates = edit_rates(judge, columns, edited, test_conditions, {key: index.attribut
 for key in edits:
     picks = np.flatnonzero(test_conditions[:, index.attribute_index(EDITS[key].judged)] < 0.5)[:6]
     grid = np.stack([test_faces[picks], edited["reconstruction"][picks], edited[key][picks]])
-    figures.save_figure(figures.plot_image_grid(grid, ["original", "reconstruction", EDITS[key].label],
-                                                cell_inches=1.5), run.figures / f"edit_{key}.png")
+    run.save_figure(f"edit_{key}", figures.plot_image_grid(grid, ["original", "reconstruction", EDITS[key].label],
+                                                           cell_inches=1.5))
 print("judge's rates before/after each edit:", rates)
 
 # %% [markdown]
@@ -208,7 +200,7 @@ print("judge's rates before/after each edit:", rates)
 
 # %%
 path = faces.interpolate_faces(z_meaner, decoder, test_faces[:2], test_conditions[:2], steps=10)
-figures.save_figure(figures.plot_image_grid(path[None], cell_inches=1.5), run.figures / "interpolation.png")
+run.save_figure("interpolation", figures.plot_image_grid(path[None], cell_inches=1.5))
 
 # %% [markdown]
 # ## Results file

@@ -1,25 +1,21 @@
 # %% [markdown]
 # # The faces study: a conv autoencoder on LFW, new faces, the smile vector, a conv VAE
 #
-# A runnable companion to the faces half of the project "Автокодировщики: LFW и MNIST"
-# (a plain conv autoencoder on Labeled Faces in the Wild, new faces from a normal
-# distribution fitted to its codes, a "smile vector" added to non-smiling faces) and to
-# the face-generating conv VAE of the slides "Analiza porównawcza zastosowań
-# tradycyjnych oraz wariacyjnych autoenkoderów". Every picture comes with a number.
+# A runnable companion to the faces half of the project "Автокодировщики: LFW и MNIST" (a plain
+# conv autoencoder on Labeled Faces in the Wild, new faces from a normal distribution fitted to its
+# codes, a "smile vector" added to non-smiling faces) and to the face-generating conv VAE of the slides
+# "Analiza porównawcza zastosowań tradycyjnych oraz wariacyjnych autoenkoderów". Each picture has a number.
 #
 #     python tutorials/faces_autoencoder.py --quick           # a few minutes on a 2-core CPU
 #     python tutorials/faces_autoencoder.py                   # our default settings (below)
 #     python tutorials/faces_autoencoder.py --skip-training --out DIR   # redo figures and numbers
 #     python tutorials/faces_autoencoder.py --pretrained      # the committed run's models: no training
 #
-# LFW is found like every data set here (`--data-dir DIR` holding `lfw/`, or
-# `KERAS_AUTOENCODERS_DATA`): the deep-funneled images, `lfw_smile_labels.txt` and, when at
-# hand, `lfw_attributes.txt`. Both models are resumable stages (see the MNIST study tutorial).
+# LFW (deep-funneled, `lfw_smile_labels.txt`, `lfw_attributes.txt` if there) is in `lfw/` of `--data-dir`
+# or `$KERAS_AUTOENCODERS_DATA`. Both models are resumable stages (see the MNIST study tutorial).
 
 # %%
-# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
-# (the study's settings). On the command line, --quick picks it.
-NOTEBOOK_PRESET = "article"
+NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
 
 # %%
 from dataclasses import dataclass
@@ -28,8 +24,9 @@ import numpy as np
 
 from keras_autoencoders.data.image_pipeline import autoencoder_stream, first_images
 from keras_autoencoders.data.lfw import load_lfw_index
-from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness
-from keras_autoencoders.evaluation.judges import attribute_verdicts, train_flag_judge
+from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness, rms_distances
+from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, attribute_verdicts,
+                                                  train_flag_judge)
 from keras_autoencoders.generate import code_arithmetic
 from keras_autoencoders.models.conv_face_autoencoder import build_face_autoencoder, build_face_vae
 from keras_autoencoders.models.precision import PRECISIONS
@@ -79,16 +76,14 @@ s, run = start_tutorial(FacesSettings, NOTEBOOK_PRESET)
 # %%
 index = load_lfw_index(s.data_dir, attributes_file=s.attributes_file, validation_fraction=s.validation_fraction,
                        seed=s.seed)
-if s.max_images:
-    index = index.select(np.arange(min(s.max_images, len(index))))
+index = index.first(s.max_images)
 print(index)
 train, validation = index.split("train"), index.split("validation")
 size, pipeline = s.image_size, {"image_size": s.image_size, "crop_fraction": s.crop_fraction}
 train_faces, _ = first_images(train, len(train), **pipeline)
 val_faces, _ = first_images(validation, len(validation), **pipeline)
-figures.save_figure(figures.plot_image_grid(val_faces[:16].reshape(2, 8, size, size, 3), cell_inches=1.2,
-                                            title="validation faces as the models see them"),
-                    run.figures / "faces.png")
+run.save_figure("faces", figures.plot_image_grid(val_faces[:16].reshape(2, 8, size, size, 3), cell_inches=1.2,
+                                                 title="validation faces as the models see them"))
 
 train_stream = autoencoder_stream(train.paths(), train.conditions(), s.batch_size, s.seed, **pipeline)
 stage_record = {**pipeline, "images": len(train)}  # what a saved stage must match to be reused
@@ -111,8 +106,8 @@ val_codes = encoder.predict(val_faces, batch_size=512, verbose=0)
 val_rebuilt = decoder.predict(val_codes, batch_size=512, verbose=0)
 reconstruction = {"validation_mse": reconstruction_mse(val_faces, val_rebuilt),
                   "validation_loss_history": autoencoder.history.get("val_loss", [])}
-figures.save_figure(figures.plot_image_grid(np.stack([val_faces[:8], val_rebuilt[:8]]), ["original", "decoded"],
-                                            cell_inches=1.2), run.figures / "reconstructions.png")
+run.save_figure("reconstructions", figures.plot_image_grid(np.stack([val_faces[:8], val_rebuilt[:8]]),
+                                                           ["original", "decoded"], cell_inches=1.2))
 print(f"validation MSE per pixel value: {reconstruction['validation_mse']:.4f}")
 
 # %% [markdown]
@@ -128,13 +123,11 @@ fitted = code_arithmetic.fit_normal(val_codes)
 new_faces = decoder.predict(fitted.sample(256, seed=s.seed), batch_size=256, verbose=0)
 nearest, new_distance = code_arithmetic.nearest_neighbours(new_faces, train_faces)
 _, real_distance = code_arithmetic.nearest_neighbours(val_faces[:256], train_faces)
-figures.save_figure(figures.plot_image_grid(np.stack([new_faces[:8], train_faces[nearest[:8]]]),
-                                            ["new face", "nearest training face"], cell_inches=1.2),
-                    run.figures / "new_faces_fitted_normal.png")
+run.save_figure("new_faces_fitted_normal", figures.plot_image_grid(
+    np.stack([new_faces[:8], train_faces[nearest[:8]]]), ["new face", "nearest training face"], cell_inches=1.2))
 new_face_numbers = {"nearest_training_distance_new": float(new_distance.mean()),
                     "nearest_training_distance_real_validation": float(real_distance.mean()),
-                    "reconstruction_distance_to_original": float(np.sqrt(
-                        ((val_rebuilt - val_faces) ** 2).reshape(len(val_faces), -1).mean(axis=1)).mean()),
+                    "reconstruction_distance_to_original": float(rms_distances(val_rebuilt, val_faces).mean()),
                     "relative_sharpness": relative_sharpness(new_faces, val_faces)}
 print(new_face_numbers)
 
@@ -151,25 +144,23 @@ STEPS = (0.0, 0.5, 1.0, 1.5, 2.0)
 judging = {"epochs": s.judge_epochs, "seed": s.seed, "steps_per_execution": s.steps_per_execution}
 smile_judge = train_flag_judge(train_faces, train.smiling == 1, train.smiling >= 0, **judging)
 labelled = validation.smiling >= 0
-judge_accuracy = float((attribute_verdicts(smile_judge, val_faces[labelled])[:, 0]
-                        == (validation.smiling[labelled] == 1)).mean())
+judge_accuracy = float(attribute_accuracy(attribute_verdicts(smile_judge, val_faces[labelled]),
+                                          validation.smiling[labelled, None], [0])[0])
 smile_vector = code_arithmetic.attribute_vector(val_codes[labelled], validation.smiling[labelled] == 1)
 not_smiling = np.flatnonzero(validation.smiling == 0)
 stepped = code_arithmetic.decode_in_steps(decoder, val_codes[not_smiling], smile_vector, STEPS)
-smiling_rate = {str(step): float(attribute_verdicts(smile_judge, faces)[:, 0].mean())
-                for step, faces in zip(STEPS, stepped)}
+smiling_rate = {str(step): float(attribute_rates(smile_judge, faces)[0]) for step, faces in zip(STEPS, stepped)}
 shown = np.concatenate([val_faces[not_smiling[:6]][None], stepped[:, :6]]).swapaxes(0, 1)
-figures.save_figure(figures.plot_image_grid(shown, col_labels=["original"] + [f"+{step:g} x smile" for step in STEPS],
-                                            cell_inches=1.2), run.figures / "smile_vector.png")
+run.save_figure("smile_vector", figures.plot_image_grid(
+    shown, col_labels=["original"] + [f"+{step:g} x smile" for step in STEPS], cell_inches=1.2))
 smile = {"judge_validation_accuracy": judge_accuracy, "non_smiling_faces": len(not_smiling),
          "smiling_faces_used": int((validation.smiling == 1).sum()), "judged_smiling_by_step": smiling_rate}
 if "Male" in index.attribute_names:
-    male = train.attribute("Male")
-    male_judge = train_flag_judge(train_faces, male > 0, np.isfinite(male), **judging)
-    male_probability = {str(step): float(male_judge.predict(faces, batch_size=512, verbose=0)[:, 0].mean())
-                        for step, faces in zip(STEPS, stepped)}
-    smile["male_probability_by_step"] = male_probability
-    smile["male_shift_at_1x"] = male_probability["1.0"] - male_probability["0.0"]
+    male_scores = train.attribute("Male")
+    male_judge = train_flag_judge(train_faces, male_scores > 0, np.isfinite(male_scores), **judging)
+    by_step = {str(step): float(male_judge.predict(faces, batch_size=512, verbose=0)[:, 0].mean())
+               for step, faces in zip(STEPS, stepped)}
+    smile.update(male_probability_by_step=by_step, male_shift_at_1x=by_step["1.0"] - by_step["0.0"])
 else:
     smile["male_shift_at_1x"] = "unmeasured: no attribute file with Male"
 print(smile)
@@ -190,9 +181,8 @@ vae = run.stage("face_vae", built_with_adam(build_face_vae, size, s.code_dim, se
 vae_codes = np.random.default_rng(s.seed).standard_normal((256, s.code_dim)).astype("float32")
 vae_faces = vae.model.decoder.predict(vae_codes, batch_size=256, verbose=0)
 _, vae_distance = code_arithmetic.nearest_neighbours(vae_faces, train_faces)
-figures.save_figure(figures.plot_image_grid(np.stack([vae_faces[:8], new_faces[:8]]),
-                                            ["VAE, N(0, I)", "AE, fitted normal"], cell_inches=1.2),
-                    run.figures / "new_faces_vae_vs_ae.png")
+run.save_figure("new_faces_vae_vs_ae", figures.plot_image_grid(np.stack([vae_faces[:8], new_faces[:8]]),
+                                                               ["VAE, N(0, I)", "AE, fitted normal"], cell_inches=1.2))
 vae_numbers = {"validation_loss": vae.history["val_loss"][-1] if vae.history else None,
                "nearest_training_distance": float(vae_distance.mean()),
                "relative_sharpness": relative_sharpness(vae_faces, val_faces),

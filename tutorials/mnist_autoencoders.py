@@ -12,13 +12,10 @@
 #     python tutorials/mnist_autoencoders.py                  # the study's settings (below)
 #     python tutorials/mnist_autoencoders.py --skip-training --out DIR   # redo figures and numbers
 #
-# Eight models, each a resumable stage: rerunning an interrupted command reloads the finished
-# ones and resumes the interrupted one. Everything lands in `--out`.
+# Eight models, each a resumable stage (the same command again resumes). All lands in `--out`.
 
 # %%
-# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
-# (the study's settings). On the command line, --quick picks it.
-NOTEBOOK_PRESET = "article"
+NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
 
 # %%
 from dataclasses import dataclass
@@ -27,7 +24,8 @@ import numpy as np
 
 from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.evaluation import anomaly, latent_metrics
-from keras_autoencoders.evaluation.digit_generators import generator_numbers, unconditional_numbers
+from keras_autoencoders.evaluation.digit_generators import (generator_numbers, unconditional_numbers,
+                                                            unconditional_vae_numbers)
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.evaluation.image_metrics import add_gaussian_noise, psnr
 from keras_autoencoders.evaluation.judges import label_accuracy
@@ -110,19 +108,15 @@ autoencoders = {size: run.stage(f"ae_{size}", built_with_adam(build_dense_autoen
                                 (x_train, x_train), validation_data=(x_val, x_val), **trained)
                 for size in code_sizes}
 autoencoders[code_sizes[0]].model.summary()
-pca = fit_pca(x_train, max(code_sizes))
+largest, pca = max(code_sizes), fit_pca(x_train, max(code_sizes))
 compression = compare_with_pca({size: ae.model.predict(x_test, verbose=0) for size, ae in autoencoders.items()},
-                               pca, x_test)
-for size, ae in autoencoders.items():
-    compression[str(size)]["ae_test_loss"] = ae.history["val_loss"][-1]
-    print(f"code size {size}: PCA test MSE {compression[str(size)]['pca_test_mse']:.4f}, "
-          f"AE {compression[str(size)]['ae_test_mse']:.4f}")
-figures.save_figure(figures.plot_compression(compression), run.figures / "ae_vs_pca.png")
-largest = max(code_sizes)
-figures.save_figure(figures.plot_digits(x_test[:10], autoencoders[largest].model.predict(x_test[:10], verbose=0),
-                                        pca.first(largest).reconstruct(x_test[:10]),
-                                        title=f"test digits / AE ({largest}-d code) / PCA ({largest} components)"),
-                    run.figures / "reconstructions_ae_pca.png")
+                               pca, x_test, {size: ae.history["val_loss"][-1] for size, ae in autoencoders.items()})
+print(compression)
+run.save_figure("ae_vs_pca", figures.plot_compression(compression))
+shown = x_test[:10]
+run.save_figure("reconstructions_ae_pca", figures.plot_digits(
+    shown, autoencoders[largest].model.predict(shown, verbose=0), pca.first(largest).reconstruct(shown),
+    title=f"test digits / AE ({largest}-d code) / PCA ({largest} components)"))
 
 # %% [markdown]
 # ## Denoising (slide 6)
@@ -145,8 +139,8 @@ if s.denoise_code in autoencoders:  # the same AE trained on clean digits only
     clean_trained = autoencoders[s.denoise_code].model.predict(noisy_test, verbose=0)
     denoising["psnr_clean_trained_ae_db"] = psnr(x_test, clean_trained)
 print(denoising)
-figures.save_figure(figures.plot_digits(noisy_test[:10], x_test[:10], denoised[:10],
-                                        title="noisy / clean / denoised"), run.figures / "denoising.png")
+run.save_figure("denoising", figures.plot_digits(noisy_test[:10], x_test[:10], denoised[:10],
+                                                title="noisy / clean / denoised"))
 
 # %% [markdown]
 # ## Code spaces: a plain AE and a VAE with 2-d codes (slides 7-9)
@@ -161,16 +155,10 @@ vae_2 = run.stage("vae_2", built_with_adam(build_dense_vae, 2, **vae_options, **
                   validation_data=(x_val, x_val), **vae_record, **trained)
 encoders = {"autoencoder": autoencoders[2].model.get_layer("encoder") if 2 in autoencoders else None,
             "vae": vae_2.model.article_models()["z_meaner"]}
-code_space, panels = {}, {}
-for key, encoder in encoders.items():
-    if encoder is not None:
-        code_space[key], codes = latent_metrics.code_space_numbers(encoder, x_train, digits.y_train, x_test, y_test,
-                                                                   s.seed)
-        panels[CODE_MODELS[key]] = (codes, y_test)
-        print(key, {k: round(v, 4) for k, v in code_space[key].items()})
-panels["VAE, zoomed in"] = panels[CODE_MODELS["vae"]]
-figures.save_figure(figures.plot_code_scatters(panels, own_limits={"VAE, zoomed in": 4.0}),
-                    run.figures / "code_spaces_ae_vs_vae.png")
+code_space, codes = latent_metrics.code_spaces(encoders, digits, s.seed)
+print(code_space)
+panels = {**{CODE_MODELS[key]: (c, y_test) for key, c in codes.items()}, "VAE, zoomed in": (codes["vae"], y_test)}
+run.save_figure("code_spaces_ae_vs_vae", figures.plot_code_scatters(panels, own_limits={"VAE, zoomed in": 4.0}))
 
 # %% [markdown]
 # ## New digits from a VAE with a 5-d code (slides 11-13)
@@ -181,13 +169,10 @@ figures.save_figure(figures.plot_code_scatters(panels, own_limits={"VAE, zoomed 
 # %%
 vae_5 = run.stage(f"vae_{s.vae_code}", built_with_adam(build_dense_vae, s.vae_code, **vae_options, **adam),
                   (x_train, x_train), validation_data=(x_val, x_val), **vae_record, **trained)
-vae_5_parts = vae_5.model.article_models()
-unconditional = {f"vae_{s.vae_code}": generate_digits.unconditional_samples(
-    vae_5_parts["z_meaner"], vae_5_parts["decoder"], s.vae_code, x_test)}
-generated_5 = unconditional[f"vae_{s.vae_code}"]["prior"]
-figures.save_figure(figures.plot_real_beside_generated(x_test, generated_5, "real test digits | new digits from N(0, I)"),
-                    run.figures / "vae_new_digits.png")
-vae_generation = {"test_loss": vae_5.history["val_loss"][-1], **unconditional_numbers(classifier, generated_5)}
+samples_5, vae_generation = unconditional_vae_numbers(vae_5.model, classifier, x_test, y_test,
+                                                      vae_5.history["val_loss"][-1])
+run.save_figure("vae_new_digits", figures.plot_real_beside_generated(x_test, samples_5["prior"],
+                                                                     "real test digits | new digits from N(0, I)"))
 print(f"confident readings: generated {vae_generation['confident_fraction']:.3f}, "
       f"real {real_reading['confident_fraction']:.3f}")
 
@@ -202,21 +187,17 @@ print(f"confident readings: generated {vae_generation['confident_fraction']:.3f}
 # %%
 conv_vae = run.stage("conv_vae", built_with_adam(build_conv_vae, 2, **vae_options, **adam), (x_train, x_train),
                      validation_data=(x_val, x_val), epochs=s.conv_epochs, batch_size=s.batch_size, **vae_record)
-conv_parts = conv_vae.model.article_models()
-conv_samples = unconditional["conv_vae"] = generate_digits.unconditional_samples(
-    conv_parts["z_meaner"], conv_parts["decoder"], 2, x_test)
-figures.save_figure(figures.plot_digits(x_test[:10], conv_samples["rec"][:10], title="test digits / conv VAE"),
-                    run.figures / "conv_vae_reconstructions.png")
-figures.save_figure(figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28),
-                                            title="conv VAE: digits from N(0, I)"), run.figures / "conv_vae_digits.png")
-conv_numbers, conv_codes = latent_metrics.code_space_numbers(conv_parts["z_meaner"], x_train, digits.y_train, x_test,
-                                                             y_test, s.seed)
-figures.save_figure(figures.plot_code_scatters({"conv VAE z_mean of the test digits": (conv_codes, y_test)}),
-                    run.figures / "conv_vae_codes.png")
-conv_generation = {"test_loss": conv_vae.history["val_loss"][-1], "knn_accuracy": conv_numbers["knn_accuracy"],
-                   "reconstructions_read_as_input": label_accuracy(classifier, conv_samples["rec"],
-                                                                   y_test[:len(conv_samples["rec"])]),
-                   **unconditional_numbers(classifier, conv_samples["prior"])}
+conv_samples, conv_generation = unconditional_vae_numbers(conv_vae.model, classifier, x_test, y_test,
+                                                          conv_vae.history["val_loss"][-1])
+code_numbers, conv_codes = latent_metrics.code_space_numbers(conv_vae.model.article_models()["z_meaner"], x_train,
+                                                             digits.y_train, x_test, y_test, s.seed)
+conv_generation["knn_accuracy"] = code_numbers["knn_accuracy"]
+run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10],
+                                                                title="test digits / conv VAE"))
+run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28),
+                                                           title="conv VAE: digits from N(0, I)"))
+conv_panel = {"conv VAE z_mean of the test digits": (conv_codes, y_test)}
+run.save_figure("conv_vae_codes", figures.plot_code_scatters(conv_panel))
 print({d: (round(v["share"], 3), v["confident_fraction"] and round(v["confident_fraction"], 3))
        for d, v in conv_generation["by_digit"].items()})
 
@@ -236,9 +217,9 @@ samples = generate_digits.contract_samples(cvae_parts["z_meaner"], cvae_parts["d
                                            x_train, digits.y_train, x_test, y_test)
 on_demand = {f"read_as_{d}": label_accuracy(classifier, samples[f"gen_{d}"], np.full(1000, d)) for d in (5, 7)}
 on_demand["all_labels"] = generator_numbers(classifier, samples, digits)["label_accuracy"]
-figures.save_figure(figures.plot_image_grid(np.stack([samples["gen_5"][:10], samples["gen_7"][:10]]), ["5", "7"],
-                                            title="CVAE: fives and sevens from the same N(0, I) codes"),
-                    run.figures / "cvae_fives_and_sevens.png")
+run.save_figure("cvae_fives_and_sevens", figures.plot_image_grid(
+    np.stack([samples["gen_5"][:10], samples["gen_7"][:10]]), ["5", "7"],
+    title="CVAE: fives and sevens from the same N(0, I) codes"))
 print(on_demand)
 
 # %% [markdown]
@@ -251,9 +232,8 @@ print(on_demand)
 scores, anomaly_auroc = anomaly.anomaly_aurocs(autoencoders[largest].model,
                                                anomaly.anomaly_test_sets(x_test, s.data_dir))
 print(anomaly_auroc)
-figures.save_figure(figures.plot_histograms({anomaly.SCORED_SETS[k]: v for k, v in scores.items()},
-                                            f"reconstruction MSE of the {largest}-d AE"),
-                    run.figures / "anomaly_scores.png")
+run.save_figure("anomaly_scores", figures.plot_histograms({anomaly.SCORED_SETS[k]: v for k, v in scores.items()},
+                                                          f"reconstruction MSE of the {largest}-d AE"))
 
 # %% [markdown]
 # ## Results files
@@ -265,5 +245,7 @@ figures.save_figure(figures.plot_histograms({anomaly.SCORED_SETS[k]: v for k, v 
 run.finish(MNISTStudyResults(judge=numbers, compression=compression, denoising=denoising, code_space=code_space,
                              vae_generation=vae_generation, conv_vae=conv_generation, digits_on_demand=on_demand,
                              anomaly_auroc=anomaly_auroc, real_test_digits=real_reading),
-           {**samples, **{f"{name}_{kind}": arrays[kind] for name, arrays in unconditional.items() for kind in arrays}},
+           {**samples, **{f"{name}_{kind}": array for name, arrays in {f"vae_{s.vae_code}": samples_5,
+                                                                       "conv_vae": conv_samples}.items()
+                          for kind, array in arrays.items()}},
            data_source=digits.source_label)

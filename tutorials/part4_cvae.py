@@ -14,9 +14,7 @@
 # `logs/` (TensorBoard), `history.csv`, `results.json` and `samples.npz`.
 
 # %%
-# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
-# (the article's 1000 epochs). On the command line, --quick picks it.
-NOTEBOOK_PRESET = "article"
+NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
 
 # %%
 from dataclasses import dataclass
@@ -85,7 +83,7 @@ for name, conditional in TOY_MODELS.items():
                              batch_size=s.toy_batch_size, shuffle=True, verbose=0).model
     predicted = toy_ae.predict(toy_inputs(toy, conditional), batch_size=2000, verbose=0)
     toy_manifold[name] = toy_manifold_distances(predicted, toy)
-    figures.save_figure(plot_toy_manifold(toy, predicted, title=name), run.figures / f"toy_{name}.png")
+    run.save_figure(f"toy_{name}", plot_toy_manifold(toy, predicted, title=name))
     print(name, toy_manifold[name])
 
 # %% [markdown]
@@ -136,7 +134,7 @@ print(f"test loss after {len(history['val_loss'])} epochs: {history['val_loss'][
 # %%
 shown, shown_labels = digits.x_test[:10], digits.y_test_onehot[:10]
 decoded = cvae.predict([shown, shown_labels, shown_labels], verbose=0)  # the article's `cvae`
-figures.save_figure(figures.plot_digits(shown, decoded), run.figures / "reconstructions.png")
+run.save_figure("reconstructions", figures.plot_digits(shown, decoded))
 
 # %% [markdown]
 # ### Manifolds and z distributions per label

@@ -22,9 +22,7 @@
 # compared with), history, TensorBoard logs, the backup of an unfinished run, results and samples.
 
 # %%
-# In a notebook, pick the preset on this line: "quick" (minutes on a CPU) or "article"
-# (the article's 48,000 iterations). On the command line, --quick picks it.
-NOTEBOOK_PRESET = "article"
+NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
 
 # %%
 from dataclasses import dataclass
@@ -153,9 +151,8 @@ decoder, z_meaner = model.decoder, model.article_models()["z_meaner"]
 history = {k: trained.history[k] for k in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
 step_counts, seconds_per_iteration = training_facts(trained)
 print("steps:", step_counts, f"seconds per outer iteration: {seconds_per_iteration:.3f}")
-figures.save_figure(figures.plot_loss_curves(history["iteration"], {k: history[k] for k in LOSS_NAMES},
-                                             log_scale=("l_gan",), title=f"preset: {s.preset}"),
-                    run.figures / "losses.png")
+run.save_figure("losses", figures.plot_loss_curves(history["iteration"], {k: history[k] for k in LOSS_NAMES},
+                                                   log_scale=("l_gan",), title=f"preset: {s.preset}"))
 
 # %% [markdown]
 # ## The baseline: the Part 4 CVAE, trained as long

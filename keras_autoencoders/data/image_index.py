@@ -57,6 +57,13 @@ class ImageRows:
             idx = idx.astype(np.intp, copy=False).reshape(-1)
         return replace(self, **{name: getattr(self, name)[idx] for name in self.ROW_FIELDS})
 
+    def first(self: Index, count: int) -> Index:
+        """The first ``count`` rows (every row when ``count`` is 0 or at least the length): a
+        tutorial's ``--max-images``."""
+        if count < 0:
+            raise ValueError(f"count must be 0 (all) or positive, got {count}")
+        return self.select(np.arange(min(count, len(self)))) if count else self
+
     def attribute_index(self, name: str) -> int:
         """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
         try:

@@ -131,3 +131,19 @@ def unconditional_numbers(classifier: keras.Model, images: np.ndarray,
         by_digit[str(d)] = {"share": float(read.mean()),
                             "confident_fraction": float(confident[read].mean()) if read.any() else None}
     return {"threshold": threshold, "confident_fraction": float(confident.mean()), "by_digit": by_digit}
+
+
+def unconditional_vae_numbers(vae: keras.Model, classifier: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
+                              test_loss: float) -> tuple[dict[str, np.ndarray], dict]:
+    """A VAE without labels (the study's 5-d VAE and conv VAE): its ``samples.npz`` arrays
+    (:func:`~keras_autoencoders.generate.digits.unconditional_samples`) and numbers: its
+    ``test_loss``, how the classifier reads its digits from N(0, I) (:func:`unconditional_numbers`)
+    and ``reconstructions_read_as_input``, the share of its first 1,000 test reconstructions read
+    as the input's label. ``vae`` offers ``article_models()`` and ``latent_dim``."""
+    from keras_autoencoders.generate.digits import unconditional_samples
+
+    parts = vae.article_models()
+    samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, x_test)
+    return samples, {"test_loss": test_loss, "reconstructions_read_as_input": label_accuracy(classifier, samples["rec"],
+                                                                     y_test[:len(samples["rec"])]),
+                     **unconditional_numbers(classifier, samples["prior"])}

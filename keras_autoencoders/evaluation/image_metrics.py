@@ -124,6 +124,16 @@ def add_gaussian_noise(images: np.ndarray, sigma: float, seed: int = 0) -> np.nd
     return np.clip(x + noise, 0.0, 1.0)
 
 
+def rms_distances(images: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """The RMS pixel distance between each image and its counterpart in ``others`` (any shapes with
+    the same number of values per image), in float64."""
+    a = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    b = np.asarray(others, dtype=np.float64).reshape(len(others), -1)
+    if a.shape != b.shape:
+        raise ValueError(f"rms_distances needs matching arrays, got {np.shape(images)} and {np.shape(others)}")
+    return np.sqrt(((a - b) ** 2).mean(axis=1))
+
+
 def reconstruction_mse(x, reconstructed) -> float:
     """Mean squared error per value between inputs and their reconstructions (same number of values each)."""
     a = np.asarray(x, dtype=np.float64)

@@ -7,7 +7,12 @@ lie from it (the first sees only mean and covariance, the second the whole shape
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from keras_autoencoders.data.mnist import MnistDigits
 
 #: Entries of one block of a distance matrix (float64: 128 MiB), so large sets fit in memory.
 _BLOCK_ENTRIES = 1 << 24
@@ -147,3 +152,15 @@ def code_space_numbers(encoder, x_train: np.ndarray, y_train: np.ndarray, x_test
     return {"kl_to_standard_normal": gaussian_kl_to_standard_normal(test_codes),
             "energy_distance_to_standard_normal": energy_distance_to_standard_normal(test_codes, seed=seed),
             "knn_accuracy": knn_accuracy(train_codes, y_train[:reference], test_codes, y_test)}, test_codes
+
+
+def code_spaces(encoders: Mapping[str, Any], digits: MnistDigits,
+                seed: int = 0) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
+    """:func:`code_space_numbers` of each encoder that is not None (the study's slides 7-9) on the
+    ``digits``' training and test sets: the numbers and the test codes, both keyed as ``encoders``."""
+    numbers, codes = {}, {}
+    for key, encoder in encoders.items():
+        if encoder is not None:
+            numbers[key], codes[key] = code_space_numbers(encoder, digits.x_train, digits.y_train, digits.x_test,
+                                                          digits.y_test, seed)
+    return numbers, codes

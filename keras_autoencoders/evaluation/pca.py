@@ -76,12 +76,15 @@ def fit_pca(x, components: int) -> PCA:
     return PCA(mean=mean.reshape(data.shape[1:]), components=vt, explained_variance=variance)
 
 
-def compare_with_pca(reconstructions: Mapping[int, np.ndarray], pca: PCA, x) -> dict[str, dict[str, float]]:
+def compare_with_pca(reconstructions: Mapping[int, np.ndarray], pca: PCA, x,
+                     test_losses: Mapping[int, float] | None = None) -> dict[str, dict[str, float]]:
     """Autoencoders against PCA at equal code size (the study's slide 5): for each code size, the
     test MSE per pixel of the autoencoder's ``reconstructions[size]`` of ``x`` and of the projection of
-    ``x`` onto ``pca``'s first ``size`` components. Keyed by the size as text (``results.json``)."""
+    ``x`` onto ``pca``'s first ``size`` components, and the autoencoder's ``test_losses[size]`` when
+    given (``ae_test_loss``). Keyed by the size as text (``results.json``)."""
     from keras_autoencoders.evaluation.image_metrics import reconstruction_mse
 
     return {str(size): {"ae_test_mse": reconstruction_mse(x, rebuilt),
-                        "pca_test_mse": reconstruction_mse(x, pca.first(size).reconstruct(x))}
+                        "pca_test_mse": reconstruction_mse(x, pca.first(size).reconstruct(x)),
+                        **({"ae_test_loss": test_losses[size]} if test_losses else {})}
             for size, rebuilt in reconstructions.items()}

@@ -19,6 +19,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from keras_autoencoders.evaluation.image_metrics import rms_distances
+
 
 @dataclass(frozen=True)
 class FittedNormal:
@@ -56,8 +58,7 @@ def nearest_neighbours(queries: np.ndarray, references: np.ndarray, block: int =
         # |q - r|^2 up to the per-query constant |q|^2, which does not change the ranking.
         index[start:start + block] = np.argmin(r_sq[None, :] - 2.0 * (q[start:start + block] @ r.T), axis=1)
     # The distance to the one chosen, computed directly (the expansion above loses digits).
-    difference = q.astype(np.float64) - r[index]
-    return index, np.sqrt((difference ** 2).mean(axis=1))
+    return index, rms_distances(q, r[index])
 
 
 def attribute_vector(codes: np.ndarray, has_attribute: np.ndarray) -> np.ndarray:
