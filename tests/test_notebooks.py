@@ -96,8 +96,8 @@ def test_part6_notebook_quick_preset(tmp_path, monkeypatch):
     # The full preset: at 200 of its 300 iterations only a quarter of the digits read as their label.
     # Trained in mixed bfloat16 with the folded up-sampling (the same function, faster; 151 s for the
     # whole run against 253 s in float32 here): the options' end-to-end run. The default path, in
-    # float32, runs in test_tutorial_part6.py. Snapshots and backups half as often as the preset's (the
-    # same weights; 126 s against 146 s alone): 11 frames per animation.
+    # float32, runs in test_tutorial_part6.py. Snapshots every 30 and backups every 150 iterations (the
+    # preset: 15 and 60; the same weights, 126 s against 146 s alone): 11 frames per animation.
     notebook = _execute("part6_cvae_gan.py", tmp_path, ["--fold-upsampling", "--precision", "mixed_bfloat16",
                                                         "--snapshot-every", "30", "--checkpoint-every", "150"])
     assert _check_figures_inline(notebook) >= 8
