@@ -144,6 +144,6 @@ def unconditional_vae_numbers(vae: keras.Model, classifier: keras.Model, x_test:
 
     parts = vae.article_models()
     samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, x_test)
-    return samples, {"test_loss": test_loss, "reconstructions_read_as_input": label_accuracy(classifier, samples["rec"],
-                                                                     y_test[:len(samples["rec"])]),
+    read_as_input = label_accuracy(classifier, samples["rec"], y_test[:len(samples["rec"])])
+    return samples, {"test_loss": test_loss, "reconstructions_read_as_input": read_as_input,
                      **unconditional_numbers(classifier, samples["prior"])}
