@@ -29,6 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
+from keras_autoencoders.arrays import save_npz
+
 RESULTS_FILE = "results.json"
 SAMPLES_FILE = "samples.npz"
 HISTORY_FILE = "history.csv"
@@ -161,13 +163,7 @@ def write_results(out_dir: str | os.PathLike, settings: dict, **sections) -> pat
 
 def write_samples(out_dir: str | os.PathLike, samples: dict[str, np.ndarray]) -> pathlib.Path:
     """Write ``samples.npz`` (compressed) from named arrays."""
-    out_dir = pathlib.Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / SAMPLES_FILE
-    tmp = out_dir / "samples.tmp.npz"
-    np.savez_compressed(tmp, **samples)
-    os.replace(tmp, path)
-    return path
+    return save_npz(pathlib.Path(out_dir) / SAMPLES_FILE, samples)
 
 
 def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:

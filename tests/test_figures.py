@@ -10,26 +10,32 @@ def _pixels(path):
         return image.mode, np.asarray(image.convert("RGBA"))
 
 
-def test_grey_figures_are_stored_as_greyscale_with_the_same_pixels(tmp_path):
+def test_grey_figures_are_stored_as_greyscale_with_the_pixels_matplotlib_renders(tmp_path):
     digits = np.random.default_rng(0).random((4, 28, 28))
+    reference = tmp_path / "matplotlib.png"
+    figures.plot_digits(digits).savefig(reference, dpi=80, bbox_inches="tight")  # Matplotlib's own RGBA file
     path = figures.save_figure(figures.plot_digits(digits), tmp_path / "digits.png", show=False)
     mode, pixels = _pixels(path)
     assert mode == "L"
-    rgba = tmp_path / "rgba.png"
-    Image.fromarray(pixels).save(rgba)  # the same pixels as four channels
-    assert not figures.store_grey_png_as_greyscale(path)  # already one channel
-    assert figures.store_grey_png_as_greyscale(rgba)
-    mode, again = _pixels(rgba)
-    assert mode == "L" and np.array_equal(again, pixels)
+    assert np.array_equal(pixels, _pixels(reference)[1])
 
 
-def test_colour_figures_are_left_as_written(tmp_path):
+def test_colour_figures_are_stored_as_rgba(tmp_path):
     steps = {"run 1": [0, 1, 2], "run 2": [0, 1, 2]}
     fig = figures.plot_loss_curves(steps, {"a": {"run 1": [3, 2, 1], "run 2": [3, 1, 0.5]}})
+    pixels = figures.figure_pixels(fig)
     path = figures.save_figure(fig, tmp_path / "losses.png", show=False)
-    mode, _ = _pixels(path)
-    assert mode == "RGBA"
-    assert not figures.store_grey_png_as_greyscale(path)
+    mode, written = _pixels(path)
+    assert mode == "RGBA" and np.array_equal(written, pixels)
+
+
+def test_write_png_keeps_grey_with_transparency_as_rgba(tmp_path):
+    rgba = np.full((5, 6, 4), 128, dtype=np.uint8)
+    rgba[..., 3] = 255
+    assert figures.write_png(tmp_path / "grey.png", rgba) == "L"
+    rgba[0, 0, 3] = 0  # one transparent pixel: not an opaque grey
+    assert figures.write_png(tmp_path / "sub" / "transparent.png", rgba) == "RGBA"
+    assert np.array_equal(_pixels(tmp_path / "sub" / "transparent.png")[1], rgba)
 
 
 def test_real_beside_generated_puts_a_blank_column_between_two_10x10_blocks(tmp_path):

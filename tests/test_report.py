@@ -52,6 +52,7 @@ def _make_run(folder: pathlib.Path, digits, latent_dim: int, shift: int = 0) -> 
     return folder
 
 
+@pytest.mark.slow  # the report command in four new processes, scoring with the digit judge
 def test_report_writes_every_section_and_scores_once(tmp_path, digits):
     run = _make_run(tmp_path / "run", digits, latent_dim=8)
     done = _report(run)
@@ -85,6 +86,7 @@ def test_report_writes_every_section_and_scores_once(tmp_path, digits):
     assert "not kept here" in (run / "REPORT.md").read_text()
 
 
+@pytest.mark.slow  # the report command in a new process, scoring two runs
 def test_several_runs_are_compared_in_one_table_and_one_figure(tmp_path, digits):
     runs = [_make_run(tmp_path / "z2", digits, latent_dim=2), _make_run(tmp_path / "z8", digits, 8, shift=3)]
     done = _report(*runs, "--compare-out", tmp_path / "compared")

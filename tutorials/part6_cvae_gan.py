@@ -84,6 +84,7 @@ class Part6Settings(TrainingSettings):
 s, run = start_tutorial(Part6Settings, NOTEBOOK_PRESET)
 digits = load_mnist_digits(s.data_dir, allow_sample=s.quick)
 print(digits.describe())
+run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps its model and data
 
 # %% [markdown]
 # ## The three networks ("Код")
@@ -136,7 +137,6 @@ model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 # (`tensorboard --logdir OUT/logs`) shows the losses and every label's manifold per snapshot.
 
 # %%
-run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps its model and data
 loop = adaptive_loop_fit(run, model, digits, iterations=s.iterations, batch_size=s.batch_size, seed=s.seed,
                          snapshot_every=s.snapshot_every, checkpoint_every=s.checkpoint_every)
 trained = run.fit_or_load("part6_cvae_gan", model, loop.draws, **loop.fit_arguments())

@@ -19,6 +19,7 @@ from typing import Iterable
 import keras
 import numpy as np
 
+from keras_autoencoders.arrays import save_npz
 from keras_autoencoders.generate.manifold import Decoder, render_manifolds, z_means_by_label
 
 
@@ -163,10 +164,7 @@ class ManifoldSnapshots(keras.callbacks.Callback):
             # z_mean of every tracked digit per snapshot, in the digits' order.
             "z_means": np.stack([self._merge(z) for z in self.z_means]),
         }
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        tmp = f"{path}.tmp.npz"
-        np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, path)  # never leave a half-written file behind
+        save_npz(path, arrays)
 
     def _merge(self, per_label: list[np.ndarray]) -> np.ndarray:
         z = np.zeros((len(self.labels), self.latent_dim), dtype="float32")
