@@ -42,10 +42,12 @@ PRESETS = ("article", "quick")
 _NO_QUICK = object()
 
 
-def setting(default: Any, help: str, *, quick: Any = _NO_QUICK, choices: Sequence[Any] | None = None) -> Any:
+def setting(default: Any, help: str, *, quick: Any = _NO_QUICK, choices: Sequence[Any] | None = None,
+            multiple_of: int | None = None) -> Any:
     """A settings field: the article's ``default``, its ``help`` text, the quick preset's value
-    (when it differs) and the allowed ``choices``."""
-    metadata = {"help": help, "choices": tuple(choices) if choices is not None else None}
+    (when it differs), the allowed ``choices``, and for a count that must fill whole periods,
+    ``multiple_of`` (the value must be a positive multiple of it)."""
+    metadata = {"help": help, "choices": tuple(choices) if choices is not None else None, "multiple_of": multiple_of}
     if quick is not _NO_QUICK:
         metadata["quick"] = quick
     return dataclasses.field(default=default, metadata=metadata)
@@ -76,6 +78,11 @@ class TutorialSettings:
     def __post_init__(self):
         if self.out is None:
             self.out = f"runs/{self.RUN_NAME}" + ("-quick" if self.quick else "")
+        for field in dataclasses.fields(self):  # checked here, so a bad value stops the run before any work
+            period, value = field.metadata.get("multiple_of"), getattr(self, field.name)
+            if period and (value < 1 or value % period):
+                raise SettingsError(f"--{field.name.replace('_', '-')} must be a positive multiple of {period}, "
+                                    f"got {value}")
 
     @classmethod
     def flags(cls) -> list[dataclasses.Field]:

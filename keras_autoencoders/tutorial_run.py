@@ -32,12 +32,16 @@ ModelT = TypeVar("ModelT", bound=keras.Model)
 
 @dataclasses.dataclass
 class Trained:
-    """A model a tutorial uses, its per-epoch history (``{column: [value per epoch]}``) and, under
-    ``--pretrained``, the committed run's ``results.json`` (``committed``; None otherwise)."""
+    """A model a tutorial uses, its per-epoch history (``{column: [value per epoch]}``; the epoch
+    is the list index, so an ``epoch`` column is dropped) and, under ``--pretrained``, the
+    committed run's ``results.json`` (``committed``; None otherwise)."""
 
     model: Any
     history: dict[str, list[float]]
     committed: dict[str, Any] | None = None
+
+    def __post_init__(self):
+        self.history = {column: values for column, values in self.history.items() if column != "epoch"}
 
 
 class TutorialRun(RunFolder):

@@ -12,9 +12,11 @@ if SHARED_DATA.is_dir() and "KERAS_AUTOENCODERS_DATA" not in os.environ:
     os.environ["KERAS_AUTOENCODERS_DATA"] = str(SHARED_DATA)
 
 
-#: Modules whose tests run a tutorial end to end (minutes each), longest first: ``-n 2`` hands out
-#: tests in collection order, so starting these first keeps one process from running the last
-#: long test alone while the other has finished.
+#: Modules whose tests run a tutorial end to end (minutes each), longest first. With ``-n 2`` and
+#: ``--dist worksteal`` (pyproject.toml) each process starts with half of the collection order, so
+#: one takes these while the other runs the quick tests; whichever runs out first takes tests from
+#: the other's queue. Started first, no long test is left to run alone at the end (the full suite
+#: here: 12 min 27 s, against 16 min 7 s for nearly the same tree with ``--dist load``).
 LONGEST_FIRST = ("test_notebooks.py", "test_tutorial_part6.py", "test_tutorial_celeba.py", "test_tutorial_part4.py",
                  "test_explore_browser.py")
 

@@ -520,3 +520,17 @@ def test_full_size_copies_of_real_subset(tmp_path):
             # The copy is the source image, enlarged: compare at the source size.
             small = np.asarray(im.convert("RGB").resize(src.size), dtype=np.float32)
             assert np.abs(small - np.asarray(src.convert("RGB"), dtype=np.float32)).mean() < 12
+
+
+def test_a_seeded_sample_of_rows_and_the_columns_of_named_attributes(root):
+    index = load_celeba_index(root)
+    sample = index.sample(5, seed=4)
+    positions = [index.filenames.tolist().index(name) for name in sample.filenames]
+    assert positions == sorted(set(positions)) and len(positions) == 5  # distinct rows, in index order
+    expected = np.sort(np.random.default_rng(4).choice(len(index), 5, replace=False))
+    assert positions == expected.tolist()
+    np.testing.assert_array_equal(sample.conditions(), index.conditions()[expected])
+    assert len(index.sample(100, seed=0)) == len(index)  # asking for more gives every row
+    names, columns = index.attribute_columns(["Smiling", "No_Such_Attribute", "Male"])
+    assert names == ["Smiling", "Male"]
+    assert columns == [index.attribute_index("Smiling"), index.attribute_index("Male")]

@@ -159,3 +159,12 @@ def test_reported_loss_is_a_per_image_mean_on_datasets_of_unknown_length():
     # Batches of 4, 4, 2: a per-image mean, the short batch weighted by its size.
     per_batch = [model.evaluate(x[i:i + 4], c[i:i + 4], verbose=0, return_dict=True)["loss"] for i in (0, 4, 8)]
     assert on_arrays["loss"] == pytest.approx((4 * per_batch[0] + 4 * per_batch[1] + 2 * per_batch[2]) / 10, rel=1e-5)
+
+
+def test_summary_prints_the_encoder_net_then_the_decoder(capsys):
+    model = build_celeba_cvae(num_conditions=3, image_size=32, latent_dim=4, seed=0)
+    model.summary(line_length=90)
+    out = capsys.readouterr().out
+    encoder, decoder = out.index(f'Model: "{model.encoder_net.name}"'), out.index(f'Model: "{model.decoder.name}"')
+    assert encoder < decoder
+    assert max(len(line) for line in out.splitlines()) <= 90  # the keyword reached both summaries

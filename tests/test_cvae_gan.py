@@ -234,3 +234,15 @@ def test_save_and_load_round_trip(tmp_path, compiled):
                                loaded.article_models()["z_meaner"]([image, label]), atol=1e-6)
     loaded.discriminator_step(*batch(4))  # compiled steps exist after loading
     model.compile(gamma=1.0)
+
+
+@pytest.mark.parametrize("preset", ["article", "corrected"])
+def test_summary_prints_the_three_networks_and_what_l_gan_never_reaches(preset, capsys):
+    model = build_cvae_gan(preset=preset, seed=0)
+    model.summary()
+    out = capsys.readouterr().out
+    for network in (model.encoder, model.decoder, model.discriminator):
+        assert f'Model: "{network.name}"' in out
+    names = [v.path for v in model.discriminator_untrained_variables]
+    assert out.rstrip().endswith(f"discriminator variables L_GAN never reaches: {names or 'none'}")
+    assert (names == []) == (preset == "corrected")

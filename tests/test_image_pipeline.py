@@ -12,6 +12,7 @@ from keras_autoencoders.data.image_pipeline import (
     dataset_from_index,
     decode_crop_resize,
     make_image_dataset,
+    split_datasets,
 )
 
 FULL, HALF = (178, 218), (89, 109)  # (width, height), as PIL sizes
@@ -247,3 +248,27 @@ def test_a_single_path_string_is_rejected(gray_folder):
         make_image_dataset(gray_folder[0][0], np.zeros((1, 2)), 4)
     with pytest.raises(ValueError, match="crop_fraction"):
         crop_window(10, 10, -0.5)
+
+
+def test_split_datasets_shuffle_the_training_split_only(gray_folder):
+    paths, conditions = gray_folder
+
+    class Index:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def paths(self):
+            return [paths[i] for i in self.rows]
+
+        def conditions(self):
+            return conditions[self.rows]
+
+    splits = {"train": Index([0, 1, 2, 3, 4, 5]), "valid": Index([6, 7]), "test": Index([8, 9])}
+    datasets = split_datasets(splits, 3, seed=5, image_size=8)
+    assert list(datasets) == ["train", "valid", "test"]
+    for name in ("valid", "test"):  # in file order
+        np.testing.assert_array_equal(np.concatenate([c for _, c in epoch(datasets[name])]), splits[name].conditions())
+    shuffled = np.concatenate([c for _, c in epoch(datasets["train"])])
+    reference = epoch(make_image_dataset(splits["train"].paths(), splits["train"].conditions(), 3, seed=5,
+                                         image_size=8))
+    np.testing.assert_array_equal(shuffled, np.concatenate([c for _, c in reference]))  # the seed's order

@@ -4,12 +4,17 @@ import keras
 import numpy as np
 import pytest
 
+from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.evaluation.anomaly import auroc, reconstruction_errors, uniform_noise_images
-from keras_autoencoders.evaluation.digit_generators import unconditional_numbers, unconditional_vae_numbers
+from keras_autoencoders.evaluation.digit_generators import (on_demand_numbers, unconditional_numbers,
+                                                            unconditional_vae_numbers)
+from keras_autoencoders.evaluation.image_metrics import denoising_numbers
 from keras_autoencoders.evaluation.judges import confident_readings
+from keras_autoencoders.evaluation.latent_metrics import knn_accuracy
 from keras_autoencoders.generate.digits import prior_codes, unconditional_samples
 from keras_autoencoders.models.dense_autoencoder import build_dense_vae
 from keras_autoencoders.plotting.figures import plot_code_scatters, plot_histograms
+from keras_autoencoders.records.mnist_study import study_samples
 
 
 class ProbabilityReader:
@@ -106,7 +111,14 @@ def test_unconditional_vae_numbers_read_the_vaes_own_samples():
     rng = np.random.default_rng(2)
     x_test = rng.random((1100, 28, 28, 1), dtype=np.float32)
     y_test = rng.integers(0, 10, 1100)
-    samples, numbers = unconditional_vae_numbers(vae, ReadFirstPixel(), x_test, y_test, test_loss=0.5)
+    digits = MnistDigits(rng.random((300, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 300), x_test, y_test,
+                         "generated")
+    samples, numbers, codes = unconditional_vae_numbers(vae, ReadFirstPixel(), digits, test_loss=0.5)
+    z_meaner = vae.article_models()["z_meaner"]
+    test_codes = z_meaner.predict(x_test, verbose=0)
+    np.testing.assert_allclose(codes, test_codes, atol=1e-6)  # every test digit's z_mean, in order
+    train_codes = z_meaner.predict(digits.x_train, verbose=0)
+    assert numbers["knn_accuracy"] == pytest.approx(knn_accuracy(train_codes, digits.y_train, test_codes, y_test))
     parts = vae.article_models()
     expected = unconditional_samples(parts["z_meaner"], parts["decoder"], 2, x_test)
     for kind in ("prior", "rec"):
@@ -141,3 +153,51 @@ def test_histograms_share_bins():
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and len(ax.patches) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def _digits_reading_as(labels):
+    """Images the ReadFirstPixel judge reads as ``labels``."""
+    images = np.zeros((len(labels), 28, 28), np.float32)
+    images[:, 0, 0] = np.asarray(labels) / 9
+    return images
+
+
+def test_on_demand_numbers_read_each_requested_labels_digits():
+    samples = {f"gen_{c}": _digits_reading_as(np.full(20, c)) for c in range(10)}
+    samples["gen_5"] = _digits_reading_as([5] * 15 + [3] * 5)  # three quarters read as 5
+    samples["gen_7"] = _digits_reading_as([7] * 10 + [1] * 10)
+    samples["rec"] = _digits_reading_as(np.zeros(20))  # not a generated digit: not counted
+    numbers = on_demand_numbers(ReadFirstPixel(), samples, labels=(5, 7))
+    assert numbers["read_as_5"] == 0.75 and numbers["read_as_7"] == 0.5
+    assert numbers["all_labels"] == pytest.approx((8 * 20 + 15 + 10) / 200)
+
+
+def test_study_samples_prefix_each_unconditional_vaes_arrays():
+    cvae = {"gen_0": np.zeros(2), "rec": np.ones(2)}
+    merged = study_samples(cvae, {"vae_5": {"prior": np.full(2, 5.0), "rec": np.full(2, 6.0)},
+                                  "conv_vae": {"prior": np.full(2, 7.0)}})
+    assert sorted(merged) == ["conv_vae_prior", "gen_0", "rec", "vae_5_prior", "vae_5_rec"]
+    assert merged["rec"][0] == 1.0 and merged["vae_5_rec"][0] == 6.0 and merged["conv_vae_prior"][0] == 7.0
+
+
+def test_denoising_numbers_against_numpy_psnr():
+    rng = np.random.default_rng(1)
+    clean = rng.random((8, 28, 28, 1)).astype(np.float32)
+    noisy = np.clip(clean + rng.normal(0, 0.3, clean.shape), 0, 1).astype(np.float32)
+
+    class Halfway:  # "denoises" by averaging with the clean digits it knows
+        def predict(self, x, verbose=0):
+            return (x + clean) / 2
+
+    def reference_psnr(other):
+        mse = ((clean.astype(np.float64) - other) ** 2).reshape(8, -1).mean(axis=1)
+        return float(np.mean(10 * np.log10(1 / mse)))
+
+    numbers, denoised = denoising_numbers(Halfway(), clean, noisy, 0.3, 0.25, clean_trained=Halfway())
+    np.testing.assert_allclose(denoised, (noisy + clean) / 2)
+    assert numbers["psnr_noisy_db"] == pytest.approx(reference_psnr(noisy))
+    assert numbers["psnr_denoised_db"] == pytest.approx(reference_psnr((noisy + clean) / 2))
+    assert numbers["psnr_denoised_db"] > numbers["psnr_noisy_db"]
+    assert numbers["psnr_clean_trained_ae_db"] == numbers["psnr_denoised_db"]
+    assert numbers["noise_sigma"] == 0.3 and numbers["test_loss"] == 0.25
+    assert "psnr_clean_trained_ae_db" not in denoising_numbers(Halfway(), clean, noisy, 0.3, 0.25)[0]

@@ -41,6 +41,20 @@ def test_settings_precedence_article_then_quick_then_flags():
     assert quick.as_dict()["gamma"] == 2.0 and quick.replace(epochs=5).epochs == 5
 
 
+@dataclass
+class PeriodSettings(TutorialSettings):
+    """Counts that must fill whole periods of 3."""
+
+    iterations: int = setting(48000, "iterations", quick=300, multiple_of=3)
+
+
+def test_a_count_that_does_not_fill_whole_periods_is_refused_naming_the_flag():
+    assert PeriodSettings.parse(argv=["--quick"]).iterations == 300
+    for bad in ("100", "0", "-3"):
+        with pytest.raises(SettingsError, match=f"--iterations must be a positive multiple of 3, got {bad}"):
+            PeriodSettings.parse(argv=["--iterations", bad])
+
+
 def test_unknown_flag_stops_with_a_suggestion(capsys):
     with pytest.raises(SystemExit) as stop:
         DemoSettings.parse(argv=["--quick", "--gama", "2"])

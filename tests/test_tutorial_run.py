@@ -11,7 +11,7 @@ from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder
 from keras_autoencoders.pretrained import source_run
 from keras_autoencoders.records.part4 import Part4Results
-from keras_autoencoders.records.part6 import training_facts
+from keras_autoencoders.records.part6 import Part6Results, part6_samples, training_facts
 from keras_autoencoders.training.compile import built_with_adam, compile_with_adam
 from keras_autoencoders.tutorial import TutorialSettings, setting
 from keras_autoencoders.tutorial_run import Trained, TutorialRun, start_tutorial
@@ -87,15 +87,51 @@ def test_records_round_trip_and_name_a_missing_section():
         Part4Results.from_results(sections)
 
 
+def _part6_history():
+    return {"epoch": [0, 1, 2, 3], "iteration": [0, 3, 6, 9], "l_prior": [1.0] * 4, "l_llike": [2.0] * 4,
+            "l_gan": [0.1] * 4, "d_steps": [3] * 4, "ed_steps": [9] * 4, "epoch_seconds": [9.0, 0.3, 0.6, 0.3]}
+
+
+def test_trained_histories_drop_the_epoch_column_the_list_index_holds():
+    trained = Trained(None, {"epoch": [0, 1], "loss": [2.0, 1.0]})
+    assert trained.history == {"loss": [2.0, 1.0]}
+
+
 def test_part6_training_facts_from_the_optimisers_or_the_committed_run():
     class Model:
         step_counts = {"discriminator": 4, "encoder_decoder": 12}
 
-    fitted = Trained(Model(), {"epoch_seconds": [9.0, 0.3, 0.6, 0.3]})
-    assert training_facts(fitted) == ({"discriminator": 4, "encoder_decoder": 12}, pytest.approx(0.1))
-    shipped = Trained(None, {}, {"step_counts": {"discriminator": 1, "encoder_decoder": 3}})
-    counts, seconds = training_facts(shipped)
-    assert counts == {"discriminator": 1, "encoder_decoder": 3} and np.isnan(seconds)  # older runs: untimed
+    facts = training_facts(Trained(Model(), _part6_history()))
+    assert facts.step_counts == {"discriminator": 4, "encoder_decoder": 12}
+    assert facts.seconds_per_iteration == pytest.approx(0.1)  # the median period after the first, / 3
+    assert list(facts.history) == ["iteration", "l_prior", "l_llike", "l_gan", "d_steps", "ed_steps"]
+    assert list(facts.losses) == ["l_prior", "l_llike", "l_gan"]
+    shipped = training_facts(Trained(None, _part6_history(), {"step_counts": {"discriminator": 1,
+                                                                              "encoder_decoder": 3}}))
+    assert shipped.step_counts == {"discriminator": 1, "encoder_decoder": 3}
+    assert np.isnan(shipped.seconds_per_iteration)  # older runs: untimed
+
+
+def test_part6_record_of_a_run_adds_each_generators_training_and_the_snapshot_iterations():
+    class Model:
+        step_counts = {"discriminator": 4, "encoder_decoder": 12}
+
+    class Snapshots:
+        epochs_taken, render_seconds = [0, 2, 3], [0.5, 0.4, 0.4]
+
+    facts = training_facts(Trained(Model(), _part6_history()))
+    comparison = {"cvae_gan": {"label_accuracy": 0.9}, "cvae": {"label_accuracy": 0.8}, "real": {}}
+    record = Part6Results.of_run(facts, comparison, Snapshots(), iterations=12)
+    assert record.comparison["cvae_gan"] == {"label_accuracy": 0.9, "iterations": 12,
+                                             "optimizer_steps": {"discriminator": 4, "encoder_decoder": 12}}
+    assert record.comparison["cvae"]["optimizer_steps"] == 12
+    assert comparison["cvae"] == {"label_accuracy": 0.8}  # the caller's dict is left as it was
+    assert record.snapshot_iterations == [0, 6, 9] and record.snapshot_render_seconds == [0.5, 0.4, 0.4]
+    assert record.history == facts.history and record.seconds_per_iteration == pytest.approx(0.1)
+
+    samples = {"cvae_gan": {"gen_0": np.zeros(1), "rec": np.ones(1)}, "cvae": {"gen_0": np.full(1, 2.0)}}
+    assert sorted(part6_samples(samples)) == ["cvae_gen_0", "gen_0", "rec"]
+    assert part6_samples(samples)["cvae_gen_0"][0] == 2.0
 
 
 #: Each tutorial's record and the committed runs whose results.json it reads.

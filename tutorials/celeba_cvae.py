@@ -1,19 +1,17 @@
 # %% [markdown]
 # # Variational autoencoders for beginners: a conditional VAE on CelebA
 #
-# A runnable companion to the article "Вариационные автоэнкодеры (VAE) для чайников –
-# пошаговое руководство". Each cell follows one section of the article; the code calls
-# the `keras_autoencoders` library and keeps only the story and the settings here.
+# A runnable companion to the article "Вариационные автоэнкодеры (VAE) для чайников – пошаговое
+# руководство", one cell per section; the pipeline and the model are the library's.
 #
 #     python tutorials/celeba_cvae.py --quick                    # minutes on a 2-core CPU
 #     python tutorials/celeba_cvae.py                            # every image, 20 epochs: a GPU job
 #     python tutorials/celeba_cvae.py --demo --quick             # no dataset: a generated folder
 #     python tutorials/celeba_cvae.py --skip-training --out DIR  # redo the figures of a saved run
 #
-# CelebA is found through `--data-dir` or `$KERAS_AUTOENCODERS_DATA` (a folder holding
-# `celeba/` in the official layout). The article gives no training settings beyond the 16-d
-# latent and "about 8 hours on one GPU"; the other defaults are this library's. Everything
-# lands in `--out`: figures, the model, the history and `results.json`.
+# CelebA is found through `--data-dir` or `$KERAS_AUTOENCODERS_DATA` (a folder holding `celeba/`
+# in the official layout). The article gives no training settings beyond the 16-d latent and
+# "about 8 hours on one GPU"; the other defaults are this library's.
 
 # %%
 NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
@@ -25,7 +23,7 @@ import keras
 import numpy as np
 
 from keras_autoencoders.data.celeba import SPLITS, load_celeba_index
-from keras_autoencoders.data.image_pipeline import dataset_from_index, first_images
+from keras_autoencoders.data.image_pipeline import first_images, split_datasets
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 from keras_autoencoders.evaluation.image_metrics import decoded_reconstruction_mse
 from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, attribute_verdicts, edit_rates,
@@ -43,9 +41,8 @@ from keras_autoencoders.tutorial_run import start_tutorial
 
 @dataclass
 class CelebASettings(TrainingSettings):
-    """CelebA conditional VAE. Latent 16 is the article's; the rest is this library's (see the header).
-    The quick preset: 10 epochs over the first 10,000 images (8,000 for training), minutes on 2 CPU
-    cores (3 epochs over 3,000 images gave one average face for every input)."""
+    """CelebA conditional VAE: latent 16 is the article's, the rest this library's. The quick preset: 10 epochs
+    over the first 10,000 images (8,000 train), minutes on 2 CPU cores (3 over 3,000: one average face)."""
 
     RUN_NAME = "celeba"
     epochs: int = setting(20, "training epochs", quick=10)
@@ -59,8 +56,7 @@ class CelebASettings(TrainingSettings):
     on_corrupt: str = setting("skip", "corrupt or truncated JPEGs: skip (with a counted warning) or raise",
                               choices=("skip", "raise"))
     demo: bool = setting(False, "train on a small generated folder in the CelebA layout")
-    # --steps-per-execution stays 1: streaming 64 JPEGs bounds a step more than Keras' per-call overhead.
-    # Raise it on a GPU fed from a fast disk (an unknown-length stream at 1 counts one extra step per epoch).
+    # --steps-per-execution stays 1 (streaming JPEGs bounds a step more than Keras' per-call overhead).
 
 
 s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)
@@ -75,8 +71,7 @@ s, run = start_tutorial(CelebASettings, NOTEBOOK_PRESET)
 # %%
 data_dir = (write_celeba_folder(run.root / "demo_celeba", count=max(s.max_images, 1000), image_size=(178, 218),
                                seed=s.seed) if s.demo else s.data_dir)
-index = load_celeba_index(data_dir, on_corrupt=s.on_corrupt, seed=s.seed)
-index = index.first(s.max_images)
+index = load_celeba_index(data_dir, on_corrupt=s.on_corrupt, seed=s.seed).first(s.max_images)
 parts = {name: index.split(name) for name in SPLITS}
 print(f"CelebA from {index.root}: " + ", ".join(f"{len(p)} {n}" for n, p in parts.items()))
 names, size = index.attribute_names, s.image_size
@@ -86,61 +81,51 @@ names, size = index.attribute_names, s.image_size
 # As in the article: a few faces with the attributes they have (+1).
 
 # %%
-rng = np.random.default_rng(s.seed)
-shown = parts["train"].select(np.sort(rng.choice(len(parts["train"]), 8, replace=False)))
-shown_faces, shown_conditions = first_images(shown, 8, image_size=size)
+shown_faces, shown_conditions = first_images(parts["train"].sample(8, s.seed), 8, image_size=size)
 captions = ["\n".join(n for n, v in zip(names, c) if v > 0.5) or "(none)" for c in shown_conditions]
 run.save_figure("faces_with_attributes", figures.plot_captioned_images(shown_faces, captions))
 
 # %% [markdown]
 # ## The network
-# Encoder: two conv layers with pooling, the attributes joined before the latent
-# layers, z_mean and z_log_var of size 16. Decoder: z joined with the attributes,
-# mirrored convolutions, a sigmoid image. Loss: per-pixel binary cross-entropy + KL.
-# With several GPUs the model is mirrored over them (`MirroredStrategy`). `--precision
-# mixed_bfloat16` computes in bfloat16 with float32 weights; the layers the loss reads stay float32.
+# Encoder: two conv layers with pooling, the attributes joined before the latent layers,
+# z_mean and z_log_var of size 16. Decoder: z joined with the attributes, mirrored
+# convolutions, a sigmoid image. Loss: per-pixel binary cross-entropy + KL
+# (`models/conv_cvae.py`). With several GPUs the model is mirrored over them.
 
 # %%
 seeds = EpochSeeds(s.seed)
-train_ds = dataset_from_index(parts["train"], s.batch_size, image_size=size, seed=s.seed, epoch_variable=seeds.epoch)
-valid_ds = dataset_from_index(parts["valid"], s.batch_size, image_size=size, shuffle=False)
-test_ds = dataset_from_index(parts["test"], s.batch_size, image_size=size, shuffle=False)
+data = split_datasets(parts, s.batch_size, seed=s.seed, epoch_variable=seeds.epoch, image_size=size)
 distributed = build_distributed(
     lambda: build_celeba_cvae(len(names), size, s.latent_dim, seed=s.seed, precision=s.precision),
-    train_ds, {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})
+    data["train"], {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})
 cvae = distributed.model
 print(f"{distributed.replicas} replica(s) with {type(distributed.strategy).__name__}")
-cvae.encoder_net.summary()
-cvae.decoder.summary()
+cvae.summary()  # the encoder net and the decoder
 
 # %% [markdown]
 # ## Training
-# The article trained for about 8 hours on one GPU. Interrupt at will: rerunning the same
-# command resumes from the last finished epoch, to the same weights as an uninterrupted run;
-# a NaN loss stops the run and keeps the last good epoch. The test numbers cover the whole test split.
+# The article trained for about 8 hours on one GPU. Interrupt at will: the same command resumes to
+# the weights of an uninterrupted run; a NaN loss stops it, keeping the last good epoch.
 
 # %%
-trained = run.fit_or_load("celeba_cvae", cvae, distributed.dataset, epochs=s.epochs, validation_data=valid_ds,
+trained = run.fit_or_load("celeba_cvae", cvae, distributed.dataset, epochs=s.epochs, validation_data=data["valid"],
                           shuffle=False, verbose=1, callbacks=run_folder_callbacks(run.root, seeds=seeds))
 cvae, history = trained.model, trained.history
 decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]
 train_images_per_second = len(parts["train"]) / float(np.median(history["train_seconds"]))
-test_loss = cvae.evaluate(test_ds, verbose=0, return_dict=True)
-test_reconstruction_mse = decoded_reconstruction_mse(z_meaner, decoder, test_ds)
+test_loss = cvae.evaluate(data["test"], verbose=0, return_dict=True)
+test_reconstruction_mse = decoded_reconstruction_mse(z_meaner, decoder, data["test"])
 print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}; "
       f"test loss {test_loss['loss']:.4f}; training {train_images_per_second:.0f} images/s")
 
 # %% [markdown]
 # ### A judge for attributes
-# Not in the article, which shows its edits as pictures: a small CNN trained on the real
-# training faces tells whether a face smiles, is male, wears glasses, has blond or black hair
-# or pale skin, and turns each picture below into a rate over the first `--judged-faces` test faces.
+# Not in the article (it shows edits as pictures): a small CNN trained on the training faces tells
+# smiles, men, glasses, blond or black hair and pale skin; each picture below becomes a rate.
 
 # %%
-judged = [n for n in JUDGED_ATTRIBUTES if n in names]
-columns = [index.attribute_index(n) for n in judged]
-keras.utils.set_random_seed(s.seed)  # the same judge whether or not this run trained
-judge = train_attribute_classifier(train_ds, columns, size, epochs=s.classifier_epochs, seed=s.seed,
+judged, columns = index.attribute_columns(JUDGED_ATTRIBUTES)
+judge = train_attribute_classifier(data["train"], columns, size, epochs=s.classifier_epochs, seed=s.seed,
                                    steps_per_execution=s.steps_per_execution)
 test_faces, test_conditions = first_images(parts["test"], s.judged_faces, image_size=size)
 test_verdicts = attribute_verdicts(judge, test_faces)  # judged once, for the accuracy and the real rates
@@ -180,9 +165,8 @@ print("judge's rates on 256 new faces per row:", generated_rates)
 
 # %% [markdown]
 # ### Editing real faces: a smile, female to male, glasses
-# Each test face keeps its code z and is decoded with the edited attributes. The rate
-# is how often the judge sees the attribute, over the test faces that lacked it,
-# before (reconstruction) and after the edit.
+# Each test face keeps its code z and is decoded with the edited attributes. The rate is how often
+# the judge sees the attribute, over the test faces that lacked it, before and after the edit.
 
 # %%
 rates = edit_rates(judge, columns, edited, test_conditions, {key: index.attribute_index(EDITS[key].judged)
@@ -204,15 +188,13 @@ run.save_figure("interpolation", figures.plot_image_grid(path[None], cell_inches
 
 # %% [markdown]
 # ## Results file
-# `results.json`: settings, split sizes, the loss history, training images per second, the
-# test loss and reconstruction error, and the judge's numbers.
+# `results.json`: settings, split sizes, history, images per second, test numbers, the judge's.
 
 # %%
 run.finish(CelebAResults(
-    splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped),
-    history={k: v for k, v in history.items() if k != "epoch"}, test_loss=test_loss,
-    test_reconstruction_mse=test_reconstruction_mse, train_images_per_second=train_images_per_second,
-    replicas=distributed.replicas, judged_test_faces=len(test_faces),
+    splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped), history=history,
+    test_loss=test_loss, test_reconstruction_mse=test_reconstruction_mse,
+    train_images_per_second=train_images_per_second, replicas=distributed.replicas, judged_test_faces=len(test_faces),
     judge={"attributes": judged, "test_accuracy": judge_accuracy, "real_test_rates": test_verdicts.mean(axis=0)},
     reconstruction_agreement=agreement, generated_rates=generated_rates, edit_rates=rates),
     data_source=f"{index.root.name} ({len(index)} images)")

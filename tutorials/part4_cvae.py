@@ -98,8 +98,7 @@ for name, conditional in TOY_MODELS.items():
 # %%
 cvae = compile_with_adam(build_part4_cvae(latent_dim=s.latent_dim, seed=s.seed, precision=s.precision),
                          s.learning_rate, s.steps_per_execution, jit_compile=s.jit_compile)
-cvae.encoder_net.summary()
-cvae.decoder.summary()
+cvae.summary()  # the encoder net and the decoder
 
 # %% [markdown]
 # ## Training, with snapshots of the manifolds
@@ -191,7 +190,7 @@ write_snapshot_animations(snapshots, run.animations, unit="Epoch")
 # `samples.npz` (the digits every MNIST tutorial writes; see the README).
 
 # %%
-run.finish(Part4Results(history={k: v for k, v in history.items() if k != "epoch"}, toy_manifold=toy_manifold,
-                        digits=numbers, manifold_render_seconds=render_seconds,
+run.finish(Part4Results(history=history, toy_manifold=toy_manifold, digits=numbers,
+                        manifold_render_seconds=render_seconds,
                         snapshot_render_seconds=snapshots.render_seconds, snapshot_epochs=snapshots.epochs_taken),
            samples, data_source=digits.source_label)

@@ -1,14 +1,12 @@
 # %% [markdown]
 # # Autoencoders in Keras, part 6: VAE + GAN
 #
-# A runnable companion to the article "Автоэнкодеры в Keras, Часть 6: VAE + GAN".
-# Each cell follows one section of the article; the code calls the `keras_autoencoders`
-# library and keeps only the story and the settings here.
+# A runnable companion to the article "Автоэнкодеры в Keras, Часть 6: VAE + GAN", one cell per
+# section; the networks, losses and training loop are the `keras_autoencoders` library's.
 #
 #     python tutorials/part6_cvae_gan.py --quick                     # minutes on a 2-core CPU
 #     python tutorials/part6_cvae_gan.py --preset corrected          # recommended: 48,000 iterations (GPU)
-#     python tutorials/part6_cvae_gan.py                             # the article's code as it ran
-#     (the same command again)                                       # continues an interrupted run
+#     python tutorials/part6_cvae_gan.py                             # the article's code as it ran (again: resumes)
 #     python tutorials/part6_cvae_gan.py --pretrained                # the committed corrected run's models: seconds
 #     python tutorials/part6_cvae_gan.py --skip-training --out DIR   # redo a finished run's figures and numbers
 #
@@ -17,9 +15,6 @@
 # trained. `--preset corrected` makes the head read l: train this one. In our runs
 # (figs/part6/LONG_RUNS.md) the article preset collapses to one speckled drawing per label; the
 # corrected one draws sharp digits of the requested label that keep each 7's slant and width.
-#
-# Everything lands in `--out`: figures, animations, the models (and the Part 4 CVAE it is
-# compared with), history, TensorBoard logs, the backup of an unfinished run, results and samples.
 
 # %%
 NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "article"; on the command line: --quick
@@ -33,13 +28,12 @@ from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import z_means
 from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan
-from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES
+from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
-from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, training_facts
+from keras_autoencoders.records.part6 import RESUME_KEYS, Part6Results, part6_samples, training_facts
 from keras_autoencoders.training.baseline import baseline_batches, baseline_cvae
-from keras_autoencoders.training.callbacks import check_whole_periods
 from keras_autoencoders.training.cvae_gan_fit import adaptive_loop_fit
 from keras_autoencoders.tutorial import TrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
@@ -53,32 +47,24 @@ class Part6Settings(TrainingSettings):
 
     RUN_NAME = "part6"
     SHIPPED = "part6_cvae_gan"  # --pretrained: the committed 48,000-iteration corrected run
-    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision", "seed")
-    iterations: int = setting(48000, "outer iterations of the adaptive loop (a multiple of 3: fit's steps, "
-                                     "in epochs of 3)", quick=300)
+    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision",
+                        "seed")
+    iterations: int = setting(48000, "outer iterations of the adaptive loop (fit's steps, in epochs of 3)",
+                              quick=300, multiple_of=ITERATIONS_PER_PERIOD)
     batch_size: int = setting(64, "digits per batch")
     latent_dim: int = setting(8, "size of z")
     gamma: float = setting(1.0, "weight of L_llike in the decoder's loss")
-    preset: str = setting("article", "network variant (see the top of this file)", quick="corrected",
-                          choices=sorted(PRESETS))
+    preset: str = setting("article", "network variant (see the top of this file)", quick="corrected", choices=PRESETS)
     feature_loss: str = setting("cross_entropy", "L_llike on layer l: cross_entropy (the article's) or mse (its "
                                                  "commented-out line)", choices=("cross_entropy", "mse"))
     # Not the article's: how fit runs and what it keeps, not what it computes.
     steps_per_execution: int = setting(ITERATIONS_PER_PERIOD, "iterations per call of the compiled training function")
     fold_upsampling: bool = setting(False, "train with the decoder's up-sampled conv computed on the 7x7 map: the "
                                            "same function, 1.3x faster in float32; the model keeps its layers")
-    snapshot_every: int = setting(0, "snapshot every N iterations, a multiple of 3 (0: the article's periods)",
-                                  quick=15)
-    checkpoint_every: int = setting(300, "iterations between backups (a multiple of 3); rerunning the same command "
-                                         "resumes from the last", quick=60)
-    pretrained: bool = setting(False, "use the shipped models of the committed 48,000-iteration corrected run "
-                                      "(figs/pretrained/) and its losses; no training")
-
-    def __post_init__(self):
-        super().__post_init__()
-        if not self.pretrained:  # the shipped run's count is what it is
-            check_whole_periods(ITERATIONS_PER_PERIOD, iterations=self.iterations,
-                                checkpoint_every=self.checkpoint_every)
+    snapshot_every: int = setting(0, "snapshot every N iterations, N a multiple of 3 (0: the article's)", quick=15)
+    checkpoint_every: int = setting(300, "iterations between backups; rerunning the same command resumes from "
+                                         "the last", quick=60, multiple_of=ITERATIONS_PER_PERIOD)
+    pretrained: bool = setting(False, "the shipped models and losses of the committed 48,000-iteration corrected run")
 
 
 s, run = start_tutorial(Part6Settings, NOTEBOOK_PRESET)
@@ -94,47 +80,35 @@ run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps
 # Discriminator: conv 128 7x7 stride 2, max-pool, the label tiled over the map, conv 64,
 # max-pool, the feature layer l (conv 16, linear), a sigmoid unit. Every hidden layer:
 # LeakyReLU(0.3) and dropout 0.3: the article's own Keras layers, built in
-# `keras_autoencoders/models/cvae_gan/networks.py`. Not the article's: `--precision
-# mixed_bfloat16` (bfloat16 arithmetic, float32 weights and outputs) and `--fold-upsampling`
-# (`models/upsampled_conv.py`: the same function, 2.8x fewer multiplications there).
+# `keras_autoencoders/models/cvae_gan/networks.py`.
 
 # %%
 model = build_cvae_gan(latent_dim=s.latent_dim, preset=s.preset, feature_loss=s.feature_loss, seed=s.seed,
                        precision=s.precision, fold_upsampling=s.fold_upsampling)
-for network in (model.encoder, model.decoder, model.discriminator):
-    network.summary(line_length=100)
-print("discriminator variables L_GAN never reaches:",
-      [v.path for v in model.discriminator_untrained_variables] or "none")
+model.summary()  # the three networks, and the discriminator variables L_GAN never reaches
 
 # %% [markdown]
 # ## Losses and optimisers
 # L_prior = KL(q(z|x) || N(0, I)) with the log-variance clipped to [-2, 2], / 784;
 # L_GAN = -(log D(x) + 2 log(1 - D(G(z))) + log(1 - D(G(E(x))))) / 4 / 784;
 # L_llike = sigmoid cross-entropy between l(x) (as targets, through a sigmoid) and l(x~), / 784.
-# L_enc = L_llike + L_prior, L_dec = gamma L_llike - L_GAN, L_dis = L_GAN, each
-# minimised by its own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant): the losses are
-# `keras_autoencoders/models/losses.py`, the steps `CVAEGAN.discriminator_step` and
-# `CVAEGAN.encoder_decoder_step`.
+# L_enc = L_llike + L_prior, L_dec = gamma L_llike - L_GAN, L_dis = L_GAN, each minimised by its
+# own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant): the losses are `models/losses.py`, the
+# steps `CVAEGAN.discriminator_step` and `CVAEGAN.encoder_decoder_step`.
 
 # %%
 model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 
 # %% [markdown]
 # ## Training: the adaptive loop ("Процесс обучения")
-# Per iteration (`CVAEGAN.train_step`, one step of `fit`): up to 3 discriminator steps,
-# each on a fresh batch and fresh codes (stop once L_GAN < 1.0), then up to 3
-# encoder+decoder steps (stop once L_GAN > 0.4), a fresh batch after each that does not
-# stop. A `tf.data` pipeline hands each iteration the six batches and codes it may use;
-# `adaptive_loop_fit` (`training/cvae_gan_fit.py`) builds it, the snapshots and the callbacks.
-# At the article's scale L_GAN at chance is 64 ln 2 / 784 = 0.057, far below both thresholds,
-# so (in the article's code too) every iteration is one discriminator step and three
-# encoder+decoder steps.
-#
-# An epoch of `fit` is the article's logging period, 3 iterations: the history logs its mean
-# losses and step counts, and at the article's periods the manifolds and test z_means are
-# recorded. A backup is written every `--checkpoint-every` iterations: rerunning the same
-# command resumes from it and reaches the same weights as an uninterrupted run. TensorBoard
-# (`tensorboard --logdir OUT/logs`) shows the losses and every label's manifold per snapshot.
+# Per iteration (`CVAEGAN.train_step`, one step of `fit`): up to 3 discriminator steps, each on
+# a fresh batch and codes (stop once L_GAN < 1.0), then up to 3 encoder+decoder steps (stop once
+# L_GAN > 0.4), a fresh batch after each that does not stop. L_GAN at chance is 64 ln 2 / 784 =
+# 0.057 here, below both thresholds, so (in the article's code too) every iteration is one
+# discriminator and three encoder+decoder steps. `adaptive_loop_fit` builds the `tf.data` draws,
+# the snapshots and the callbacks: an epoch of `fit` is the article's period of 3 iterations; a
+# backup every `--checkpoint-every` iterations lets the same command resume to the same weights;
+# `tensorboard --logdir OUT/logs` shows the losses and each label's manifold per snapshot.
 
 # %%
 loop = adaptive_loop_fit(run, model, digits, iterations=s.iterations, batch_size=s.batch_size, seed=s.seed,
@@ -148,11 +122,10 @@ trained = run.fit_or_load("part6_cvae_gan", model, loop.draws, **loop.fit_argume
 # %%
 model = trained.model
 decoder, z_meaner = model.decoder, model.article_models()["z_meaner"]
-history = {k: trained.history[k] for k in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
-step_counts, seconds_per_iteration = training_facts(trained)
-print("steps:", step_counts, f"seconds per outer iteration: {seconds_per_iteration:.3f}")
-run.save_figure("losses", figures.plot_loss_curves(history["iteration"], {k: history[k] for k in LOSS_NAMES},
-                                                   log_scale=("l_gan",), title=f"preset: {s.preset}"))
+facts = training_facts(trained)
+print("steps:", facts.step_counts, f"seconds per outer iteration: {facts.seconds_per_iteration:.3f}")
+run.save_figure("losses", figures.plot_loss_curves(facts.history["iteration"], facts.losses, log_scale=("l_gan",),
+                                                   title=f"preset: {s.preset}"))
 
 # %% [markdown]
 # ## The baseline: the Part 4 CVAE, trained as long
@@ -160,24 +133,20 @@ run.save_figure("losses", figures.plot_loss_curves(history["iteration"], {k: his
 # CVAE+GAN's encoder and decoder had, on batches of the same size.
 
 # %%
-cvae = run.fit_or_load("part6_cvae_baseline", baseline_cvae(s.latent_dim, seed=s.seed),
-                       baseline_batches(digits.x_train, digits.y_train, s.batch_size, s.seed), epochs=1,
-                       steps_per_epoch=max(step_counts["encoder_decoder"], 1), verbose=2).model
-baseline = cvae.article_models()
+baseline = run.fit_or_load("part6_cvae_baseline", baseline_cvae(s.latent_dim, seed=s.seed),
+                           baseline_batches(digits.x_train, digits.y_train, s.batch_size, s.seed), epochs=1, verbose=2,
+                           steps_per_epoch=max(facts.step_counts["encoder_decoder"], 1)).model.article_models()
 generators = {"cvae_gan": (z_meaner, decoder), "cvae": (baseline["z_meaner"], baseline["decoder"])}
 
 # %% [markdown]
 # ## Results ("Результаты")
 # ### Reconstructions: originals, CVAE, CVAE+GAN
-# As the article draws them: ten test digits of a random batch (seeded), each through the
-# model's `cvae`: encoded to a *sampled* z, decoded with its label. Beside it, the same
-# digits decoded from z_mean (no sampling noise).
+# As the article draws them: ten test digits of a seeded random batch through each model's
+# `cvae` (a *sampled* z, decoded with the label); beside it, decoded from z_mean (no noise).
 
 # %%
 picked = generate_digits.random_rows(len(digits.x_test), 10, s.seed)
-article_parts = {"cvae": baseline, "cvae_gan": model.article_models()}
-digit_figures.save_reconstruction_figures({name: (parts["encoder"], parts["z_meaner"], parts["decoder"])
-                                           for name, parts in article_parts.items()},
+digit_figures.save_reconstruction_figures({"cvae": baseline, "cvae_gan": model.article_models()},
                                           digits.x_test[picked], digits.y_test[picked], run.figures)
 
 # %% [markdown]
@@ -192,14 +161,12 @@ for name, (zm, dec) in generators.items():
 
 # %% [markdown]
 # ### Manifolds and z distributions per label
-# The 15x15 grid over z[0:2] (other coordinates 0), one decoder call for all labels.
-# TensorBoard's Projector tab (`tensorboard --logdir OUT/logs`) shows every test digit's
-# z_mean as the digit itself, coloured by label.
+# The 15x15 grid over z[0:2] (other coordinates 0), one decoder call for all labels. TensorBoard's
+# Projector tab (`tensorboard --logdir OUT/logs`) shows each test digit at its z_mean, by label.
 
 # %%
 digit_figures.save_manifold_figures(decoder, z_meaner, digits.x_test, digits.y_test, s.latent_dim, run.figures)
-test_codes = z_means(z_meaner, digits.x_test, digits.y_test)  # every test digit's z_mean
-write_projector(run.logs / "projector", test_codes, digits.y_test, digits.x_test)
+write_projector(run.logs / "projector", z_means(z_meaner, digits.x_test, digits.y_test), digits.y_test, digits.x_test)
 
 # %% [markdown]
 # ### The article's claim in numbers
@@ -207,34 +174,27 @@ write_projector(run.logs / "projector", test_codes, digits.y_test, digits.x_test
 # sharp). Label accuracy: the share the digit judge (a classifier of the training digits) reads
 # as the requested label. Variety: mean distance between two digits of a label (near 0:
 # collapsed). Style retention: a reconstruction's error to its own input over that to another
-# digit of its label (near 1: lost). Style: the correlation of each digit's slant and stroke width (image moments)
-# with its reconstruction's, within each label, and with its drawings as other digits (every
-# test 7): 1 = the style is kept, 0 = each label drawn one way. Real test digits are measured alike.
+# digit of its label (near 1: lost). Style: the correlation of each digit's slant and stroke
+# width (image moments) with its reconstruction's within each label, and with its drawings as
+# other digits (every test 7): 1 = kept, 0 = each label drawn one way. Real digits are measured alike.
 
 # %%
 classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
 comparison, samples = compare_generators(generators, classifier, digits, s.latent_dim)
-comparison["cvae_gan"].update(iterations=s.iterations, optimizer_steps=step_counts)
-comparison["cvae"]["optimizer_steps"] = step_counts["encoder_decoder"]
-for name, numbers in comparison.items():
-    print(name, numbers)
+print(*(f"{name}: {numbers}" for name, numbers in comparison.items()), sep="\n")
 
 # %% [markdown]
 # ## Animations
-# Per label, the manifold and the z distribution over the snapshots, titled
-# "Label: c / Batch: b" as in the article's MP4s, as MP4 and GIF; and all ten side by side.
+# Each label's manifold and z distribution over the snapshots ("Label: c / Batch: b", as the
+# article's MP4s), as MP4 and GIF, and all ten labels side by side.
 
 # %%
 write_snapshot_animations(loop.snapshots, run.animations, unit="Batch", steps_per_epoch=ITERATIONS_PER_PERIOD)
 
 # %% [markdown]
 # ## Results files
+# `results.json`: settings, history, numbers; `samples.npz`: the CVAE+GAN's arrays as Part 4's, the CVAE's as `cvae_*`.
 
 # %%
-# The contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its own as cvae_*.
-run.finish(Part6Results(history=history, step_counts=step_counts, seconds_per_iteration=seconds_per_iteration,
-                        comparison=comparison,
-                        snapshot_iterations=[p * ITERATIONS_PER_PERIOD for p in loop.snapshots.epochs_taken],
-                        snapshot_render_seconds=loop.snapshots.render_seconds),
-           {**samples["cvae_gan"], **{f"cvae_{k}": v for k, v in samples["cvae"].items()}},
+run.finish(Part6Results.of_run(facts, comparison, loop.snapshots, s.iterations), part6_samples(samples),
            data_source=digits.source_label)

@@ -64,6 +64,16 @@ class ImageRows:
             raise ValueError(f"count must be 0 (all) or positive, got {count}")
         return self.select(np.arange(min(count, len(self)))) if count else self
 
+    def sample(self: Index, count: int, seed: int) -> Index:
+        """``count`` distinct rows drawn at random with ``seed`` (all rows if fewer), in index order."""
+        rng = np.random.default_rng(seed)
+        return self.select(np.sort(rng.choice(len(self), min(count, len(self)), replace=False)))
+
+    def attribute_columns(self, names: Sequence[str]) -> tuple[list[str], list[int]]:
+        """Those of ``names`` this index has (in that order), and their columns."""
+        present = [name for name in names if name in self.attribute_names]
+        return present, [self.attribute_names.index(name) for name in present]
+
     def attribute_index(self, name: str) -> int:
         """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
         try:

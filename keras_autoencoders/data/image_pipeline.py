@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 import tensorflow as tf
@@ -321,6 +321,15 @@ def dataset_from_index(index: Any, batch_size: int, **kwargs: Any) -> tf.data.Da
     return make_image_dataset(index.paths(), index.conditions(), batch_size, **kwargs)
 
 
+def split_datasets(splits: Mapping[str, Any], batch_size: int, seed: int = 0, epoch_variable: Any = None,
+                   **kwargs: Any) -> dict[str, tf.data.Dataset]:
+    """:func:`dataset_from_index` for each split of ``splits`` (name -> index): ``"train"``
+    shuffled (with ``seed`` and, for exact resume, ``epoch_variable``), the others in file order."""
+    return {name: dataset_from_index(index, batch_size, **kwargs, **(
+        {"seed": seed, "epoch_variable": epoch_variable} if name == "train" else {"shuffle": False}))
+        for name, index in splits.items()}
+
+
 def autoencoder_stream(paths: Sequence[PathLike], conditions: np.ndarray, batch_size: int, seed: int = 0,
                        **pipeline: Any) -> Callable[[Any], tf.data.Dataset]:
     """A study stage's training data (:func:`~keras_autoencoders.training.stages.train_stage`): a
@@ -338,6 +347,7 @@ def autoencoder_stream(paths: Sequence[PathLike], conditions: np.ndarray, batch_
 __all__ = [
     "autoencoder_stream", "first_images", "DEFAULT_CROP_FRACTION", "DEFAULT_IMAGE_SIZE", "crop_window",
     "dataset_from_index", "decode_crop_resize", "decode_crop_resize_bytes", "epoch_order", "make_image_dataset",
+    "split_datasets",
 ]
 
 

@@ -114,6 +114,17 @@ def compare_generators(generators: Mapping[str, tuple[Decoder, Decoder]], classi
     return comparison, samples
 
 
+def on_demand_numbers(classifier: keras.Model, samples: Mapping[str, np.ndarray],
+                      labels: tuple[int, ...] = (5, 7)) -> dict[str, float]:
+    """The study's digits on demand: for each of ``labels``, ``read_as_<label>``, the share of the
+    conditional model's ``gen_<label>`` digits the classifier reads as that label; and
+    ``all_labels``, the share over every ``gen_*`` array (:func:`generated_digits`)."""
+    numbers = {f"read_as_{d}": label_accuracy(classifier, samples[f"gen_{d}"], np.full(len(samples[f"gen_{d}"]), d))
+               for d in labels}
+    numbers["all_labels"] = label_accuracy(classifier, *generated_digits(samples))
+    return numbers
+
+
 def unconditional_numbers(classifier: keras.Model, images: np.ndarray,
                           threshold: float = CONFIDENCE_THRESHOLD) -> dict:
     """How a classifier reads digits drawn without a label (the study's "some look good").
@@ -133,17 +144,25 @@ def unconditional_numbers(classifier: keras.Model, images: np.ndarray,
     return {"threshold": threshold, "confident_fraction": float(confident.mean()), "by_digit": by_digit}
 
 
-def unconditional_vae_numbers(vae: keras.Model, classifier: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
-                              test_loss: float) -> tuple[dict[str, np.ndarray], dict]:
+def unconditional_vae_numbers(vae: keras.Model, classifier: keras.Model, digits: MnistDigits, test_loss: float,
+                              seed: int = 0) -> tuple[dict[str, np.ndarray], dict, np.ndarray]:
     """A VAE without labels (the study's 5-d VAE and conv VAE): its ``samples.npz`` arrays
-    (:func:`~keras_autoencoders.generate.digits.unconditional_samples`) and numbers: its
-    ``test_loss``, how the classifier reads its digits from N(0, I) (:func:`unconditional_numbers`)
-    and ``reconstructions_read_as_input``, the share of its first 1,000 test reconstructions read
-    as the input's label. ``vae`` offers ``article_models()`` and ``latent_dim``."""
+    (:func:`~keras_autoencoders.generate.digits.unconditional_samples`), its numbers and its
+    test codes (z_mean of every test digit).
+
+    The numbers: its ``test_loss``; how the classifier reads its digits from N(0, I)
+    (:func:`unconditional_numbers`); ``reconstructions_read_as_input``, the share of its first
+    1,000 test reconstructions read as the input's label; and ``knn_accuracy``, how well its codes
+    keep the digits apart (:func:`~keras_autoencoders.evaluation.latent_metrics.code_space_numbers`,
+    with ``seed``). ``vae`` offers ``article_models()`` and ``latent_dim``."""
+    from keras_autoencoders.evaluation.latent_metrics import code_space_numbers
     from keras_autoencoders.generate.digits import unconditional_samples
 
     parts = vae.article_models()
-    samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, x_test)
-    read_as_input = label_accuracy(classifier, samples["rec"], y_test[:len(samples["rec"])])
+    samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, digits.x_test)
+    read_as_input = label_accuracy(classifier, samples["rec"], digits.y_test[:len(samples["rec"])])
+    code_space, codes = code_space_numbers(parts["z_meaner"], digits.x_train, digits.y_train, digits.x_test,
+                                           digits.y_test, seed)
     return samples, {"test_loss": test_loss, "reconstructions_read_as_input": read_as_input,
-                     **unconditional_numbers(classifier, samples["prior"])}
+                     "knn_accuracy": code_space["knn_accuracy"],
+                     **unconditional_numbers(classifier, samples["prior"])}, codes

@@ -5,6 +5,8 @@ CVAE's; these turn that, and what a GAN can cost (collapse, lost style), into nu
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -143,3 +145,20 @@ def reconstruction_mse(x, reconstructed) -> float:
     if a.size != b.size or len(a) != len(b):
         raise ValueError(f"reconstruction_mse needs matching arrays, got {a.shape} and {b.shape}")
     return float(np.mean((a.reshape(len(a), -1) - b.reshape(len(b), -1)) ** 2))
+
+
+def denoising_numbers(denoiser: Any, clean: np.ndarray, noisy: np.ndarray, noise_sigma: float, test_loss: float,
+                      clean_trained: Any = None) -> tuple[dict[str, float], np.ndarray]:
+    """The study's denoising (slide 6) in numbers, and the ``denoiser``'s outputs for ``noisy``.
+
+    ``psnr_noisy_db`` and ``psnr_denoised_db``: :func:`psnr` of the ``noisy`` test digits and of
+    their denoised versions against the ``clean`` ones, beside the ``noise_sigma`` and the
+    denoiser's ``test_loss``; given ``clean_trained`` (the same network trained on clean digits
+    only), ``psnr_clean_trained_ae_db``, its PSNR on the same noisy digits.
+    """
+    denoised = denoiser.predict(noisy, verbose=0)
+    numbers = {"noise_sigma": noise_sigma, "psnr_noisy_db": psnr(clean, noisy), "psnr_denoised_db": psnr(clean, denoised),
+               "test_loss": test_loss}
+    if clean_trained is not None:
+        numbers["psnr_clean_trained_ae_db"] = psnr(clean, clean_trained.predict(noisy, verbose=0))
+    return numbers, denoised

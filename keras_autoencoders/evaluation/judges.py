@@ -67,8 +67,11 @@ def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int],
 
     ``dataset`` is the training pipeline (0/1 conditions); only the chosen
     columns become targets, so the classifier outputs one probability each.
-    ``steps_per_execution`` goes to ``compile``.
+    ``steps_per_execution`` goes to ``compile``. Keras' global seed is set from ``seed`` first,
+    so the judge is the same whatever ran before it.
     """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
     columns = list(columns)
     model = build_small_cnn((image_size, image_size, 3), len(columns), "sigmoid", "attribute_classifier", seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
@@ -131,6 +134,5 @@ def train_flag_judge(images: np.ndarray, flags: np.ndarray, mask: np.ndarray, ep
     get the same judge."""
     data = tf.data.Dataset.from_tensor_slices((images[mask], np.asarray(flags)[mask, None].astype("float32")))
     data = data.shuffle(int(np.sum(mask)), seed=seed).batch(64)
-    keras.utils.set_random_seed(seed)
     return train_attribute_classifier(data, [0], images.shape[1], epochs=epochs, seed=seed,
                                       steps_per_execution=steps_per_execution)

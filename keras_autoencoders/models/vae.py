@@ -83,6 +83,11 @@ class VariationalAutoencoder(keras.Model):
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
 
+    def summary(self, **kwargs) -> None:
+        """Keras' summary of the encoder net, then of the decoder (``kwargs`` go to both)."""
+        self.encoder_net.summary(**kwargs)
+        self.decoder.summary(**kwargs)
+
     @property
     def latent_dim(self) -> int:
         return int(self.decoder.inputs[0].shape[-1])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from typing import Mapping
 
 import numpy as np
 
@@ -47,18 +48,20 @@ def save_prior_and_style_figures(z_meaner: Decoder, decoder: Decoder, latent_dim
     save_figure(plot_image_grid(styled, LABEL_NAMES, invert_colors=True), fig_dir / f"style_transfer{suffix}.png")
 
 
-def save_reconstruction_figures(models: dict[str, tuple[Decoder, Decoder, Decoder]], shown: np.ndarray,
+def save_reconstruction_figures(models: Mapping[str, Mapping[str, Decoder]], shown: np.ndarray,
                                 labels: np.ndarray, fig_dir: str | os.PathLike) -> None:
     """Part 6's reconstruction figures: the ``shown`` digits over each model's reconstructions.
 
-    ``models[name]`` is ``(encoder, z_meaner, decoder)`` (the article's sub-models), in the order
-    of the figure's rows. ``reconstructions.png`` decodes a *sampled* z, as the article's
-    ``cvae`` does; ``reconstructions_z_mean.png`` decodes z_mean (no sampling noise).
+    ``models[name]`` is the model's ``article_models()`` (its ``encoder``, ``z_meaner`` and
+    ``decoder`` are used), in the order of the figure's rows. ``reconstructions.png`` decodes a
+    *sampled* z, as the article's ``cvae`` does; ``reconstructions_z_mean.png`` decodes z_mean
+    (no sampling noise).
     """
     fig_dir = pathlib.Path(fig_dir)
     names = " / ".join(["originals", *(name.upper().replace("_", "+") for name in models)])
-    sampled = [generate_digits.sampled_reconstructions(encoder, decoder, shown, labels)
-               for encoder, _, decoder in models.values()]
+    sampled = [generate_digits.sampled_reconstructions(parts["encoder"], parts["decoder"], shown, labels)
+               for parts in models.values()]
     save_figure(plot_digits(shown, *sampled, title=f"{names} (sampled z)"), fig_dir / "reconstructions.png")
-    means = [generate_digits.reconstructions(z_meaner, decoder, shown, labels) for _, z_meaner, decoder in models.values()]
+    means = [generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], shown, labels)
+             for parts in models.values()]
     save_figure(plot_digits(shown, *means, title=f"{names} (z_mean)"), fig_dir / "reconstructions_z_mean.png")

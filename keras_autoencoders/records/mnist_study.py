@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Mapping
+
+import numpy as np
 
 from keras_autoencoders.records import ResultsRecord
 
@@ -47,3 +49,12 @@ class MNISTStudyResults(ResultsRecord):
                if "reconstructions_read_as_input" in conv else {}),  # runs before Dec 2026 lack it
             "CVAE fives / sevens read as 5 / 7": f"{on_demand['read_as_5']:.3f} / {on_demand['read_as_7']:.3f}",
             **{f"anomaly AUROC {k}": v for k, v in self.anomaly_auroc.items()}}
+
+
+def study_samples(cvae_samples: Mapping[str, np.ndarray],
+                  unconditional: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The study's ``samples.npz``: the CVAE's arrays in the Part 4 format (``gen_0`` .. ``gen_9``,
+    ``rec``, ``style``) and, for each unconditional VAE of ``unconditional`` (name -> its arrays),
+    ``NAME_prior`` and ``NAME_rec``."""
+    return {**cvae_samples, **{f"{name}_{kind}": array for name, arrays in unconditional.items()
+                               for kind, array in arrays.items()}}

@@ -5,9 +5,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
+import numpy as np
+
+from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES
 from keras_autoencoders.records import ResultsRecord
+
+if TYPE_CHECKING:
+    from keras_autoencoders.training.snapshots import ManifoldSnapshots
 
 #: The settings a resumed Part 6 run must keep (``run_settings.json``), with the data it trains on.
 RESUME_KEYS = ("batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision", "seed")
@@ -24,7 +30,21 @@ class Part6Results(ResultsRecord):
     comparison: dict[str, dict[str, Any]]
     seconds_per_iteration: float = math.nan  # runs before the fit path were not timed
     snapshot_iterations: list[int] = dataclasses.field(default_factory=list)
-    snapshot_render_seconds: float = 0.0
+    snapshot_render_seconds: list[float] = dataclasses.field(default_factory=list)  # seconds per snapshot
+
+    @classmethod
+    def of_run(cls, facts: TrainingFacts, comparison: Mapping[str, dict[str, Any]], snapshots: ManifoldSnapshots,
+               iterations: int) -> Part6Results:
+        """The record of a run: its :class:`TrainingFacts`, the generators' ``comparison`` (to which
+        the iterations and optimiser steps each generator trained for are added) and the
+        :class:`ManifoldSnapshots` taken (periods of 3 iterations)."""
+        comparison = {name: dict(numbers) for name, numbers in comparison.items()}
+        comparison["cvae_gan"].update(iterations=iterations, optimizer_steps=facts.step_counts)
+        comparison["cvae"]["optimizer_steps"] = facts.step_counts["encoder_decoder"]
+        return cls(history=facts.history, step_counts=facts.step_counts, comparison=comparison,
+                   seconds_per_iteration=facts.seconds_per_iteration,
+                   snapshot_iterations=[period * ITERATIONS_PER_PERIOD for period in snapshots.epochs_taken],
+                   snapshot_render_seconds=snapshots.render_seconds)
 
     def headline(self) -> dict[str, Any]:
         return {"CVAE+GAN digits read as their label": self.comparison["cvae_gan"]["label_accuracy"],
@@ -33,16 +53,40 @@ class Part6Results(ResultsRecord):
                 "last L_GAN": self.history["l_gan"][-1]}
 
 
-def training_facts(trained: Any, iterations_per_period: int = 3) -> tuple[dict[str, int], float]:
-    """The optimiser steps a trained CVAE+GAN took and its median seconds per iteration.
+@dataclasses.dataclass
+class TrainingFacts:
+    """What a CVAE+GAN's training logged: the history's article columns (``iteration``, the
+    losses, the step counts per period), the optimiser steps and the median seconds per iteration."""
+
+    history: dict[str, list[float]]
+    step_counts: dict[str, int]
+    seconds_per_iteration: float
+
+    @property
+    def losses(self) -> dict[str, list[float]]:
+        """The article's logged losses, ``L_prior``, ``L_llike``, ``L_GAN``, per period."""
+        return {name: self.history[name] for name in LOSS_NAMES}
+
+
+def training_facts(trained: Any, iterations_per_period: int = ITERATIONS_PER_PERIOD) -> TrainingFacts:
+    """The :class:`TrainingFacts` of a trained CVAE+GAN.
 
     ``trained`` is a :class:`~keras_autoencoders.tutorial_run.Trained`: fitted or reloaded, the
     model's optimisers count the steps and the history's ``epoch_seconds`` time the periods;
     under ``--pretrained`` (no optimiser state shipped) both come from the committed run.
     """
+    history = {name: trained.history[name] for name in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
     if trained.committed is not None:
         committed = trained.committed
-        return committed["step_counts"], committed.get("seconds_per_iteration") or math.nan  # older runs: untimed
+        # Older committed runs were not timed.
+        return TrainingFacts(history, committed["step_counts"], committed.get("seconds_per_iteration") or math.nan)
     seconds = trained.history.get("epoch_seconds", [])
     per_period = statistics.median(seconds[1:] or seconds) if seconds else math.nan  # the first period compiles
-    return trained.model.step_counts, per_period / iterations_per_period
+    return TrainingFacts(history, trained.model.step_counts, per_period / iterations_per_period)
+
+
+def part6_samples(samples: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """``samples.npz`` of a Part 6 run from :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`'
+    samples: the contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its
+    own as ``cvae_*``."""
+    return {**samples["cvae_gan"], **{f"cvae_{name}": array for name, array in samples["cvae"].items()}}

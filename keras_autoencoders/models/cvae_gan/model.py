@@ -109,6 +109,14 @@ class CVAEGAN(ConditionalDecoderMixin, keras.Model):
         trained = {v.path for v in self.discriminator_trained_variables}
         return [v for v in self.discriminator.trainable_variables if v.path not in trained]
 
+    def summary(self, line_length: int = 100, **kwargs) -> None:
+        """Keras' summary of each network (encoder, decoder, discriminator), then the
+        discriminator variables L_GAN never reaches (the article's head leaves l untrained)."""
+        for network in (self.encoder, self.decoder, self.discriminator):
+            network.summary(line_length=line_length, **kwargs)
+        untrained = [v.path for v in self.discriminator_untrained_variables]
+        print("discriminator variables L_GAN never reaches:", untrained or "none")
+
     @property
     def step_counts(self) -> dict[str, int]:
         """Optimiser steps taken so far: ``{"discriminator": n, "encoder_decoder": m}``."""

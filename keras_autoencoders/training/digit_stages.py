@@ -1,0 +1,64 @@
+"""The MNIST study's models, each trained as a resumable stage of its run folder.
+
+The study (``tutorials/mnist_autoencoders.py``) trains eight models on the same digits with
+the same optimiser. :class:`DigitStages` holds what they share (the run, the digits, Adam's
+learning rate, the epochs, the batch size, the validation digits) so that each model is one
+call, :meth:`DigitStages.train`, of :meth:`~keras_autoencoders.tutorial_run.TutorialRun.stage`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import keras
+import numpy as np
+
+from keras_autoencoders.data.mnist import MnistDigits
+from keras_autoencoders.training.compile import built_with_adam
+
+
+@dataclass
+class DigitStages:
+    """The study's shared training settings: Adam at ``learning_rate`` (``steps_per_execution``
+    per call), ``epochs`` of ``batch_size`` digits, every model validated on the first
+    ``validation_digits`` test digits (0: all), built with ``seed``."""
+
+    run: Any  # a TutorialRun
+    digits: MnistDigits
+    learning_rate: float
+    epochs: int
+    batch_size: int
+    seed: int = 0
+    validation_digits: int = 0
+    steps_per_execution: int = 1
+
+    @property
+    def validation(self) -> slice:
+        """The test digits every model is validated on."""
+        return slice(None, self.validation_digits or None)
+
+    def train(self, name: str, build: Callable[..., keras.Model], *args: Any, loss: Any = None,
+              epochs: int | None = None, batch_size: int | None = None,
+              noisy: tuple[np.ndarray, np.ndarray] | None = None, labelled: bool = False,
+              record: dict[str, Any] | None = None, **build_kwargs: Any) -> Any:
+        """``build(*args, seed=..., **build_kwargs)`` compiled with Adam (and ``loss``), trained as
+        stage ``name``, or reloaded; returns the :class:`~keras_autoencoders.tutorial_run.Trained`.
+
+        An autoencoder by default: the training digits are both input and target. ``noisy``
+        (noisy training digits, noisy test digits) replaces the inputs (a denoising AE);
+        ``labelled`` pairs the digits with their one-hot labels instead (a conditional VAE,
+        whose loss needs no target). ``epochs`` and ``batch_size`` override the shared ones. A
+        ``precision`` among ``build_kwargs`` and the ``record`` are what a saved stage must match.
+        """
+        digits, val = self.digits, self.validation
+        inputs = noisy if noisy is not None else (digits.x_train, digits.x_test)
+        if labelled:
+            data, validation = (inputs[0], digits.y_train_onehot), (inputs[1][val], digits.y_test_onehot[val])
+        else:
+            data, validation = (inputs[0], digits.x_train), (inputs[1][val], digits.x_test[val])
+        record = {**({"precision": build_kwargs["precision"]} if "precision" in build_kwargs else {}),
+                  **(record or {})}
+        model = built_with_adam(build, *args, seed=self.seed, loss=loss, learning_rate=self.learning_rate,
+                                steps_per_execution=self.steps_per_execution, **build_kwargs)
+        return self.run.stage(name, model, data, validation_data=validation, epochs=epochs or self.epochs,
+                              batch_size=batch_size or self.batch_size, **record)
