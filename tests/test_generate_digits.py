@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from keras_autoencoders.generate.digits import (contract_samples, digits_from_prior, first_of_label,
-                                           prior_codes, style_transfer)
+                                           model_contract_samples, prior_codes, style_transfer)
 
 
 class StandInDecoder:
@@ -74,3 +74,24 @@ def test_contract_samples_shapes_and_ranges():
     assert samples["rec"].shape == (1000, 28, 28) and samples["style"].shape == (10, 10, 28, 28)
     np.testing.assert_allclose(samples["rec"][:, 0, 0], y_test / 10, atol=1e-6)  # own labels
     assert all(0 <= v.min() and v.max() <= 1 for v in samples.values())
+
+
+def test_a_models_contract_samples_use_its_z_meaner_decoder_and_latent_size():
+    from keras_autoencoders.data.mnist import MnistDigits
+
+    rng = np.random.RandomState(1)
+    digits = MnistDigits(rng.rand(200, 28, 28, 1).astype("float32"), np.arange(200) % 10,
+                         rng.rand(1000, 28, 28, 1).astype("float32"), np.arange(1000) % 10, "generated")
+
+    class Model:
+        latent_dim = 8
+
+        def article_models(self):
+            return {"z_meaner": StandInMeaner(), "decoder": StandInDecoder()}
+
+    direct = contract_samples(StandInMeaner(), StandInDecoder(), 8, digits.x_train, digits.y_train, digits.x_test,
+                              digits.y_test)
+    via_model = model_contract_samples(Model(), digits)
+    assert sorted(via_model) == sorted(direct)
+    for name, array in direct.items():
+        np.testing.assert_array_equal(via_model[name], array)

@@ -148,19 +148,16 @@ print("confident readings, new / real:", vae_generation["confident_fraction"], r
 
 # %% [markdown]
 # ## A conv VAE (the study)
-# "Only two convolutional layers in the encoder and in the decoder" (`build_conv_vae`, whose docstring
-# says where the code departs from the text), to a 2-d code: reconstructions ("practically no
-# different", the study says), digits from N(0, I), test codes. The study found nines, eights and
-# sevens good and others poor: the judge's confident fraction per digit says which.
+# "Only two convolutional layers in the encoder and in the decoder" (`build_conv_vae`; its docstring says
+# where the code departs from the text), to a 2-d code: reconstructions ("practically no different"),
+# digits from N(0, I), test codes. Nines, eights, sevens good, others poor? The judge says, per digit.
 
 # %%
 conv_vae = stages.train("conv_vae", build_conv_vae, 2, precision=s.precision, epochs=s.conv_epochs)
 conv_samples, conv_generation, conv_codes = unconditional_vae_numbers(conv_vae.model, classifier, digits,
                                                                       conv_vae.history["val_loss"][-1], s.seed)
-run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10],
-                                                                title="test digits / conv VAE"))
-run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28),
-                                                           title="conv VAE: digits from N(0, I)"))
+run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10]))  # over inputs
+run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28)))
 run.save_figure("conv_vae_codes", figures.plot_code_scatters({"conv VAE z_mean of test digits": (conv_codes, y_test)}))
 print(conv_generation["by_digit"])
 
@@ -173,9 +170,7 @@ print(conv_generation["by_digit"])
 cvae = (RunFolder(s.part4_run).load_model("part4_cvae") if s.part4_run else
         stages.train("part4_cvae", build_part4_cvae, precision=s.precision, labelled=True, epochs=s.cvae_epochs,
                      batch_size=s.cvae_batch_size).model)
-cvae_parts = cvae.article_models()
-samples = generate_digits.contract_samples(cvae_parts["z_meaner"], cvae_parts["decoder"], cvae.latent_dim,
-                                           x_train, digits.y_train, x_test, y_test)
+samples = generate_digits.model_contract_samples(cvae, digits)
 on_demand = on_demand_numbers(classifier, samples, labels=(5, 7))
 fives_and_sevens = np.stack([samples["gen_5"][:10], samples["gen_7"][:10]])
 run.save_figure("cvae_fives_and_sevens", figures.plot_image_grid(fives_and_sevens, ["5", "7"], title="same codes"))
@@ -195,8 +190,7 @@ run.save_figure("anomaly_scores", figures.plot_histograms({anomaly.SCORED_SETS[k
 
 # %% [markdown]
 # ## Results files
-# `results.json`: settings and every number above; `samples.npz`: the CVAE's arrays in the Part 4
-# format, and each unconditional VAE's `NAME_prior` (1,000 digits from N(0, I)) and `NAME_rec`.
+# `results.json`: every number above; `samples.npz`: the CVAE's arrays as Part 4's, each VAE's `NAME_prior`, `NAME_rec`.
 
 # %%
 run.finish(MNISTStudyResults(judge=numbers, compression=compression, denoising=denoising, code_space=code_space,

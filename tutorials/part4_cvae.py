@@ -58,7 +58,7 @@ class Part4Settings(TrainingSettings):
     toy_learning_rate: float = setting(1e-3, "toy autoencoder Adam learning rate", quick=1e-2)
     # Not the article's: how fit runs, not what it computes (the same weights for any value).
     steps_per_execution: int = setting(20, "training steps per call of the compiled function", quick=10)
-    jit_compile: bool = setting(False, "compile the CVAE's steps with XLA (fuses its element-wise work: faster on a CPU)")
+    jit_compile: bool = setting(False, "compile the CVAE's steps with XLA (fuses element-wise work: faster on a CPU)")
     pretrained: bool = setting(False, "use the shipped models of the committed 1000-epoch run; no training")
 
 

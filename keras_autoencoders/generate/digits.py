@@ -7,6 +7,8 @@ tutorial writes (see README, "Results files").
 """
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 import numpy as np
 
@@ -101,6 +103,14 @@ def contract_samples(z_meaner: keras.Model, decoder: Decoder, latent_dim: int,
     sevens = first_of_label(x_train, y_train, 7)
     samples["style"] = style_transfer(z_meaner, decoder, sevens, 7)
     return {k: v.astype("float32") for k, v in samples.items()}
+
+
+def model_contract_samples(model: keras.Model, digits: Any) -> dict[str, np.ndarray]:
+    """:func:`contract_samples` of a conditional VAE (its ``article_models()``' ``z_meaner`` and
+    ``decoder``, its ``latent_dim``) on ``digits`` (a :class:`~keras_autoencoders.data.mnist.MnistDigits`)."""
+    parts = model.article_models()
+    return contract_samples(parts["z_meaner"], parts["decoder"], model.latent_dim, digits.x_train, digits.y_train,
+                            digits.x_test, digits.y_test)
 
 
 def unconditional_samples(z_meaner: Decoder, decoder: Decoder, latent_dim: int,
