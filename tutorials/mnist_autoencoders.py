@@ -58,7 +58,7 @@ class StudySettings(TrainingSettings):
     part4_run: str | None = setting(None, "a Part 4 run folder whose model/part4_cvae.keras draws the fives and sevens")
     train_digits: int = setting(0, "train on the first N training digits (0: all)", quick=5000)
     validation_digits: int = setting(0, "validate every epoch on the first N test digits (0: all)", quick=1000)
-    steps_per_execution: int = setting(20, "training steps per call of the compiled function (24 per MNIST epoch)")
+    steps_per_execution: int = setting(20, "training steps per call of the compiled function (about 24 calls an epoch)")
     precision: str = setting("float32", "the VAEs' precision (the AEs stay float32)", choices=PRECISIONS)
 
 
