@@ -87,7 +87,8 @@ class TutorialSettings:
     @classmethod
     def flags(cls) -> list[dataclasses.Field]:
         """The fields that are command-line flags: the tutorial's own first, then the library's."""
-        shared = {f.name for base in (TutorialSettings, TrainingSettings) for f in dataclasses.fields(base)}
+        shared = {f.name for base in (TutorialSettings, TrainingSettings, AdamTrainingSettings)
+                  for f in dataclasses.fields(base)}
         fields = [f for f in dataclasses.fields(cls) if f.metadata.get("flag", True)]
         return [f for f in fields if f.name not in shared] + [f for f in fields if f.name in shared]
 
@@ -155,6 +156,14 @@ class TrainingSettings(TutorialSettings):
     precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
                                         "weights; faster on CPUs with AMX or AVX-512 BF16)", choices=PRECISIONS)
     skip_training: bool = setting(False, "reuse the models saved in --out: figures and numbers only")
+
+
+@dataclasses.dataclass
+class AdamTrainingSettings(TrainingSettings):
+    """:class:`TrainingSettings` of a tutorial whose models train with Adam: adds its learning rate
+    (1e-3, Keras' default and the articles')."""
+
+    learning_rate: float = setting(1e-3, "Adam learning rate")
 
 
 def _scalar_type(hint: Any) -> type:

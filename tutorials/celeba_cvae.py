@@ -35,12 +35,12 @@ from keras_autoencoders.records.celeba import EDITS, JUDGED_ATTRIBUTES, NEW_FACE
 from keras_autoencoders.training.callbacks import run_folder_callbacks
 from keras_autoencoders.training.distribute import build_distributed
 from keras_autoencoders.training.reproducible import EpochSeeds
-from keras_autoencoders.tutorial import TrainingSettings, setting
+from keras_autoencoders.tutorial import AdamTrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class CelebASettings(TrainingSettings):
+class CelebASettings(AdamTrainingSettings):
     """CelebA conditional VAE: latent 16 is the article's, the rest this library's. The quick preset: 10 epochs
     over the first 10,000 images (8,000 train), minutes on 2 CPU cores (3 over 3,000: one average face)."""
 
@@ -49,7 +49,6 @@ class CelebASettings(TrainingSettings):
     batch_size: int = setting(64, "global batch size (split across GPUs)")
     latent_dim: int = setting(16, "size of z")
     image_size: int = setting(64, "side of the square face crop fed to the model")
-    learning_rate: float = setting(1e-3, "Adam learning rate")
     max_images: int = setting(0, "use the first N images (0: all)", quick=10000)
     classifier_epochs: int = setting(2, "epochs of the attribute judge that scores the edits", quick=4)
     judged_faces: int = setting(1000, "test faces the attribute judge scores (the first N of the test split)")

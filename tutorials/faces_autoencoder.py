@@ -33,12 +33,12 @@ from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.faces import FacesResults
 from keras_autoencoders.training.compile import built_with_adam
-from keras_autoencoders.tutorial import TrainingSettings, setting
+from keras_autoencoders.tutorial import AdamTrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class FacesSettings(TrainingSettings):
+class FacesSettings(AdamTrainingSettings):
     """The faces study. The study gives no sizes or schedules: these are ours (README). The quick
     preset: every image, fewer epochs; minutes on 2 CPU cores."""
 
@@ -46,7 +46,6 @@ class FacesSettings(TrainingSettings):
     epochs: int = setting(30, "epochs of the conv autoencoder", quick=6)
     vae_epochs: int = setting(30, "epochs of the conv VAE", quick=6)
     batch_size: int = setting(64, "batch size of both models")
-    learning_rate: float = setting(1e-3, "Adam learning rate")
     image_size: int = setting(32, "side of the square face fed to the models")
     code_dim: int = setting(32, "code size of the autoencoder and latent size of the VAE")
     crop_fraction: float = setting(0.36, "side of the centred face crop as a fraction of the image width")

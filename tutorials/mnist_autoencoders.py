@@ -35,19 +35,18 @@ from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.mnist_study import CODE_MODELS, MNISTStudyResults, study_samples
 from keras_autoencoders.run_folder import RunFolder
 from keras_autoencoders.training.digit_stages import DigitStages
-from keras_autoencoders.tutorial import TrainingSettings, setting
+from keras_autoencoders.tutorial import AdamTrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class StudySettings(TrainingSettings):
+class StudySettings(AdamTrainingSettings):
     """The MNIST study; epochs, batch sizes and the noise level are ours (neither work gives them). The
     quick preset: the first 5,000 digits, ~2,000 steps per dense model, 1,000 validation digits."""
 
     RUN_NAME = "mnist_study"
     epochs: int = setting(30, "epochs of each dense model (the AEs, the denoising AE, the VAEs)", quick=40)
     batch_size: int = setting(128, "batch size of the dense models and the conv VAE", quick=100)
-    learning_rate: float = setting(1e-3, "Adam learning rate of every model")
     conv_epochs: int = setting(30, "epochs of the conv VAE")
     code_sizes: str = setting("2,8,32", "code sizes of the AE vs PCA comparison, comma-separated (2: code spaces)")
     denoise_code: int = setting(32, "code size of the denoising AE")

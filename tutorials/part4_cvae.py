@@ -37,12 +37,12 @@ from keras_autoencoders.training.callbacks import run_folder_callbacks
 from keras_autoencoders.training.compile import compile_with_adam
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs
-from keras_autoencoders.tutorial import TrainingSettings, setting
+from keras_autoencoders.tutorial import AdamTrainingSettings, setting
 from keras_autoencoders.tutorial_run import start_tutorial
 
 
 @dataclass
-class Part4Settings(TrainingSettings):
+class Part4Settings(AdamTrainingSettings):
     """Part 4: Conditional VAE. The article's settings ("Код на Keras"); the quick preset trains on the
     first 5,000 digits (the bundled sample's size) for 5,000 steps of 100 (100 epochs at batch 500
     would be 1,000 steps and grey blobs), and the toy AEs for 2,000 steps at lr 1e-2: the same picture."""
@@ -51,7 +51,6 @@ class Part4Settings(TrainingSettings):
     epochs: int = setting(1000, "CVAE training epochs", quick=100)
     batch_size: int = setting(500, "CVAE batch size", quick=100)
     latent_dim: int = setting(8, "size of z")
-    learning_rate: float = setting(1e-3, "Adam learning rate")
     train_digits: int = setting(0, "train on the first N training digits (0: all)", quick=5000)
     toy_epochs: int = setting(300, "epochs of each toy AE", quick=200)
     toy_batch_size: int = setting(30, "toy autoencoder batch size", quick=100)
