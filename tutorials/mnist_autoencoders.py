@@ -82,9 +82,8 @@ print(numbers)
 
 # %% [markdown]
 # ## Compression: an autoencoder against PCA (slide 5)
-# The slides' dense autoencoder, 784-500-120-code-120-500-784 (ReLU, linear code, sigmoid output;
-# binary cross-entropy, Adam; `build_dense_autoencoder`), against PCA with as many components.
-# The claim: the AE learns non-linear relations PCA cannot, so it reconstructs better (test MSE).
+# The slides' dense AE, 784-500-120-code-120-500-784 (`build_dense_autoencoder`), against PCA of as many
+# components: learning non-linear relations PCA cannot, the AE reconstructs better (test MSE per pixel).
 
 # %%
 code_sizes = [int(size) for size in s.code_sizes.split(",")]
@@ -98,13 +97,13 @@ print(compression)
 run.save_figure("ae_vs_pca", figures.plot_compression(compression))
 shown = x_test[:10]  # and their reconstructions by the largest AE and by PCA with as many components
 rows = (shown, autoencoders[largest].model.predict(shown, verbose=0), pca.first(largest).reconstruct(shown))
-run.save_figure("reconstructions_ae_pca", figures.plot_digits(*rows, title=f"test digits / AE / PCA ({largest}-d)"))
+run.save_figure("reconstructions_ae_pca", figures.plot_digits(
+    *rows, title=f"test digits / AE ({largest}-d code) / PCA ({largest} components)"))
 
 # %% [markdown]
 # ## Denoising (slide 6)
-# The same network (`denoise_code`-d code) trained on noisy digits against the clean ones. The slides
-# give no noise level: Gaussian, std 0.5 (the classic Keras example's: digits readable, background
-# swamped), clipped to [0, 1]. The number: PSNR of the noisy and of the denoised test digits.
+# The same network trained on noisy digits against clean ones; the slides give no noise level: Gaussian,
+# std 0.5 (the classic Keras example's), clipped to [0, 1]. The number: PSNR of noisy and denoised digits.
 
 # %%
 noisy_train = add_gaussian_noise(x_train, s.noise_sigma, seed=s.seed)
@@ -120,9 +119,8 @@ run.save_figure("denoising", figures.plot_digits(noisy_test[:10], x_test[:10], d
 
 # %% [markdown]
 # ## Code spaces: a plain AE and a VAE with 2-d codes (slides 7-9)
-# The 2-d AE above and a VAE of its shape (`build_dense_vae`; Part 4's loss). The slides: the AE's codes
-# have no set distribution and gaps; the VAE's are close to N(0, I), continuous. Numbers: distance from
-# N(0, I) (KL of a fitted Gaussian; energy distance); 5-nearest-neighbour accuracy of the digits.
+# The 2-d AE above and a VAE of its shape (`build_dense_vae`): the AE's codes have gaps and no set law, the
+# VAE's are close to N(0, I). Numbers: KL and energy distance to N(0, I); 5-nearest-neighbour accuracy.
 
 # %%
 vae_2 = stages.train("vae_2", build_dense_vae, 2, precision=s.precision)
@@ -147,17 +145,19 @@ print("confident readings, new / real:", vae_generation["confident_fraction"], r
 
 # %% [markdown]
 # ## A conv VAE (the study)
-# "Only two convolutional layers in the encoder and in the decoder" (`build_conv_vae`; its docstring says
-# where the code departs from the text), to a 2-d code: reconstructions ("practically no different"),
-# digits from N(0, I), test codes. Nines, eights, sevens good, others poor? The judge says, per digit.
+# "Only two convolutional layers in the encoder and in the decoder" (`build_conv_vae`), to a 2-d code. The study
+# finds its reconstructions "practically no different", nines, eights, sevens good: the judge reads each digit.
 
 # %%
 conv_vae = stages.train("conv_vae", build_conv_vae, 2, precision=s.precision, epochs=s.conv_epochs)
 conv_samples, conv_generation, conv_codes = unconditional_vae_numbers(conv_vae.model, classifier, digits,
                                                                       conv_vae.history["val_loss"][-1], s.seed)
-run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10]))  # over inputs
-run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28)))
-run.save_figure("conv_vae_codes", figures.plot_code_scatters({"conv VAE z_mean of test digits": (conv_codes, y_test)}))
+run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10],
+                                                                title="test digits / conv VAE"))
+run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28),
+                                                           title="conv VAE: digits from N(0, I)"))
+conv_panel = {"conv VAE z_mean of the test digits": (conv_codes, y_test)}
+run.save_figure("conv_vae_codes", figures.plot_code_scatters(conv_panel))
 print(conv_generation["by_digit"])
 
 # %% [markdown]
@@ -172,7 +172,8 @@ cvae = (RunFolder(s.part4_run).load_model("part4_cvae") if s.part4_run else
 samples = generate_digits.model_contract_samples(cvae, digits)
 on_demand = on_demand_numbers(classifier, samples, labels=(5, 7))
 fives_and_sevens = np.stack([samples["gen_5"][:10], samples["gen_7"][:10]])
-run.save_figure("cvae_fives_and_sevens", figures.plot_image_grid(fives_and_sevens, ["5", "7"], title="same codes"))
+run.save_figure("cvae_fives_and_sevens", figures.plot_image_grid(
+    fives_and_sevens, ["5", "7"], title="CVAE: fives and sevens from the same N(0, I) codes"))
 print(on_demand)
 
 # %% [markdown]
