@@ -77,6 +77,7 @@ import tempfile
 import time
 import warnings
 
+from keras_autoencoders.machine import print_machine
 from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
@@ -325,6 +326,7 @@ def main() -> None:
     parser.add_argument("--worker", choices=METHODS + ("training",), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    print_machine()
     if args.max_images < 0:
         parser.error(f"--max-images must be 0 (all) or positive, got {args.max_images}")
     if args.max_images and args.dataset != "lfw":

@@ -25,6 +25,8 @@ from typing import Callable
 
 import numpy as np
 
+from keras_autoencoders.machine import print_machine
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -130,6 +132,7 @@ def main() -> None:
     parser.add_argument("--run", action="append", default=[], help="a run folder to explore too (repeatable)")
     parser.add_argument("--data-dir", default=None, help="folder holding mnist.npz and lfw/")
     args = parser.parse_args()
+    print_machine()
     from keras_autoencoders.explore.cli import load_explorer
 
     explorers = [(name, lambda name=name: load_explorer(pretrained=name, data_dir=args.data_dir))

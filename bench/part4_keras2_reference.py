@@ -18,6 +18,7 @@ import argparse
 import statistics
 import time
 
+from keras_autoencoders.machine import print_machine
 from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
@@ -64,6 +65,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="folder holding mnist.npz")
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs after the warm-up")
     args = parser.parse_args()
+    print_machine()
     mnist = load_mnist(args.data_dir)
     x, y = prepare_images(mnist.x_train), one_hot(mnist.y_train)
     xt, yt = prepare_images(mnist.x_test), one_hot(mnist.y_test)

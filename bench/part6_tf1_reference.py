@@ -19,6 +19,7 @@ import argparse
 import statistics
 import time
 
+from keras_autoencoders.machine import print_machine
 from keras_autoencoders.tutorial import quiet_tensorflow
 
 quiet_tensorflow()
@@ -131,6 +132,7 @@ def main() -> None:
     parser.add_argument("--end-to-end", type=int, default=0, metavar="N",
                         help="also time N outer iterations of the article's loop on real digits")
     args = parser.parse_args()
+    print_machine()
     (img, lbl, z, phase), d_fetches, ed_fetches = article_graph()
     rng = np.random.default_rng(0)
     np.random.seed(0)

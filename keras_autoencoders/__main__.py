@@ -1,7 +1,11 @@
-"""``python -m keras_autoencoders COMMAND``: the library's commands, ``report`` and ``explore``."""
+"""``python -m keras_autoencoders COMMAND``: the library's commands, ``env``, ``report`` and ``explore``.
+
+``env`` prints the machine (CPU, vector extensions, native bfloat16, GPUs, versions) as every
+benchmark does first: quote it with a speed figure or a bug report.
+"""
 import sys
 
-COMMANDS = ("report", "explore")
+COMMANDS = ("env", "report", "explore")
 
 
 def main(argv=None) -> int:
@@ -10,6 +14,13 @@ def main(argv=None) -> int:
         print(f"usage: python -m keras_autoencoders {{{','.join(COMMANDS)}}} ...  (COMMAND --help for more)",
               file=sys.stderr)
         return 2
+    if argv[0] == "env":
+        from keras_autoencoders.machine import describe
+        from keras_autoencoders.tutorial import quiet_tensorflow
+
+        quiet_tensorflow()
+        print("\n".join(describe()))
+        return 0
     if argv[0] == "explore":  # Gradio is imported by this command only
         from keras_autoencoders.explore.cli import main as explore
 

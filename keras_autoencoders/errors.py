@@ -57,3 +57,8 @@ class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
 
 class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):
     """A training loss became NaN or infinite; the message names the loss and where it happened."""
+
+
+class DamagedFileError(KerasAutoencodersError, ValueError):
+    """A model file or backup is damaged (truncated, a Git LFS pointer, a wrong sha256); the message names
+    the file and what to do."""

@@ -9,6 +9,10 @@ size); :func:`export_for_shipping` makes them from a run's ``model/`` files.
 The CelebA CVAE is not shipped: its 8.5 million weights take 34 MB, more than the
 whole budget for ``figs/``. Nor are the MNIST study's dense models (3.6 MB each); its
 conv VAE is, and so are the faces study's autoencoder and VAE. :func:`check_shipped` recomputes a committed number with each shipped model.
+
+``figs/pretrained/SHA256SUMS`` holds the sha256 of every shipped file; :func:`pretrained_path`
+checks a file against it (:func:`verify_shipped`) before it is used, and :func:`export_for_shipping`
+rewrites the line of the file it writes.
 """
 from __future__ import annotations
 
@@ -17,15 +21,21 @@ import json
 import os
 import pathlib
 import shutil
+import zipfile
 
 import keras
 import numpy as np
 
 from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.model_files import RETRAIN, check_sha256, load_model_file, write_manifest_entry
 from keras_autoencoders.run_folder import RunFolder
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED_FOLDER = REPO_ROOT / "figs" / "pretrained"
+#: The sha256 manifest beside the shipped files (``HEX  NAME`` lines).
+MANIFEST_FILE = "SHA256SUMS"
+#: What to do about a damaged shipped file.
+FETCH_AGAIN = "fetch it again (a fresh checkout; if it is a Git LFS pointer, `git lfs pull`)"
 
 #: Shipped model -> the committed run folder (under the repository) it was trained in.
 SHIPPED = {
@@ -38,20 +48,38 @@ SHIPPED = {
     "face_ae": "figs/faces",
     "face_vae": "figs/faces",
 }
+#: Shipped models whose committed numbers came from mixed bfloat16 arithmetic (as they trained); they
+#: ship computing in float32 (:func:`export_for_shipping`).
+COMMITTED_IN_BFLOAT16 = ("part6_cvae_gan",)
+#: The relative difference :func:`check_shipped` allows between a shipped model's number and the
+#: committed one. float32: every shipped model now computes in float32, where CPUs differ only in
+#: the order of sums (1e-8 measured, AVX-512 and capped to AVX2); 1e-5 is about 100 float32 ulps.
+#: A number committed from bfloat16 arithmetic also carries bfloat16's rounding: its unit roundoff,
+#: 2**-8 (6.9e-5 measured for part6_cvae_gan).
+TOLERANCE = {"float32": 1e-5, "mixed_bfloat16": 2.0 ** -8}
 #: Shipped MNIST model -> (its generator in the run's scores.json, the latent size of its code).
 _SCORED_AS = {"part4_cvae": ("samples", 8), "part6_cvae_gan": ("samples", 8), "part6_cvae_baseline": ("cvae", 8),
               "conv_vae": ("conv_vae", 2)}
 
 
 def pretrained_path(name: str) -> pathlib.Path:
-    """The shipped ``NAME.keras``; :class:`SettingsError` names the file when it is missing."""
+    """The shipped ``NAME.keras``, checked (:func:`verify_shipped`); :class:`SettingsError` names the file
+    when it is missing."""
     if name not in SHIPPED:
         raise SettingsError(f"no pretrained model named {name!r}; shipped: {', '.join(sorted(SHIPPED))}")
     path = PRETRAINED_FOLDER / f"{name}.keras"
     if not path.is_file():
         raise SettingsError(f"{path}: pretrained model missing; --pretrained needs the repository's figs/ folder "
                             "(a full checkout, not an installed package)")
+    verify_shipped(path)
     return path
+
+
+def verify_shipped(path: str | os.PathLike) -> None:
+    """Check a shipped file against the ``SHA256SUMS`` beside it: a Git LFS pointer or a wrong sha256
+    raises :class:`~keras_autoencoders.errors.DamagedFileError` naming the file."""
+    path = pathlib.Path(path)
+    check_sha256(path, path.parent / MANIFEST_FILE, FETCH_AGAIN)
 
 
 def source_run(name: str) -> pathlib.Path:
@@ -78,17 +106,57 @@ def _register_model_classes() -> None:
 
 
 def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Path:
-    """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``."""
+    """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``,
+    computing in float32, and its sha256 in ``SHA256SUMS``.
+
+    A model trained under ``mixed_bfloat16`` keeps float32 weights; shipped with float32 layers
+    (:func:`computing_in_float32`) it runs as fast on every CPU as float32 models do, and its
+    numbers do not depend on a CPU's bfloat16 kernels (README, "Machines").
+    """
     _register_model_classes()
-    model = keras.models.load_model(model_file, compile=False)
+    model = load_model_file(model_file, RETRAIN, compile=False)
     PRETRAINED_FOLDER.mkdir(parents=True, exist_ok=True)
     target = PRETRAINED_FOLDER / f"{name}.keras"
     model.save(target)
+    computing_in_float32(target)
+    write_manifest_entry(PRETRAINED_FOLDER / MANIFEST_FILE, target)
     return target
 
 
+def computing_in_float32(path: str | os.PathLike) -> None:
+    """Rewrite the ``.keras`` file ``path`` so that every layer computes in float32: each
+    ``mixed_bfloat16`` dtype policy (and each bfloat16 tensor it made) becomes float32. The weights,
+    float32 under both policies, are untouched."""
+    path = pathlib.Path(path)
+
+    def to_float32(node):
+        if isinstance(node, dict):
+            config = node.get("config")
+            if node.get("class_name") == "DTypePolicy" and config.get("name") == "mixed_bfloat16":
+                config["name"] = "float32"
+            if node.get("class_name") == "__keras_tensor__" and config.get("dtype") == "bfloat16":
+                config["dtype"] = "float32"
+            for value in node.values():
+                to_float32(value)
+        elif isinstance(node, list):
+            for value in node:
+                to_float32(value)
+
+    rewritten = path.with_suffix(".float32.tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                to_float32(config)
+                data = json.dumps(config).encode()
+            target.writestr(item, data)
+    os.replace(rewritten, path)
+
+
 def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[str, float]:
-    """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed"}``.
+    """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed",
+    "tolerance"}``, the last the relative difference allowed (:data:`TOLERANCE`).
 
     The MNIST models decode z_mean of the first 1,000 test digits; the number is the mean
     squared pixel error, which the committed run's ``scores.json`` holds for the same
@@ -98,8 +166,14 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     (``results.json``; they need LFW). Needs the models' classes
     registered, which this function does.
     """
+    committed_in = "mixed_bfloat16" if name in COMMITTED_IN_BFLOAT16 else "float32"
+    return {**_recompute(name, data_dir), "tolerance": TOLERANCE[committed_in]}
+
+
+def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float]:
+    """:func:`check_shipped`'s ``measured`` and ``committed``."""
     _register_model_classes()
-    model = keras.models.load_model(pretrained_path(name), compile=False)
+    model = load_model_file(pretrained_path(name), FETCH_AGAIN, compile=False)
     run = source_run(name)
     if name.startswith("toy_"):
         from keras_autoencoders.data.toy_manifold import make_sine_circle

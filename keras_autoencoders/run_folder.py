@@ -68,10 +68,11 @@ class RunFolder:
         return folder / f"{name}.keras"
 
     def load_model(self, name: str):
-        """The model saved as ``model/NAME.keras`` (import its class's module first)."""
-        import keras
+        """The model saved as ``model/NAME.keras`` (import its class's module first); a damaged file
+        raises :class:`~keras_autoencoders.errors.DamagedFileError`."""
+        from keras_autoencoders.model_files import load_model_file
 
-        return keras.models.load_model(self.model(name))
+        return load_model_file(self.model(name))
 
 
 def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:

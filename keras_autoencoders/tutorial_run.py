@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import keras
 
 from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.machine import check_precision
 from keras_autoencoders.records import ResultsRecord
 from keras_autoencoders.run_folder import (RESULTS_FILE, RunFolder, check_same_run, clear_finished_run,
                                            read_history_csv, to_jsonable, write_results, write_samples)
@@ -160,12 +161,15 @@ def start_tutorial(settings_class: type[SettingsT], notebook_preset: str = "arti
                    argv: Sequence[str] | None = None) -> tuple[SettingsT, TutorialRun]:
     """A tutorial's first call: its settings (flags, preset), Keras' global seed, and its run.
 
-    A training run clears the files an earlier finished run left in ``--out`` (``history.csv``,
-    ``snapshots.npz``, ``logs/``); an interrupted one keeps them and resumes.
+    A ``mixed_bfloat16`` run on a CPU without native bfloat16 warns here, once
+    (:func:`~keras_autoencoders.machine.check_precision`). A training run clears the files an
+    earlier finished run left in ``--out`` (``history.csv``, ``snapshots.npz``, ``logs/``); an
+    interrupted one keeps them and resumes.
     """
     settings = _take_shipped_settings(settings_class.parse(argv, notebook_preset=notebook_preset))
     keras.utils.set_random_seed(settings.seed)
     print("settings:", settings)
+    check_precision(getattr(settings, "precision", "float32"))
     run = TutorialRun(settings)
     if run.training:
         clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])

@@ -31,6 +31,23 @@ def pytest_collection_modifyitems(config, items):
         return len(LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
 
     items.sort(key=rank)
+    _skip_bfloat16_where_onednn_refuses_it(items)
+
+
+def _skip_bfloat16_where_onednn_refuses_it(items):
+    """Skip the ``bfloat16`` tests (models that compute in mixed bfloat16) where TensorFlow cannot run
+    them: a CPU with bfloat16 units capped below them by ``ONEDNN_MAX_CPU_ISA`` (as when checking a
+    CPU-capped run; :attr:`~keras_autoencoders.machine.Machine.onednn_refuses_bfloat16`). On a CPU
+    without bfloat16 units they run, on TensorFlow's own slower kernels."""
+    from keras_autoencoders.machine import read_machine
+
+    machine = read_machine()
+    if machine.onednn_refuses_bfloat16:
+        skip = pytest.mark.skip(reason=f"TensorFlow's oneDNN refuses bfloat16 convolutions under "
+                                       f"{machine.isa_caps[0]} on this CPU")
+        for item in items:
+            if item.get_closest_marker("bfloat16"):
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

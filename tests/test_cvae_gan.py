@@ -113,6 +113,7 @@ def test_networks_are_the_articles_layers_in_its_order():
     assert (conv.filters, conv.kernel_size, conv.strides) == (128, (7, 7), (2, 2))
 
 
+@pytest.mark.bfloat16
 def test_mixed_bfloat16_model_computes_in_bfloat16_with_float32_weights_and_outputs(tmp_path):
     before = keras.config.dtype_policy().name
     keras.utils.set_random_seed(4)

@@ -38,6 +38,7 @@ def policies(model) -> dict[str, str]:
         "sampling": model.sampling.dtype_policy.name, "model": model.dtype_policy.name}
 
 
+@pytest.mark.bfloat16
 @pytest.mark.parametrize("name", sorted(BUILDS))
 def test_a_mixed_vae_trains_with_the_float32_loss_and_loads_back_with_its_policies(name, tmp_path):
     build, data = BUILDS[name]
@@ -73,6 +74,7 @@ def test_a_mixed_vae_trains_with_the_float32_loss_and_loads_back_with_its_polici
                                   loaded.decoder.predict_on_batch(decoder_inputs))
 
 
+@pytest.mark.bfloat16
 def test_precision_policy_sets_and_restores_the_global_policy():
     assert PRECISIONS == ("float32", "mixed_bfloat16")
     with precision_policy("mixed_bfloat16"):
@@ -85,6 +87,7 @@ def test_precision_policy_sets_and_restores_the_global_policy():
     assert keras.config.dtype_policy().name == "float32"
 
 
+@pytest.mark.bfloat16
 def test_the_part4_cvae_in_mixed_bfloat16_computes_in_bfloat16_and_learns_as_in_float32():
     from keras import ops
 

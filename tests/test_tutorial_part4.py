@@ -17,11 +17,11 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
                                                     check_projector):
     data = small_mnist_folder
     out = tmp_path / "run"
-    # In mixed bfloat16, 7 steps per call (not a divisor of an epoch's 20 batches): the options run
-    # the whole tutorial, the saved model included (float32 at the preset's 10: the notebook test).
+    # 7 steps per call (not a divisor of an epoch's 20 batches) runs the whole tutorial, the saved
+    # model included (the preset's 10: the notebook test). Mixed bfloat16: tests/test_precision.py.
     cmd = [sys.executable, str(REPO / "tutorials" / "part4_cvae.py"), "--quick", "--epochs", "3",
            "--toy-epochs", "2", "--data-dir", str(data), "--out", str(out), "--seed", "3",
-           "--precision", "mixed_bfloat16", "--steps-per-execution", "7"]
+           "--steps-per-execution", "7"]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -30,8 +30,8 @@ def test_quick_tutorial_writes_the_results_contract(tmp_path, small_mnist_folder
     settings = results["settings"]
     assert settings["epochs"] == 3 and settings["seed"] == 3 and settings["quick"] is True
     assert settings["toy_epochs"] == 2 and settings["batch_size"] == 100  # preset, then flags
-    assert settings["precision"] == "mixed_bfloat16" and settings["steps_per_execution"] == 7
-    assert "steps_per_execution=7" in done.stdout and "precision='mixed_bfloat16'" in done.stdout  # echoed
+    assert settings["precision"] == "float32" and settings["steps_per_execution"] == 7
+    assert "steps_per_execution=7" in done.stdout and "precision='float32'" in done.stdout  # echoed
     history = results["history"]
     assert len(history["loss"]) == len(history["val_loss"]) == len(history["epoch_seconds"]) == 3
     assert history["val_loss"][-1] < history["val_loss"][0]

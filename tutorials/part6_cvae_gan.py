@@ -47,7 +47,7 @@ class Part6Settings(TrainingSettings):
 
     RUN_NAME = "part6"
     SHIPPED = "part6_cvae_gan"  # --pretrained: the committed 48,000-iteration corrected run
-    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss", "precision",
+    SHIPPED_SETTINGS = ("iterations", "batch_size", "latent_dim", "gamma", "preset", "feature_loss",
                         "seed")
     iterations: int = setting(48000, "outer iterations of the adaptive loop (fit's steps, in epochs of 3)",
                               quick=300, multiple_of=ITERATIONS_PER_PERIOD)

@@ -29,6 +29,7 @@ import numpy as np
 
 from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
 from keras_autoencoders.evaluation.judges import build_small_cnn, label_accuracy
+from keras_autoencoders.model_files import load_model_file
 from keras_autoencoders.run_folder import write_json
 
 #: Bump when the architecture or training changes: old cached judges are then ignored.
@@ -146,6 +147,10 @@ def load_digit_judge(data_dir: Optional[os.PathLike] = None, *, cache_dir: Optio
         return _load(full)
     shipped = shipped_judge_path()
     if use_shipped and _is_cached(shipped):
+        from keras_autoencoders.pretrained import verify_shipped
+
+        verify_shipped(shipped)
+        verify_shipped(shipped.with_suffix(".json"))
         full.parent.mkdir(parents=True, exist_ok=True)
         for source, target in ((shipped, full), (shipped.with_suffix(".json"), full.with_suffix(".json"))):
             partial = target.with_name(target.name + ".partial")
@@ -171,7 +176,9 @@ def _is_cached(path: pathlib.Path) -> bool:
 
 def _load(path: pathlib.Path) -> DigitJudge:
     info = json.loads(path.with_suffix(".json").read_text())
-    return DigitJudge(keras.models.load_model(path), info["test_accuracy"], info["trained_on"], path)
+    model = load_model_file(path, f"delete it and {path.with_suffix('.json').name}: the judge is then copied "
+                                  "from figs/pretrained/ or trained again")
+    return DigitJudge(model, info["test_accuracy"], info["trained_on"], path)
 
 
 def _is_sample(digits: MnistDigits) -> bool:

@@ -1,8 +1,9 @@
 """The dtype policies a model can be built under, shared by the VAEs and Part 6's CVAE+GAN.
 
-``float32`` is the articles' arithmetic. ``mixed_bfloat16`` is Keras' mixed policy:
-bfloat16 arithmetic with float32 weights, faster on CPUs with AMX or AVX-512 BF16 units
-and on recent GPUs. Under it the layers whose outputs the losses read (z_mean, z_log_var,
+``float32`` is the articles' arithmetic and the default. ``mixed_bfloat16`` is Keras' mixed
+policy: bfloat16 arithmetic with float32 weights, faster only where bfloat16 is native (CPUs
+with AMX or AVX512_BF16, GPUs of compute capability 8.0 or more) and several times slower
+elsewhere, which building under it says once (:mod:`keras_autoencoders.machine`). Under it the layers whose outputs the losses read (z_mean, z_log_var,
 the sampled z, the decoder's logits and image, ...) are built with ``dtype=HEAD_DTYPE``,
 as Keras' mixed-precision guide advises for a model's outputs, so every loss is computed
 in float32. A saved ``.keras`` model keeps each layer's policy.
@@ -26,6 +27,10 @@ def precision_policy(policy: str) -> Iterator[None]:
     if policy not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {policy!r}")
     import keras  # here, so that the settings can name PRECISIONS before TensorFlow is imported
+
+    from keras_autoencoders.machine import check_precision
+
+    check_precision(policy)
 
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(policy)

@@ -15,7 +15,8 @@ from typing import Sequence
 
 import keras
 
-from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.errors import DamagedFileError, SettingsError
+from keras_autoencoders.model_files import backup_problem
 from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, LOGS_FOLDER
 from keras_autoencoders.training.reproducible import EpochSeeds, StopOnNonFiniteLoss
 
@@ -43,6 +44,12 @@ class EpochTimer(keras.callbacks.Callback):
         self._start = None
 
 
+#: The files Keras 3.15's ``BackupAndRestore`` writes in its folder (``.bkp``: the previous ones, kept with
+#: ``double_checkpoint=True``), and how :func:`~keras_autoencoders.model_files.backup_problem` checks each.
+BACKUP_FILES = {"latest.weights.h5": "h5", "training_metadata.json": "json",
+                "latest.weights.h5.bkp": "h5", "training_metadata.json.bkp": "json"}
+
+
 class BackupEvery(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that writes its backup after every ``every_epochs``-th epoch only.
 
@@ -50,7 +57,8 @@ class BackupEvery(keras.callbacks.BackupAndRestore):
     more than the epoch. A run stopped between backups resumes from the last one, to the same
     weights (with :class:`~keras_autoencoders.training.reproducible.EpochSeeds`). With
     ``keep=True`` the last epoch is backed up too and the backup stays after training, so the
-    same command with more epochs continues a finished run.
+    same command with more epochs continues a finished run. A damaged backup raises
+    :class:`~keras_autoencoders.errors.DamagedFileError` at the start of ``fit`` and is kept.
     """
 
     def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False):
@@ -59,6 +67,18 @@ class BackupEvery(keras.callbacks.BackupAndRestore):
             raise SettingsError(f"every_epochs must be >= 1, got {every_epochs}")
         self.every_epochs = int(every_epochs)
         self.keep = keep
+
+    def on_train_begin(self, logs=None):
+        try:
+            super().on_train_begin(logs)
+        except Exception as error:
+            found = backup_problem(self.backup_dir, BACKUP_FILES)
+            if found is None:
+                raise
+            path, reason = found
+            raise DamagedFileError(f"{path}: damaged backup ({reason}); the damaged backup is kept in "
+                                   f"{self.backup_dir}; move it away to start over from epoch 0, or start a "
+                                   "new --out") from error
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.keep and epoch + 1 == self.params.get("epochs")

@@ -26,6 +26,7 @@ import keras
 import tensorflow as tf
 
 from keras_autoencoders.errors import SettingsError
+from keras_autoencoders.model_files import load_model_file
 from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, RunFolder, to_jsonable, read_history_csv
 from keras_autoencoders.training.callbacks import run_folder_callbacks
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
@@ -54,11 +55,11 @@ def _history(folder: pathlib.Path) -> dict[str, list[float]]:
 
 
 def load_stage(run: RunFolder, name: str) -> Stage:
-    """A stage saved earlier (``--skip-training``); a clear error names a missing model file."""
+    """A stage saved earlier (``--skip-training``); a clear error names a missing or damaged model file."""
     path = run.model(name)
     if not path.exists():
         raise SettingsError(f"no trained model {path}: run the tutorial without --skip-training first")
-    return Stage(name, keras.models.load_model(path), _history(stage_folder(run, name)))
+    return Stage(name, load_model_file(path), _history(stage_folder(run, name)))
 
 
 def train_stage(run: RunFolder, name: str, build: Callable[[], keras.Model],
