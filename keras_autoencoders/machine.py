@@ -22,9 +22,9 @@ from importlib import metadata
 from typing import Mapping
 
 #: What ``mixed_bfloat16`` cost on a CPU without bfloat16 units: a Part 6 outer iteration (one
-#: discriminator and three encoder+decoder steps, ``bench/part6.py``) against float32, measured on an
-#: AVX2-only AMD EPYC (Zen 3) and on an AVX-512 CPU capped to AVX2 (README, "Machines").
-SLOWDOWN_WITHOUT_NATIVE_BFLOAT16 = 8
+#: discriminator and three encoder+decoder steps, ``bench/part6.py``) took 27.2 s against 3.06 s in
+#: float32 on a 2-core AVX2-only AMD EPYC (Zen 3): 8.9x (README, "Machines").
+SLOWDOWN_WITHOUT_NATIVE_BFLOAT16 = 9
 
 #: The extensions :func:`describe` lists, as /proc/cpuinfo names them, and how they are printed.
 EXTENSIONS = {"avx2": "AVX2", "fma": "FMA", "avx512f": "AVX-512", "avx512_vnni": "AVX512_VNNI",

@@ -154,7 +154,9 @@ class TrainingSettings(TutorialSettings):
 
     steps_per_execution: int = setting(1, "training steps per call of the compiled function")
     precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
-                                        "weights; faster on CPUs with AMX or AVX-512 BF16)", choices=PRECISIONS)
+                                        "weights; faster only where bfloat16 is native, as `python -m "
+                                        "keras_autoencoders env` says; several times slower elsewhere)",
+                             choices=PRECISIONS)
     skip_training: bool = setting(False, "reuse the models saved in --out: figures and numbers only")
 
 
