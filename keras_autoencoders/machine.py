@@ -23,7 +23,7 @@ from typing import Mapping
 
 #: What ``mixed_bfloat16`` cost on a CPU without bfloat16 units: a Part 6 outer iteration (one
 #: discriminator and three encoder+decoder steps, ``bench/part6.py``) took 27.2 s against 3.06 s in
-#: float32 on a 2-core AVX2-only AMD EPYC (Zen 3): 8.9x (README, "Machines").
+#: float32 on a 2-core AVX2-only AMD EPYC (Zen 3): 8.9x (`docs/machines.md`).
 SLOWDOWN_WITHOUT_NATIVE_BFLOAT16 = 9
 
 #: The extensions :func:`describe` lists, as /proc/cpuinfo names them, and how they are printed.

@@ -111,7 +111,7 @@ def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Pat
 
     A model trained under ``mixed_bfloat16`` keeps float32 weights; shipped with float32 layers
     (:func:`computing_in_float32`) it runs as fast on every CPU as float32 models do, and its
-    numbers do not depend on a CPU's bfloat16 kernels (README, "Machines").
+    numbers do not depend on a CPU's bfloat16 kernels (`docs/machines.md`).
     """
     _register_model_classes()
     model = load_model_file(model_file, RETRAIN, compile=False)

@@ -1,6 +1,6 @@
 """A tutorial's run folder: the names of its files, defined once, and the results writers.
 
-Every tutorial writes into its ``--out`` folder (README, "Results files"):
+Every tutorial writes into its ``--out`` folder (`docs/results-files.md`):
 ``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard),
 ``history.csv``, ``snapshots.npz``, ``backup/`` (resume state; with Part 6's
 ``run_settings.json``), ``results.json`` and ``samples.npz``; ``python -m keras_autoencoders report``

@@ -129,7 +129,7 @@ class TutorialRun(RunFolder):
         return write_results(self.root, settings, **record.as_dict())
 
     def write_samples(self, samples: dict) -> pathlib.Path:
-        """``samples.npz``: the arrays every MNIST tutorial writes (README, "Results files")."""
+        """``samples.npz``: the arrays every MNIST tutorial writes (`docs/results-files.md`)."""
         return write_samples(self.root, samples)
 
     def print_summary(self, numbers: dict[str, Any]) -> None:

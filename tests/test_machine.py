@@ -56,7 +56,7 @@ def test_describe_names_cpu_extensions_cap_and_versions():
 
 
 def test_non_x86_flags_do_not_count_as_native():
-    # aarch64 lists bf16 under "Features"; TensorFlow's CPU kernels are not tested there (README).
+    # aarch64 lists bf16 under "Features"; TensorFlow's CPU kernels are not tested there (docs/machines.md).
     assert not read_machine(GRAVITON, environ={}).native_bfloat16
 
 

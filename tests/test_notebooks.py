@@ -7,7 +7,7 @@ first command does, and its digits must be of the requested label: a digit class
 trained on the real training digits reads at least 80% of ``samples.npz``'s ``gen_*`` as
 their label. Part 6 runs 60 of its preset's 300 iterations in float32, CelebA 4 of its preset's 10
 epochs and the two studies an epoch or two per model, to keep CI short on any CPU; their full
-quick presets are measured by real runs (README). These are the slowest tests (minutes
+quick presets are measured by real runs (`docs/tutorials.md`). These are the slowest tests (minutes
 each); they run in CI.
 """
 import json
@@ -96,7 +96,7 @@ def test_part6_notebook_shortened(tmp_path, monkeypatch):
     # In float32 (the default, fast on every CPU) with the folded up-sampling (the same function,
     # faster): 60 of the preset's 300 iterations, snapshots every 15 and one backup at 30. What the
     # full quick preset draws (80-90% of the digits read as their label) is measured by real runs
-    # (README); the default path, unfolded, runs in test_tutorial_part6.py.
+    # (docs/tutorials.md); the default path, unfolded, runs in test_tutorial_part6.py.
     notebook = _execute("part6_cvae_gan.py", tmp_path, ["--fold-upsampling", "--iterations", "60",
                                                         "--snapshot-every", "15", "--checkpoint-every", "30"])
     assert _check_figures_inline(notebook) >= 8

@@ -39,7 +39,7 @@ from keras_autoencoders.tutorial_run import start_tutorial
 
 @dataclass
 class FacesSettings(AdamTrainingSettings):
-    """The faces study. The study gives no sizes or schedules: these are ours (README). The quick
+    """The faces study. The study gives no sizes or schedules: these are ours (`docs/tutorials.md`). The quick
     preset: every image, fewer epochs; minutes on 2 CPU cores."""
 
     RUN_NAME = "faces"

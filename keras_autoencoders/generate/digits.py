@@ -3,7 +3,7 @@
 Reproduces Part 4's results sections (digits of every label sampled from
 N(0, I); "Перенос стиля": the first ten 7s of the training set re-drawn as
 every digit) and fills the ``samples.npz`` contract that every MNIST
-tutorial writes (see README, "Results files").
+tutorial writes (`docs/results-files.md`).
 """
 from __future__ import annotations
 

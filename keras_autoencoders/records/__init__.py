@@ -5,7 +5,7 @@ A tutorial fills its record (one module per tutorial) and ends with
 :meth:`ResultsRecord.headline`; the report and the
 README's claims table (:mod:`keras_autoencoders.report.claims`) read the same fields back
 with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section per
-field and ``versions`` (README, "Results files"). Inside a section, the keys are the
+field and ``versions`` (`docs/results-files.md`). Inside a section, the keys are the
 library's own (the functions that compute the numbers name them), never display text.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The articles' claims, each checked with a number from a committed run (README, "Claims").
+"""The articles' claims, each checked with a number from a committed run (README, the claims table).
 
 Each :class:`Claim` names the article section that makes it, the committed figure that
 shows it, the committed run folder under ``figs/`` that measured it, and how to read

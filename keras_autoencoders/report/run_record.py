@@ -1,6 +1,6 @@
 """One run folder as the report reads it: its results, history, scores, figures and animations.
 
-Everything comes from the folder's own files (README, "Results files"); nothing is
+Everything comes from the folder's own files (`docs/results-files.md`); nothing is
 typed in by hand. The tutorial that wrote a folder is told by the sections of its
 ``results.json``.
 """
