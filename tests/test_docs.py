@@ -54,3 +54,34 @@ def test_docs_pages_the_code_and_figures_cite_exist():
             cited |= set(re.findall(r"docs/[\w\-]+\.md", path.read_text()))
     assert cited, "the code cites no docs page: the pattern is wrong"
     assert all((REPO / name).is_file() for name in cited), sorted(n for n in cited if not (REPO / n).is_file())
+
+
+def _tutorial_pointers():
+    """``(tutorial, name)`` for every backticked name in a tutorial's markdown and comments."""
+    for tutorial in sorted((REPO / "tutorials").glob("*.py")):
+        for line in tutorial.read_text().splitlines():
+            if line.lstrip().startswith("#"):
+                for name in re.findall(r"`([^`\s]+)`", line):
+                    yield tutorial.name, name
+
+
+def test_every_file_and_class_method_a_tutorial_points_to_exists():
+    import importlib
+
+    sources = {p: p.read_text() for p in (REPO / "keras_autoencoders").rglob("*.py")}
+    missing, checked = [], 0
+    for tutorial, name in _tutorial_pointers():
+        if re.fullmatch(r"[\w/]+\.(py|md)", name):  # a file: under the library, or the repository
+            checked += 1
+            if not ((REPO / "keras_autoencoders" / name).is_file() or (REPO / name).is_file()):
+                missing.append(f"{tutorial}: {name}")
+        elif re.fullmatch(r"[A-Z]\w*\.\w+", name):  # Class.method: defined by that class itself
+            checked += 1
+            class_name, method = name.split(".")
+            homes = [p for p, text in sources.items() if re.search(rf"^class {class_name}\b", text, re.MULTILINE)]
+            module = ".".join(homes[0].relative_to(REPO).with_suffix("").parts) if homes else None
+            cls = getattr(importlib.import_module(module), class_name) if module else None
+            if cls is None or method not in vars(cls):
+                missing.append(f"{tutorial}: {name}")
+    assert checked >= 10, "no pointers found: the pattern is wrong"
+    assert not missing, missing

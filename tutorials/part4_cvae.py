@@ -90,8 +90,9 @@ for name, conditional in TOY_MODELS.items():
 # Encoder: image + one-hot label -> Dense 256 relu -> BatchNorm -> Dropout 0.3 ->
 # z_mean, z_log_var (8-d) -> sampled z. Decoder: z + label -> Dense 256 -> LeakyReLU ->
 # BatchNorm -> Dropout 0.3 -> Dense 784 sigmoid. Loss per digit (784 BCE + KL) / 2 / 784.
-# The networks are `build_part4_cvae` (`models/dense_cvae.py`), the loss is
-# `ConditionalVAE.train_step` (`models/conditional.py`). `--precision mixed_bfloat16` (not the
+# The networks are `build_part4_cvae` (`models/dense_cvae.py`), the loss and the training step
+# `VariationalAutoencoder.train_step` (`models/vae.py`), to which `ConditionalVAE`
+# (`models/conditional.py`) hands the label. `--precision mixed_bfloat16` (not the
 # article's) computes in bfloat16 with float32 weights; z, the logits, the image and the loss stay float32.
 
 # %%

@@ -11,7 +11,6 @@ import keras
 from keras import layers
 
 from keras_autoencoders.data.toy_manifold import ToyManifold
-from keras_autoencoders.training.compile import compile_with_adam
 
 
 def _dense_stack(x, hidden: int, out_dim: int, prefix: str):
@@ -50,6 +49,6 @@ def train_toy_autoencoder(model: keras.Model, data: ToyManifold, *, epochs: int 
                           batch_size: int = 30, learning_rate: float = 1e-3, steps_per_execution: int = 1,
                           verbose: int | str = 0) -> keras.callbacks.History:
     """Fit ``model`` to reconstruct the noisy points (Adam + MSE, article defaults)."""
-    compile_with_adam(model, learning_rate, steps_per_execution, loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", steps_per_execution=steps_per_execution)
     return model.fit(toy_inputs(data, len(model.inputs) == 2), data.points, epochs=epochs, batch_size=batch_size,
                      shuffle=True, verbose=verbose)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_autoencoders.compat import rmsprop_velocities
+
 #: TensorFlow 1's ``RMSPropOptimizer`` default epsilon.
 TF1_RMSPROP_EPSILON = 1e-10
 
@@ -32,7 +34,7 @@ class ArticleRMSprop(keras.optimizers.RMSprop):
         if self.built:
             return
         super().build(var_list)
-        for velocity in self._velocities:
+        for velocity in rmsprop_velocities(self):
             velocity.assign(ops.full(velocity.shape, self.initial_accumulator, velocity.dtype))
 
     def get_config(self) -> dict:
