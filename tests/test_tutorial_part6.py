@@ -1,4 +1,4 @@
-"""The Part 6 tutorial end to end, with tiny settings, as a user runs it (in mixed bfloat16); then continued."""
+"""The Part 6 tutorial end to end, with tiny settings, as a user runs it; then continued."""
 import json
 import os
 import pathlib
@@ -36,7 +36,7 @@ def test_tutorial_writes_results_and_continues(tmp_path, small_mnist_folder, che
     results = json.loads((out / "results.json").read_text())
     settings = results["settings"]
     assert settings["iterations"] == 9 and settings["preset"] == "corrected" and settings["batch_size"] == 16
-    assert settings["precision"] == "float32"  # the article's (mixed bfloat16 runs the whole tutorial in the notebook test)
+    assert settings["precision"] == "float32"  # the article's (the notebook test runs it folded)
     history = results["history"]
     assert history["iteration"] == [0, 3, 6]
     assert len({len(v) for v in history.values()}) == 1
