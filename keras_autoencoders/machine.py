@@ -18,8 +18,9 @@ import platform
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Mapping
+
+from keras_autoencoders.run_folder import package_versions
 
 #: What ``mixed_bfloat16`` cost on a CPU without bfloat16 units: a Part 6 outer iteration (one
 #: discriminator and three encoder+decoder steps, ``bench/part6.py``) took 27.2 s against 3.06 s in
@@ -123,12 +124,7 @@ def describe(machine: Machine | None = None, gpus: list[str] | None = None) -> l
     """The lines ``python -m keras_autoencoders env`` and the benchmarks print."""
     machine = machine or read_machine()
     gpus = _gpus() if gpus is None else gpus
-    versions = {"python": platform.python_version()}
-    for package in ("tensorflow", "keras", "numpy", "jax"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
+    versions = {k: v for k, v in package_versions(("tensorflow", "keras", "numpy", "jax")).items() if v}
     if machine.native_bfloat16:
         native = "yes (" + ", ".join(f for f in BFLOAT16_FLAGS if f in machine.flags).upper() + ")"
     elif machine.bfloat16_capped and machine.has_bfloat16_units:

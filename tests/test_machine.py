@@ -76,7 +76,8 @@ def test_warning_is_one_line_once_and_only_without_native_bfloat16(capsys):
 def test_precision_policy_warns_when_the_cpu_is_capped(monkeypatch, capsys):
     from keras_autoencoders.models.precision import precision_policy
 
-    monkeypatch.setattr(machine, "read_machine", lambda: read_machine(SAPPHIRE_RAPIDS, {"XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}))
+    xla_capped = read_machine(SAPPHIRE_RAPIDS, {"XLA_FLAGS": "--xla_cpu_max_isa=AVX2"})
+    monkeypatch.setattr(machine, "read_machine", lambda: xla_capped)
     monkeypatch.setattr(machine, "_gpus", lambda: [])
     with precision_policy("float32"):
         pass
@@ -90,7 +91,8 @@ def test_a_onednn_cap_below_the_cpus_bfloat16_units_refuses_mixed_bfloat16_by_na
     from keras_autoencoders.errors import SettingsError
 
     capped = read_machine(SAPPHIRE_RAPIDS, environ={"ONEDNN_MAX_CPU_ISA": "AVX2"})
-    assert capped.onednn_refuses_bfloat16 and not read_machine(ZEN3, {"ONEDNN_MAX_CPU_ISA": "AVX2"}).onednn_refuses_bfloat16
+    assert capped.onednn_refuses_bfloat16
+    assert not read_machine(ZEN3, {"ONEDNN_MAX_CPU_ISA": "AVX2"}).onednn_refuses_bfloat16
     with pytest.raises(SettingsError, match="mixed_bfloat16 cannot run under ONEDNN_MAX_CPU_ISA=AVX2.*float32"):
         check_precision("mixed_bfloat16", capped, gpus=[])
     assert not check_precision("float32", capped, gpus=[])

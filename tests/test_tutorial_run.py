@@ -179,7 +179,8 @@ def test_finish_writes_samples_results_and_the_headline(tmp_path, capsys):
     assert "test loss: 1.5" in out and "toy: plain / conditional AE distance to the curves: 0.250 / 0.125" in out
 
 
-@pytest.mark.parametrize("precision, recorded", [("float32", None), pytest.param("mixed_bfloat16", "mixed_bfloat16", marks=pytest.mark.bfloat16)])
+# The precision is only recorded here: the toy build computes in float32 whatever the record says.
+@pytest.mark.parametrize("precision, recorded", [("float32", None), ("mixed_bfloat16", "mixed_bfloat16")])
 def test_stage_records_a_precision_other_than_float32(tmp_path, precision, recorded):
     run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
     build = built_with_adam(build_toy_autoencoder, False, learning_rate=1e-2, steps_per_execution=1, loss="mse")

@@ -52,7 +52,8 @@ def test_only_stride_one_same_convs_fold():
 
 
 @pytest.mark.slow  # builds and steps four CVAE+GANs
-@pytest.mark.parametrize("precision, atol", [("float32", 1e-5), pytest.param("mixed_bfloat16", 2e-3, marks=pytest.mark.bfloat16)])
+@pytest.mark.parametrize("precision, atol", [("float32", 1e-5),
+                                             pytest.param("mixed_bfloat16", 2e-3, marks=pytest.mark.bfloat16)])
 def test_cvae_gan_trains_the_same_function_and_saves_plain_layers(tmp_path, precision, atol):
     models = {}
     for fold in (False, True):

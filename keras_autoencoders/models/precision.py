@@ -3,8 +3,8 @@
 ``float32`` is the articles' arithmetic and the default. ``mixed_bfloat16`` is Keras' mixed
 policy: bfloat16 arithmetic with float32 weights, faster only where bfloat16 is native (CPUs
 with AMX or AVX512_BF16, GPUs of compute capability 8.0 or more) and several times slower
-elsewhere, which building under it says once (:mod:`keras_autoencoders.machine`). Under it the layers whose outputs the losses read (z_mean, z_log_var,
-the sampled z, the decoder's logits and image, ...) are built with ``dtype=HEAD_DTYPE``,
+elsewhere, which building under it says once (:mod:`keras_autoencoders.machine`). Under it
+the layers whose outputs the losses read (z_mean, z_log_var, the sampled z, the decoder's logits and image, ...) are built with ``dtype=HEAD_DTYPE``,
 as Keras' mixed-precision guide advises for a model's outputs, so every loss is computed
 in float32. A saved ``.keras`` model keeps each layer's policy.
 """
