@@ -38,7 +38,7 @@ import tensorflow as tf  # noqa: E402
 from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
 from keras_autoencoders.arrays import one_hot  # noqa: E402
 from keras_autoencoders.generate.manifold import manifold_codes, render_manifolds  # noqa: E402
-from keras_autoencoders.models.dense_cvae import build_part4_cvae  # noqa: E402
+from keras_autoencoders.models.vae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches  # noqa: E402
 

@@ -41,7 +41,9 @@ import tensorflow as tf  # noqa: E402
 
 from keras_autoencoders.data.iteration_draws import iteration_draws  # noqa: E402
 from keras_autoencoders.data.mnist import load_mnist_digits  # noqa: E402
-from keras_autoencoders.models.cvae_gan import PRECISIONS, PRESETS, build_cvae_gan  # noqa: E402
+from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan  # noqa: E402
+from keras_autoencoders.models.precision import PRECISIONS  # noqa: E402
+from keras_autoencoders.models.upsampled_conv import fold_upsampling  # noqa: E402
 from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES  # noqa: E402
 from keras_autoencoders.training.callbacks import adaptive_loop_callbacks  # noqa: E402
 from keras_autoencoders.training.reproducible import EpochSeeds  # noqa: E402
@@ -84,10 +86,11 @@ class FitLoop:
     """``model.fit`` over the article's draws, as the tutorial runs it, continued round after round."""
 
     def __init__(self, digits, preset: str, precision: str, steps_per_execution: int, folder: pathlib.Path,
-                 fold_upsampling: bool = False):
+                 fold: bool = False):
         keras.utils.set_random_seed(0)
-        self.model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision,
-                                    fold_upsampling=fold_upsampling)
+        self.model = build_cvae_gan(latent_dim=LATENT, preset=preset, seed=0, precision=precision)
+        if fold:
+            fold_upsampling(self.model)
         self.model.compile(steps_per_execution=steps_per_execution)
         self.seeds = EpochSeeds(0)
         self.draws = iteration_draws(digits.x_train, digits.y_train_onehot, BATCH, LATENT, 0, self.seeds.epoch,
@@ -196,8 +199,9 @@ def main() -> None:
     for precision in precisions:
         for fold in (False, True):
             keras.utils.set_random_seed(0)
-            model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0, precision=precision,
-                                   fold_upsampling=fold)
+            model = build_cvae_gan(latent_dim=LATENT, preset=args.preset, seed=0, precision=precision)
+            if fold:
+                fold_upsampling(model)
             model.compile()
             for name, step in (("discriminator", model.discriminator_step),
                                ("encoder+decoder", model.encoder_decoder_step)):

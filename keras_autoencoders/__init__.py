@@ -18,8 +18,7 @@ __all__, __getattr__, __dir__ = lazy_api(__name__, """
 data.mnist: load_mnist_digits
 data.celeba: load_celeba_index
 data.image_pipeline: dataset_from_index
-models.conditional: ConditionalVAE
-models.dense_cvae: build_part4_cvae
+models.vae: VariationalAutoencoder build_part4_cvae
 models.conv_cvae: build_celeba_cvae
 models.cvae_gan.model: CVAEGAN build_cvae_gan
 run_folder: RunFolder

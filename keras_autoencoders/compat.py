@@ -21,7 +21,8 @@ import keras
 #: The Keras version these wrappers were written and tested against.
 KERAS_TESTED = "3.15.1"
 
-__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators", "rmsprop_velocities"]
+__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators", "rmsprop_velocities",
+           "scale_loss_for_distribution"]
 
 
 def flatten_layers(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
@@ -43,7 +44,7 @@ def layer_seed_generators(layer: keras.layers.Layer) -> tuple[keras.random.SeedG
 
     Wraps the private ``Layer._seed_generators`` list (Keras 3.15.1), which Keras'
     attribute tracker fills with every ``SeedGenerator`` assigned to an attribute
-    of the layer (``Dropout.seed_generator``, :class:`~keras_autoencoders.models.sampling.Sampling`'s).
+    of the layer (``Dropout.seed_generator``, :class:`~keras_autoencoders.models.vae.Sampling`'s).
     An object without it gives ``()``.
     """
     return tuple(getattr(layer, "_seed_generators", ()))
@@ -55,7 +56,7 @@ def rmsprop_velocities(optimizer: keras.optimizers.RMSprop) -> list[keras.Variab
     Wraps the private ``RMSprop._velocities`` (Keras 3.15.1), created by ``build`` (zeros)
     and read by every ``update_step`` as the previous mean: assigning them right after
     ``build`` sets the mean the first step starts from (Part 6's
-    :class:`~keras_autoencoders.models.cvae_gan.optimizer.ArticleRMSprop` starts it at 1).
+    :class:`~keras_autoencoders.models.cvae_gan.model.ArticleRMSprop` starts it at 1).
     """
     return list(optimizer._velocities)
 
@@ -73,3 +74,16 @@ def in_xla_context() -> bool:
     from tensorflow.python.ops import control_flow_util
 
     return bool(control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph()))
+
+
+def scale_loss_for_distribution(loss):
+    """``loss`` divided by the number of ``tf.distribute`` replicas (unchanged on one device).
+
+    Wraps the private ``keras.src.losses.loss.scale_loss_for_distribution`` (Keras 3.15.1), which
+    Keras' own losses apply: a model whose ``compute_loss`` returns a per-replica loss of its own
+    calls it so that the replicas' summed gradients equal one step on the global batch (Keras'
+    ``train_step`` undoes it for the reported loss). A no-op on the JAX and other backends.
+    """
+    from keras.src.losses.loss import scale_loss_for_distribution as scale
+
+    return scale(loss)

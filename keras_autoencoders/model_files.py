@@ -53,10 +53,29 @@ def damaged(path: str | os.PathLike, reason: str, what_to_do: str) -> DamagedFil
     return DamagedFileError(f"{path}: damaged file ({reason}); {what_to_do}")
 
 
+#: The modules whose classes saved models name (``keras_autoencoders>...``): imported before a load.
+SAVED_CLASS_MODULES = ("models.vae", "models.dropout", "models.cvae_gan.model")
+
+
+def register_saved_classes() -> None:
+    """Import the modules that register the library's saved classes, so that any saved file loads."""
+    import importlib
+
+    import keras
+
+    for module in SAVED_CLASS_MODULES:
+        importlib.import_module(f"keras_autoencoders.{module}")
+    # Files saved before the conditional and the plain VAE were one class name the conditional one so.
+    vae = keras.saving.get_custom_objects()["keras_autoencoders>VariationalAutoencoder"]
+    keras.saving.get_custom_objects()["keras_autoencoders>ConditionalVAE"] = vae
+
+
 def load_model_file(path: str | os.PathLike, what_to_do: str = RETRAIN, **load_args: Any):
     """``keras.models.load_model(path, **load_args)``; a damaged file raises :class:`DamagedFileError`
     saying ``what_to_do``."""
     import keras
+
+    register_saved_classes()
 
     try:
         return keras.models.load_model(path, **load_args)

@@ -16,7 +16,6 @@ rewrites the line of the file it writes.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import pathlib
@@ -27,7 +26,8 @@ import keras
 import numpy as np
 
 from keras_autoencoders.errors import SettingsError
-from keras_autoencoders.model_files import RETRAIN, check_sha256, load_model_file, write_manifest_entry
+from keras_autoencoders.model_files import (RETRAIN, check_sha256, load_model_file, register_saved_classes,
+                                           write_manifest_entry)
 from keras_autoencoders.run_folder import RunFolder
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -99,12 +99,6 @@ def install_pretrained(run: RunFolder, *names: str) -> list[pathlib.Path]:
     return copied
 
 
-def _register_model_classes() -> None:
-    """Import the modules that register the library's model classes, so their files load."""
-    for module in ("vae", "conditional", "cvae_gan.model"):
-        importlib.import_module(f"keras_autoencoders.models.{module}")
-
-
 def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Path:
     """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``,
     computing in float32, and its sha256 in ``SHA256SUMS``.
@@ -113,7 +107,7 @@ def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Pat
     (:func:`computing_in_float32`) it runs as fast on every CPU as float32 models do, and its
     numbers do not depend on a CPU's bfloat16 kernels (`docs/machines.md`).
     """
-    _register_model_classes()
+    register_saved_classes()
     model = load_model_file(model_file, RETRAIN, compile=False)
     PRETRAINED_FOLDER.mkdir(parents=True, exist_ok=True)
     target = PRETRAINED_FOLDER / f"{name}.keras"
@@ -172,7 +166,7 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
 
 def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float]:
     """:func:`check_shipped`'s ``measured`` and ``committed``."""
-    _register_model_classes()
+    register_saved_classes()
     model = load_model_file(pretrained_path(name), FETCH_AGAIN, compile=False)
     run = source_run(name)
     if name.startswith("toy_"):

@@ -44,6 +44,10 @@ class Trained:
     def __post_init__(self):
         self.history = {column: values for column, values in self.history.items() if column != "epoch"}
 
+    def __iter__(self):
+        """``model, history = run.keep(...)``."""
+        return iter((self.model, self.history))
+
 
 class TutorialRun(RunFolder):
     """A :class:`~keras_autoencoders.run_folder.RunFolder` that knows its settings and run mode."""
@@ -67,13 +71,18 @@ class TutorialRun(RunFolder):
         if self.training:
             check_same_run(self.root, {**self.settings.as_dict(), **facts}, (*keys, *facts))
 
-    def fit_or_load(self, name: str, model: ModelT, data: Any = None, *, callbacks: Sequence[Any] = (),
-                    **fit_args: Any) -> Trained:
-        """Train ``model`` and save it as ``model/NAME.keras``, or load the saved or shipped one.
+    def needs_training(self, name: str) -> bool:
+        """Whether this run fits model ``name``: False under ``--pretrained`` and ``--skip-training``,
+        where :meth:`keep` loads it instead."""
+        return self.training
 
-        Training calls ``model.fit(data, callbacks=callbacks, **fit_args)`` (``data`` an
-        ``(x, y)`` pair or a dataset); the history is the run folder's ``history.csv`` when the
-        callbacks wrote one (resumed epochs included), else fit's own.
+    def keep(self, name: str, model: ModelT | None = None, fitted: Any = None) -> Trained:
+        """The model ``name`` the rest of the tutorial uses, with its per-epoch history.
+
+        After training: ``model`` saved as ``model/NAME.keras``; its history is the run folder's
+        ``history.csv`` when ``fit``'s callbacks wrote one (resumed epochs included), else
+        ``fitted.history``. Under ``--skip-training`` the saved model and history are loaded,
+        under ``--pretrained`` the shipped ones (installed in the run folder first).
         """
         if self.pretrained:
             from keras_autoencoders.pretrained import install_pretrained, pretrained_history, source_run
@@ -86,14 +95,25 @@ class TutorialRun(RunFolder):
             path = self.model(name)
             if not path.is_file():
                 raise SettingsError(f"no trained model {path}: run the tutorial without --skip-training first")
-            history = read_history_csv(self.history) if self.history.is_file() else {}
-            return Trained(self.load_model(name), history)
-        x, y = data if isinstance(data, tuple) else (data, None)
-        fitted = model.fit(x, y, callbacks=list(callbacks), **fit_args)
+            return Trained(self.load_model(name), read_history_csv(self.history) if self.history.is_file() else {})
         model.save(self.model(name))
-        uses_csv = any(isinstance(c, keras.callbacks.CSVLogger) for c in callbacks)
-        history = read_history_csv(self.history) if uses_csv and self.history.is_file() else dict(fitted.history)
-        return Trained(model, history)
+        if fitted is None and self.history.is_file():
+            return Trained(model, read_history_csv(self.history))
+        return Trained(model, dict(fitted.history) if fitted is not None else {})
+
+    def fit_or_load(self, name: str, model: ModelT, data: Any = None, *, callbacks: Sequence[Any] = (),
+                    **fit_args: Any) -> Trained:
+        """``model.fit(data, callbacks=callbacks, **fit_args)`` when :meth:`needs_training`, then :meth:`keep`.
+
+        ``data`` is an ``(x, y)`` pair or a dataset.
+        """
+        fitted = None
+        if self.needs_training(name):
+            x, y = data if isinstance(data, tuple) else (data, None)
+            fitted = model.fit(x, y, callbacks=list(callbacks), **fit_args)
+            if any(isinstance(c, keras.callbacks.CSVLogger) for c in callbacks):
+                fitted = None  # the run folder's history.csv holds every epoch, resumed ones included
+        return self.keep(name, model, fitted)
 
     def stage(self, name: str, build: Callable[[], keras.Model], data: Any, *, epochs: int,
               batch_size: int | None = None, validation_data: Any = None, **record: Any) -> Trained:

@@ -129,12 +129,12 @@ def _check_projector(out, model_name, data_dir):
     from keras_autoencoders.data.mnist import load_mnist_digits
     from keras_autoencoders.generate.manifold import z_means
     from keras_autoencoders.plotting.projector import TENSOR_NAME
-    from keras_autoencoders.pretrained import _register_model_classes
+    from keras_autoencoders.model_files import register_saved_classes
 
     folder = pathlib.Path(out) / "logs" / "projector"
     assert (folder / "projector_config.pbtxt").is_file() and (folder / "metadata.tsv").is_file()
     digits = load_mnist_digits(data_dir)
-    _register_model_classes()
+    register_saved_classes()
     z_meaner = keras.saving.load_model(pathlib.Path(out) / "model" / f"{model_name}.keras").article_models()["z_meaner"]
     codes = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(folder))).get_tensor(TENSOR_NAME)
     np.testing.assert_allclose(codes, z_means(z_meaner, digits.x_test, digits.y_test), atol=1e-5)

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from keras_autoencoders.compat import (KERAS_TESTED, flatten_layers, in_xla_context, layer_seed_generators,
                                        rmsprop_velocities)
-from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.vae import Sampling
 from keras_autoencoders.training.reproducible import seed_generators
 
 

@@ -42,7 +42,7 @@ def test_loss_matches_numpy_reference_for_colour_images():
     keras.utils.set_random_seed(0)
     model = build_celeba_cvae(num_conditions=5, image_size=16, latent_dim=4, hidden=8, seed=1)
     model.compile(optimizer="adam")
-    logs = model.evaluate(x, c, batch_size=6, verbose=0, return_dict=True)
+    logs = model.evaluate([x, c], batch_size=6, verbose=0, return_dict=True)
     # Replay the single noise draw on an identical twin and compute the loss in NumPy.
     keras.utils.set_random_seed(0)
     twin = build_celeba_cvae(num_conditions=5, image_size=16, latent_dim=4, hidden=8, seed=1)
@@ -65,7 +65,7 @@ def test_save_and_load_round_trip(tmp_path):
     c = (rng.random((16, 40)) > 0.5).astype("float32")
     model = build_celeba_cvae(image_size=16, seed=2)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    model.fit(x, c, batch_size=8, epochs=1, verbose=0)
+    model.fit([x, c], batch_size=8, epochs=1, verbose=0)
     model.save(tmp_path / "celeba_cvae.keras")
     loaded = keras.models.load_model(tmp_path / "celeba_cvae.keras")
     z = rng.standard_normal((16, 16)).astype("float32")
@@ -83,7 +83,7 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import keras
 import numpy as np
-from keras_autoencoders.models.conditional import ConditionalVAE
+from keras_autoencoders.models.vae import VariationalAutoencoder
 from keras_autoencoders.models.conv_cvae import build_conv_decoder, build_conv_encoder
 from keras_autoencoders.training.distribute import build_distributed, make_strategy
 
@@ -96,15 +96,15 @@ class MeanOnly(keras.layers.Layer):
 
 def build():
     keras.utils.set_random_seed(3)
-    model = ConditionalVAE(build_conv_encoder(5, 16, 4, 8), build_conv_decoder(5, 16, 4, 8), MeanOnly())
-    model([np.zeros((1, 16, 16, 3), "float32"), np.zeros((1, 5), "float32"), np.zeros((1, 5), "float32")])
+    model = VariationalAutoencoder(build_conv_encoder(5, 16, 4, 8), build_conv_decoder(5, 16, 4, 8), MeanOnly())
+    model([np.zeros((1, 16, 16, 3), "float32"), np.zeros((1, 5), "float32")])
     return model
 
 
 rng = np.random.default_rng(0)
 x = rng.random((8, 16, 16, 3), dtype=np.float32)
 c = (rng.random((8, 5)) > 0.5).astype("float32")
-dataset = tf.data.Dataset.from_tensor_slices((x, c)).batch(8)
+dataset = tf.data.Dataset.from_tensor_slices(((x, c),)).batch(8)
 single = build()
 single.compile(optimizer=keras.optimizers.SGD(5.0))
 single.fit(dataset, epochs=1, verbose=0)
@@ -151,13 +151,13 @@ def test_reported_loss_is_a_per_image_mean_on_datasets_of_unknown_length():
     model.compile(optimizer="adam")
     # z_mean only, so every evaluation sees the same numbers.
     model.sampling.call = lambda inputs: inputs[0]
-    on_arrays = model.evaluate(x, c, batch_size=4, verbose=0, return_dict=True)
-    unknown = tf.data.Dataset.from_tensor_slices((x, c)).filter(lambda *_: True).batch(4)
+    on_arrays = model.evaluate([x, c], batch_size=4, verbose=0, return_dict=True)
+    unknown = tf.data.Dataset.from_tensor_slices(((x, c),)).filter(lambda *_: True).batch(4)
     assert int(unknown.cardinality()) == int(tf.data.UNKNOWN_CARDINALITY)
     on_dataset = model.evaluate(unknown, verbose=0, return_dict=True)
     assert on_dataset["loss"] == pytest.approx(on_arrays["loss"], rel=1e-5)
     # Batches of 4, 4, 2: a per-image mean, the short batch weighted by its size.
-    per_batch = [model.evaluate(x[i:i + 4], c[i:i + 4], verbose=0, return_dict=True)["loss"] for i in (0, 4, 8)]
+    per_batch = [model.evaluate([x[i:i + 4], c[i:i + 4]], verbose=0, return_dict=True)["loss"] for i in (0, 4, 8)]
     assert on_arrays["loss"] == pytest.approx((4 * per_batch[0] + 4 * per_batch[1] + 2 * per_batch[2]) / 10, rel=1e-5)
 
 

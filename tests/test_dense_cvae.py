@@ -6,7 +6,7 @@ from keras import ops
 
 from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.data.mnist import load_mnist, prepare_images
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models.vae import build_part4_cvae
 
 
 def test_architecture_sizes_match_the_article():
@@ -46,7 +46,7 @@ def test_test_step_reports_the_article_loss():
     keras.utils.set_random_seed(0)
     model = build_part4_cvae(seed=1)
     model.compile(optimizer="adam")
-    logs = model.evaluate(x, y, batch_size=20, verbose=0, return_dict=True)
+    logs = model.evaluate([x, y], batch_size=20, verbose=0, return_dict=True)
     assert logs["loss"] == pytest.approx(logs["reconstruction_loss"] + logs["kl_loss"], rel=1e-5)
     # Replay evaluate's single draw on an identical twin, then compute the loss in NumPy.
     keras.utils.set_random_seed(0)
@@ -69,7 +69,7 @@ def test_one_training_step_updates_every_trainable_weight():
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     before = [w.numpy().copy() for w in model.trainable_weights]
     x = np.random.rand(10, 28, 28, 1).astype("float32")
-    model.train_on_batch(x, one_hot(np.arange(10)))
+    model.train_on_batch([x, one_hot(np.arange(10))])
     changed = [not np.array_equal(b, w.numpy()) for b, w in zip(before, model.trainable_weights)]
     assert all(changed)
 
@@ -79,7 +79,7 @@ def test_save_and_load_round_trip(tmp_path):
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     x = np.random.rand(40, 28, 28, 1).astype("float32")
     y = one_hot(np.arange(40) % 10)
-    model.fit(x, y, batch_size=20, epochs=1, verbose=0)
+    model.fit([x, y], batch_size=20, epochs=1, verbose=0)
     path = tmp_path / "cvae.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
@@ -101,9 +101,9 @@ def test_short_real_mnist_run_lowers_the_test_loss():
     y_train, y_test = one_hot(mnist.y_train[:5000]), one_hot(mnist.y_test[:1000])
     model = build_part4_cvae(seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    start = model.evaluate(x_test, y_test, batch_size=500, verbose=0, return_dict=True)["loss"]
-    history = model.fit(x_train, y_train, batch_size=100, epochs=3, verbose=0,
-                        validation_data=(x_test, y_test))
+    start = model.evaluate([x_test, y_test], batch_size=500, verbose=0, return_dict=True)["loss"]
+    history = model.fit([x_train, y_train], x_train, batch_size=100, epochs=3, verbose=0,
+                        validation_data=([x_test, y_test], x_test))
     val = history.history["val_loss"]
     assert val[-1] < val[0] < start
     assert val[-1] < 0.6 * start
@@ -115,7 +115,6 @@ def test_xla_compiled_steps_are_reproducible_and_learn_as_well():
     dropout masks and sampling noise from the seed, so the weights differ from a plain run's, but a
     run repeats exactly and reaches the same test loss."""
     from keras_autoencoders.data.mnist import load_sample
-    from keras_autoencoders.training.compile import compile_with_adam
 
     sample = load_sample()
     x, y = prepare_images(sample.x_train[:2000]), one_hot(sample.y_train[:2000])
@@ -123,10 +122,11 @@ def test_xla_compiled_steps_are_reproducible_and_learn_as_well():
     runs = {}
     for name, jit in (("plain", False), ("xla", True), ("xla again", True)):
         keras.utils.set_random_seed(0)
-        model = compile_with_adam(build_part4_cvae(seed=0), 1e-3, steps_per_execution=5, jit_compile=jit)
-        model.fit(x, y, batch_size=100, epochs=3, shuffle=False, verbose=0)
+        model = build_part4_cvae(seed=0)
+        model.compile(keras.optimizers.Adam(1e-3), steps_per_execution=5, jit_compile=jit)
+        model.fit([x, y], x, batch_size=100, epochs=3, shuffle=False, verbose=0)
         assert model.jit_compile is jit
-        runs[name] = ([w.numpy() for w in model.weights], model.evaluate(xt, yt, verbose=0))
+        runs[name] = ([w.numpy() for w in model.weights], model.evaluate([xt, yt], xt, verbose=0))
     for a, b in zip(runs["xla"][0], runs["xla again"][0]):
         np.testing.assert_array_equal(a, b)
     assert runs["xla"][1][0] == pytest.approx(runs["plain"][1][0], rel=0.02)  # the loss, as fit reports it

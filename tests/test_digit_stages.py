@@ -67,9 +67,10 @@ def test_a_conditional_vae_gets_the_labels_its_own_schedule_and_records_its_prec
     digits = stages.digits
     stages.train("part4_cvae", _built, precision="mixed_bfloat16", labelled=True, epochs=100, batch_size=500)
     call = stages.run.calls["part4_cvae"]
-    assert call["data"][0] is digits.x_train
-    np.testing.assert_array_equal(call["data"][1], digits.y_train_onehot)
-    np.testing.assert_array_equal(call["validation_data"][1], digits.y_test_onehot[:5])
+    (images, labels), target = call["data"]  # the article's fit([x_train, y_train], x_train)
+    assert images is digits.x_train and target is digits.x_train
+    np.testing.assert_array_equal(labels, digits.y_train_onehot)
+    np.testing.assert_array_equal(call["validation_data"][0][1], digits.y_test_onehot[:5])
     assert call["epochs"] == 100 and call["batch_size"] == 500 and call["precision"] == "mixed_bfloat16"
     assert call["model"].built_with["precision"] == "mixed_bfloat16"
 

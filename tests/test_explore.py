@@ -13,7 +13,7 @@ from keras_autoencoders.generate.manifold import decode_with_labels, manifold_gr
 def explorer():
     import keras
 
-    from keras_autoencoders.models.dense_cvae import build_part4_cvae
+    from keras_autoencoders.models.vae import build_part4_cvae
 
     keras.utils.set_random_seed(0)
     parts = build_part4_cvae(latent_dim=4, seed=0).article_models()

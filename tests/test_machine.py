@@ -73,17 +73,22 @@ def test_warning_is_one_line_once_and_only_without_native_bfloat16(capsys):
     assert f"about {machine.SLOWDOWN_WITHOUT_NATIVE_BFLOAT16}x slower than float32" in err
 
 
-def test_precision_policy_warns_when_the_cpu_is_capped(monkeypatch, capsys):
-    from keras_autoencoders.models.precision import precision_policy
+def test_set_precision_warns_when_the_cpu_is_capped(monkeypatch, capsys):
+    import keras
+
+    from keras_autoencoders.models.precision import set_precision
 
     xla_capped = read_machine(SAPPHIRE_RAPIDS, {"XLA_FLAGS": "--xla_cpu_max_isa=AVX2"})
     monkeypatch.setattr(machine, "read_machine", lambda: xla_capped)
     monkeypatch.setattr(machine, "_gpus", lambda: [])
-    with precision_policy("float32"):
-        pass
+
+    def net():
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(2), keras.layers.Dense(1)])
+
+    set_precision(net(), "float32")
     assert capsys.readouterr().err == ""
-    with precision_policy("mixed_bfloat16"), precision_policy("mixed_bfloat16"):
-        pass
+    set_precision(net(), "mixed_bfloat16")
+    set_precision(net(), "mixed_bfloat16")
     assert capsys.readouterr().err.count("capped by --xla_cpu_max_isa=AVX2") == 1
 
 

@@ -16,7 +16,7 @@ from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 from keras_autoencoders.data.mnist import load_mnist, prepare_images
 from keras_autoencoders.errors import NonFiniteLossError, SettingsError
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models.vae import build_part4_cvae
 from keras_autoencoders.run_folder import BACKUP_FOLDER
 from keras_autoencoders.training.callbacks import EpochTimer, run_folder_callbacks
 from keras_autoencoders.training.snapshots import ManifoldSnapshots
@@ -108,7 +108,8 @@ def digits():
         pytest.skip("no MNIST copy (set KERAS_AUTOENCODERS_DATA)")
     x = prepare_images(arrays.x_train[:700])
     y = one_hot(arrays.y_train[:700])
-    return (x[:600], y[:600]), (x[600:], y[600:])
+    # The article's layout: x = [images, labels], the target the images.
+    return ((x[:600], y[:600]), x[:600]), ((x[600:], y[600:]), x[600:])
 
 
 def build_dense(steps_per_execution: int = 1) -> keras.Model:
@@ -155,7 +156,7 @@ def test_dense_cvae_resumed_mid_epoch_ends_on_the_uninterrupted_weights(digits, 
 def test_snapshots_are_taken_at_their_epochs_whatever_the_steps_per_call(digits, tmp_path, steps_per_execution):
     """ManifoldSnapshots (an epoch-end callback) at epochs 0 and 2 of 3; at 4 steps per call an
     epoch of 6 batches ends on a short call. The snapshots are those of one step per call."""
-    (x, y), (x_test, y_test) = digits
+    (x, y), ((x_test, y_test), _) = digits
     labels = y_test.argmax(axis=1)
 
     calls = []
@@ -407,7 +408,7 @@ def test_run_folder_callbacks_put_seeds_first_and_always_stop_on_a_non_finite_lo
 
 @pytest.mark.parametrize("steps_per_execution", STEPS_PER_EXECUTION)
 def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(digits, tmp_path, steps_per_execution):
-    (x, y), _ = digits
+    ((x, y), _), _ = digits
     x, y = x[:300], y[:300]
     bad = x.copy()
     bad[250:] = np.nan  # the last batch of 50
@@ -418,7 +419,7 @@ def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(dig
         """Clean digits in epochs 0 and 1 (0-based), a NaN last batch from epoch 2 on."""
         def epoch_arrays(_):
             images = tf.where(seeds.epoch.read_value() >= 2, tf.constant(bad), tf.constant(x))
-            return tf.data.Dataset.from_tensor_slices((images, y))
+            return tf.data.Dataset.from_tensor_slices(((images, y),))
 
         epoch_data = tf.data.Dataset.range(1).flat_map(epoch_arrays)
         return epoch_data.apply(tf.data.experimental.assert_cardinality(300)).batch(50)
@@ -433,7 +434,7 @@ def test_non_finite_loss_stops_fit_and_keeps_the_last_finished_epochs_backup(dig
     assert backup_epoch(out) == 2  # on_train_end did not run: the last finished epoch's backup is kept
     # Rerunning (here on clean data) resumes from it: two more epochs from the good weights.
     resumed = build_dense(steps_per_execution)
-    history = resumed.fit(x, y, batch_size=50, epochs=4, verbose=0,
+    history = resumed.fit([x, y], batch_size=50, epochs=4, verbose=0,
                           callbacks=callbacks(out, seeds=EpochSeeds(SEED)))
     assert len(history.history["loss"]) == 2 and np.all(np.isfinite(history.history["loss"]))
     assert int(resumed.optimizer.iterations.numpy()) == 4 * 6

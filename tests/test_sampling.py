@@ -2,7 +2,7 @@
 import numpy as np
 from keras import ops
 
-from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.vae import Sampling
 
 
 def test_sample_mean_and_variance_over_many_draws():

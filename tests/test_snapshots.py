@@ -3,7 +3,7 @@ import keras
 import numpy as np
 
 from keras_autoencoders.arrays import one_hot
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models.vae import build_part4_cvae
 from keras_autoencoders.training.callbacks import EpochTimer
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs
 
@@ -24,7 +24,7 @@ def _tiny_run(tmp_path, epochs, snapshot_epochs, model=None, tensorboard_dir=Non
                               latent_dim=8, epochs=snapshot_epochs, path=tmp_path / "snaps.npz",
                               tensorboard_dir=tensorboard_dir)
     timer = EpochTimer()
-    history = model.fit(x, one_hot(labels), batch_size=30, epochs=epochs, verbose=0,
+    history = model.fit([x, one_hot(labels)], batch_size=30, epochs=epochs, verbose=0,
                         callbacks=[timer, snaps])
     return model, snaps, history
 

@@ -7,7 +7,7 @@ from keras import ops
 from keras_autoencoders.data.mnist import load_mnist, prepare_images
 from keras_autoencoders.models.conv_vae import build_conv_vae
 from keras_autoencoders.models.dense_autoencoder import build_dense_autoencoder, build_dense_vae
-from keras_autoencoders.models.dense_cvae import build_dense_decoder, build_dense_encoder
+from keras_autoencoders.models.vae import build_part4_encoder
 from keras_autoencoders.models.vae import VariationalAutoencoder
 
 SUBMODELS = {"encoder", "z_meaner", "z_lvarer", "decoder", "vae"}
@@ -93,15 +93,16 @@ def _check_vae_submodels(model, latent_dim):
     assert decoded.shape == (4, 28, 28, 1)
     out = sub["vae"].predict_on_batch(x)
     assert out.shape == (4, 28, 28, 1) and 0 <= out.min() and out.max() <= 1
-    assert ops.convert_to_numpy(model(x)).shape == (4, 28, 28, 1)
+    reconstruction, z_mean, z_log_var = model(x)  # call gives what the loss reads
+    assert ops.convert_to_numpy(reconstruction).shape == (4, 28, 28, 1) and z_mean.shape == z_log_var.shape
     # z_mean is deterministic; the encoder samples.
     np.testing.assert_array_equal(sub["z_meaner"].predict_on_batch(x), sub["z_meaner"].predict_on_batch(x))
     assert not np.array_equal(sub["encoder"].predict_on_batch(x), sub["encoder"].predict_on_batch(x))
 
 
-def test_vae_refuses_conditional_nets():
-    with pytest.raises(ValueError, match="1 input"):
-        VariationalAutoencoder(build_dense_encoder(), build_dense_decoder())
+def test_vae_refuses_nets_that_disagree_on_the_condition():
+    with pytest.raises(ValueError, match="1 input each, or 2"):
+        VariationalAutoencoder(build_part4_encoder(), build_dense_vae(2).decoder)
 
 
 # -- the loss ----------------------------------------------------------------------

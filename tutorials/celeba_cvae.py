@@ -94,9 +94,11 @@ run.save_figure("faces_with_attributes", figures.plot_captioned_images(shown_fac
 # %%
 seeds = EpochSeeds(s.seed)
 data = split_datasets(parts, s.batch_size, seed=s.seed, epoch_variable=seeds.epoch, image_size=size)
+# The CVAE's x is [faces, attributes], as Part 4's cvae.fit([x, y], x): batches of ((faces, attributes),).
+cvae_data = {name: batches.map(lambda faces, attributes: ((faces, attributes),)) for name, batches in data.items()}
 distributed = build_distributed(
     lambda: build_celeba_cvae(len(names), size, s.latent_dim, seed=s.seed, precision=s.precision),
-    data["train"], {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})
+    cvae_data["train"], {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})
 cvae = distributed.model
 print(f"{distributed.replicas} replica(s) with {type(distributed.strategy).__name__}")
 cvae.summary()  # the encoder net and the decoder
@@ -107,12 +109,13 @@ cvae.summary()  # the encoder net and the decoder
 # the weights of an uninterrupted run; a NaN loss stops it, keeping the last good epoch.
 
 # %%
-trained = run.fit_or_load("celeba_cvae", cvae, distributed.dataset, epochs=s.epochs, validation_data=data["valid"],
-                          shuffle=False, verbose=1, callbacks=run_folder_callbacks(run.root, seeds=seeds))
-cvae, history = trained.model, trained.history
+if run.needs_training("celeba_cvae"):  # not under --pretrained or --skip-training
+    cvae.fit(distributed.dataset, epochs=s.epochs, validation_data=cvae_data["valid"], shuffle=False, verbose=1,
+             callbacks=run_folder_callbacks(run.root, seeds=seeds))
+cvae, history = run.keep("celeba_cvae", cvae)  # saved in model/ (or the saved one, loaded)
 decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]
 train_images_per_second = len(parts["train"]) / float(np.median(history["train_seconds"]))
-test_loss = cvae.evaluate(data["test"], verbose=0, return_dict=True)
+test_loss = cvae.evaluate(cvae_data["test"], verbose=0, return_dict=True)
 test_reconstruction_mse = decoded_reconstruction_mse(z_meaner, decoder, data["test"])
 print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}; "
       f"test loss {test_loss['loss']:.4f}; training {train_images_per_second:.0f} images/s")

@@ -29,7 +29,7 @@ from keras_autoencoders.evaluation.pca import compare_with_pca, fit_pca
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.models.conv_vae import build_conv_vae
 from keras_autoencoders.models.dense_autoencoder import build_dense_autoencoder, build_dense_vae
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models.vae import build_part4_cvae
 from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting import figures
 from keras_autoencoders.records.mnist_study import CODE_MODELS, MNISTStudyResults, study_samples

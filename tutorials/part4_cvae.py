@@ -19,6 +19,8 @@ NOTEBOOK_PRESET = "article"  # in a notebook: "quick" (minutes on a CPU) or "art
 # %%
 from dataclasses import dataclass
 
+import keras
+
 from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.data.toy_manifold import make_sine_circle
 from keras_autoencoders.evaluation.digit_generators import cvae_numbers
@@ -26,7 +28,7 @@ from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import manifold_render_seconds, z_means
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models import build_part4_cvae
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, toy_inputs
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
@@ -34,7 +36,6 @@ from keras_autoencoders.plotting.snapshot_animations import write_snapshot_anima
 from keras_autoencoders.plotting.toy import plot_toy_manifold
 from keras_autoencoders.records.part4 import TOY_MODELS, Part4Results
 from keras_autoencoders.training.callbacks import run_folder_callbacks
-from keras_autoencoders.training.compile import compile_with_adam
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, article_snapshot_epochs
 from keras_autoencoders.tutorial import AdamTrainingSettings, setting
@@ -77,9 +78,13 @@ print(digits.describe())
 toy = make_sine_circle(seed=s.seed)
 toy_manifold = {}
 for name, conditional in TOY_MODELS.items():
-    toy_ae = compile_with_adam(build_toy_autoencoder(conditional), s.toy_learning_rate, s.steps_per_execution, "mse")
-    toy_ae = run.fit_or_load(f"toy_{name}", toy_ae, (toy_inputs(toy, conditional), toy.points), epochs=s.toy_epochs,
-                             batch_size=s.toy_batch_size, shuffle=True, verbose=0).model
+    toy_ae = build_toy_autoencoder(conditional)
+    toy_ae.compile(optimizer=keras.optimizers.Adam(s.toy_learning_rate), loss="mse",
+                   steps_per_execution=s.steps_per_execution)
+    if run.needs_training(f"toy_{name}"):
+        toy_ae.fit(toy_inputs(toy, conditional), toy.points, epochs=s.toy_epochs, batch_size=s.toy_batch_size,
+                   shuffle=True, verbose=0)
+    toy_ae = run.keep(f"toy_{name}", toy_ae).model
     predicted = toy_ae.predict(toy_inputs(toy, conditional), batch_size=2000, verbose=0)
     toy_manifold[name] = toy_manifold_distances(predicted, toy)
     run.save_figure(f"toy_{name}", plot_toy_manifold(toy, predicted, title=name))
@@ -90,14 +95,14 @@ for name, conditional in TOY_MODELS.items():
 # Encoder: image + one-hot label -> Dense 256 relu -> BatchNorm -> Dropout 0.3 ->
 # z_mean, z_log_var (8-d) -> sampled z. Decoder: z + label -> Dense 256 -> LeakyReLU ->
 # BatchNorm -> Dropout 0.3 -> Dense 784 sigmoid. Loss per digit (784 BCE + KL) / 2 / 784.
-# The networks are `build_part4_cvae` (`models/dense_cvae.py`), the loss and the training step
-# `VariationalAutoencoder.train_step` (`models/vae.py`), to which `ConditionalVAE`
-# (`models/conditional.py`) hands the label. `--precision mixed_bfloat16` (not the
-# article's) computes in bfloat16 with float32 weights; z, the logits, the image and the loss stay float32.
+# Networks, loss (`VariationalAutoencoder.compute_loss`) and step are one file,
+# `models/vae.py`. `--precision mixed_bfloat16` (not the article's) computes in bfloat16
+# with float32 weights; z, the image and the loss stay float32 (`models/precision.py`).
 
 # %%
-cvae = compile_with_adam(build_part4_cvae(latent_dim=s.latent_dim, seed=s.seed, precision=s.precision),
-                         s.learning_rate, s.steps_per_execution, jit_compile=s.jit_compile)
+cvae = build_part4_cvae(latent_dim=s.latent_dim, seed=s.seed, precision=s.precision)
+cvae.compile(optimizer=keras.optimizers.Adam(s.learning_rate), steps_per_execution=s.steps_per_execution,
+             jit_compile=s.jit_compile)
 cvae.summary()  # the encoder net and the decoder
 
 # %% [markdown]
@@ -115,12 +120,13 @@ snapshots = ManifoldSnapshots(cvae.decoder, cvae.article_models()["z_meaner"], d
                               s.latent_dim, article_snapshot_epochs(s.epochs), path=run.snapshots,
                               tensorboard_dir=run.logs / "manifolds")
 seeds = EpochSeeds(s.seed)
-trained = run.fit_or_load("part4_cvae", cvae, shuffled_batches(digits.x_train, digits.y_train_onehot, s.batch_size,
-                                                               seeds),
-                          epochs=s.epochs, validation_data=(digits.x_test, digits.y_test_onehot),
-                          validation_batch_size=s.batch_size, shuffle=False,
-                          callbacks=run_folder_callbacks(run.root, [snapshots], tensorboard=True, seeds=seeds))
-cvae, history = trained.model, trained.history
+if run.needs_training("part4_cvae"):  # not under --pretrained or --skip-training
+    # The article's cvae.fit([x_train, y_train_cat], x_train, batch_size=500, ...), shuffled per epoch.
+    cvae.fit(shuffled_batches((digits.x_train, digits.y_train_onehot), digits.x_train, s.batch_size, seeds),
+             epochs=s.epochs, validation_data=((digits.x_test, digits.y_test_onehot), digits.x_test),
+             validation_batch_size=s.batch_size, shuffle=False,
+             callbacks=run_folder_callbacks(run.root, [snapshots], tensorboard=True, seeds=seeds))
+cvae, history = run.keep("part4_cvae", cvae)  # saved in model/ (or the saved one, loaded)
 decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]  # the article's sub-models
 print(f"test loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}")
 
@@ -132,7 +138,7 @@ print(f"test loss after {len(history['val_loss'])} epochs: {history['val_loss'][
 
 # %%
 shown, shown_labels = digits.x_test[:10], digits.y_test_onehot[:10]
-decoded = cvae.predict([shown, shown_labels, shown_labels], verbose=0)  # the article's `cvae`
+decoded = cvae.article_models()["cvae"].predict([shown, shown_labels, shown_labels], verbose=0)
 run.save_figure("reconstructions", figures.plot_digits(shown, decoded))
 
 # %% [markdown]

@@ -27,8 +27,9 @@ from keras_autoencoders.evaluation.digit_generators import compare_generators
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import z_means
-from keras_autoencoders.models.cvae_gan import PRESETS, build_cvae_gan
+from keras_autoencoders.models.cvae_gan import PRESETS, ArticleRMSprop, build_cvae_gan
 from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD
+from keras_autoencoders.models.upsampled_conv import fold_upsampling
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
 from keras_autoencoders.plotting.snapshot_animations import write_snapshot_animations
@@ -84,7 +85,9 @@ run.check_same_run(RESUME_KEYS, data=digits.source_label)  # a resumed run keeps
 
 # %%
 model = build_cvae_gan(latent_dim=s.latent_dim, preset=s.preset, feature_loss=s.feature_loss, seed=s.seed,
-                       precision=s.precision, fold_upsampling=s.fold_upsampling)
+                       precision=s.precision)
+if s.fold_upsampling:  # an option, not the article's: the same function, faster (models/upsampled_conv.py)
+    fold_upsampling(model)
 model.summary()  # the three networks, and the discriminator variables L_GAN never reaches
 
 # %% [markdown]
@@ -93,11 +96,13 @@ model.summary()  # the three networks, and the discriminator variables L_GAN nev
 # L_GAN = -(log D(x) + 2 log(1 - D(G(z))) + log(1 - D(G(E(x))))) / 4 / 784;
 # L_llike = sigmoid cross-entropy between l(x) (as targets, through a sigmoid) and l(x~), / 784.
 # L_enc = L_llike + L_prior, L_dec = gamma L_llike - L_GAN, L_dis = L_GAN, each minimised by its
-# own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant): the losses are `models/losses.py`, the
-# steps `CVAEGAN.discriminator_step` and `CVAEGAN.encoder_decoder_step`.
+# own RMSprop (1e-3, 3e-4, 1e-3; TensorFlow 1's variant, `ArticleRMSprop`). The model, its three
+# losses and the loop are `keras_autoencoders/models/cvae_gan/model.py` (`CVAEGAN.train_step`);
+# the loss terms `models/losses.py`.
 
 # %%
-model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
+model.compile(encoder_optimizer=ArticleRMSprop(1e-3), decoder_optimizer=ArticleRMSprop(3e-4),
+              discriminator_optimizer=ArticleRMSprop(1e-3), gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 
 # %% [markdown]
 # ## Training: the adaptive loop ("Процесс обучения")
@@ -113,7 +118,10 @@ model.compile(gamma=s.gamma, steps_per_execution=s.steps_per_execution)
 # %%
 loop = adaptive_loop_fit(run, model, digits, iterations=s.iterations, batch_size=s.batch_size, seed=s.seed,
                          snapshot_every=s.snapshot_every, checkpoint_every=s.checkpoint_every)
-trained = run.fit_or_load("part6_cvae_gan", model, loop.draws, **loop.fit_arguments())
+if run.needs_training("part6_cvae_gan"):  # not under --pretrained or --skip-training
+    model.fit(loop.draws, epochs=loop.periods, steps_per_epoch=ITERATIONS_PER_PERIOD, callbacks=loop.callbacks,
+              verbose=0)  # an epoch: the article's logging period of 3 iterations
+trained = run.keep("part6_cvae_gan", model)  # saved in model/ (or the saved one, loaded)
 
 # %% [markdown]
 # ## Losses over training

@@ -89,9 +89,10 @@ def load_digit_explorer(run_dir: str | os.PathLike | None = None, pretrained: st
 
     from keras_autoencoders.data.mnist import load_mnist_digits
     from keras_autoencoders.errors import SettingsError
-    from keras_autoencoders.pretrained import _register_model_classes, pretrained_path
+    from keras_autoencoders.model_files import register_saved_classes
+    from keras_autoencoders.pretrained import pretrained_path
 
-    _register_model_classes()
+    register_saved_classes()
     if pretrained is not None:
         if pretrained not in DIGIT_MODELS:
             raise SettingsError(f"--pretrained {pretrained!r}: the explorer knows the digit models "

@@ -61,9 +61,9 @@ def load_face_explorer(run_dir: str | os.PathLike, data_dir: str | None = None, 
 
     from keras_autoencoders.data.celeba import load_celeba_index
     from keras_autoencoders.data.image_pipeline import first_images
-    from keras_autoencoders.pretrained import _register_model_classes
+    from keras_autoencoders.model_files import register_saved_classes
 
-    _register_model_classes()
+    register_saved_classes()
     folder = pathlib.Path(run_dir)
     model = keras.saving.load_model(folder / "model" / "celeba_cvae.keras", compile=False)
     settings = json.loads((folder / "results.json").read_text())["settings"] if (folder / "results.json").is_file() \

@@ -94,9 +94,9 @@ def load_code_map_explorer(run_dir: str | os.PathLike, data_dir: str | None = No
     import keras
 
     from keras_autoencoders.data.mnist import load_mnist_digits
-    from keras_autoencoders.pretrained import _register_model_classes
+    from keras_autoencoders.model_files import register_saved_classes
 
-    _register_model_classes()
+    register_saved_classes()
     folder = pathlib.Path(run_dir)
     ae = keras.saving.load_model(folder / "model" / "ae_2.keras", compile=False)
     vae = keras.saving.load_model(folder / "model" / "vae_2.keras", compile=False).article_models()

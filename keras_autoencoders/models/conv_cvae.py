@@ -24,18 +24,17 @@ would hold 16.8 million weights (four times the 4.2 million here, and twice the 
 and gives a 16x16x64 map.
 
 c is the 0/1 attribute vector (:meth:`~keras_autoencoders.data.celeba.CelebaIndex.conditions`).
-The model is a :class:`~keras_autoencoders.models.conditional.ConditionalVAE`:
+The model is a :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`:
 the same loss (per-pixel binary cross-entropy + KL) and training step as
-Part 4's CVAE, so ``fit`` takes a ``tf.data`` dataset of ``(images, conditions)``.
+Part 4's CVAE, so ``fit`` takes a ``tf.data`` dataset of ``((images, conditions),)``.
 """
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from keras_autoencoders.models.conditional import DECODER_LOGITS, ConditionalVAE
-from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
-from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
+from keras_autoencoders.models.precision import set_precision
 
 #: The article's latent size.
 LATENT_DIM = 16
@@ -63,8 +62,8 @@ def build_conv_encoder(num_conditions: int, image_size: int = 64, latent_dim: in
         x = layers.MaxPooling2D(2, name=f"enc_pool{i + 1}")(x)
     x = layers.Concatenate(name="enc_join_condition")([layers.Flatten()(x), condition])
     x = layers.Dense(hidden, activation="relu", name="enc_dense")(x)
-    z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean")(x)
-    z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
     return keras.Model([image, condition], [z_mean, z_log_var], name="encoder_net")
 
 
@@ -83,14 +82,14 @@ def build_conv_decoder(num_conditions: int, image_size: int = 64, latent_dim: in
     for filters in reversed(CONV_FILTERS[:-1]):
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu",
                                    name=f"dec_deconv_{filters}")(x)
-    logits = layers.Conv2DTranspose(3, 3, strides=2, padding="same", dtype=HEAD_DTYPE, name=DECODER_LOGITS)(x)
-    image = layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_image")(logits)
+    logits = layers.Conv2DTranspose(3, 3, strides=2, padding="same", name="dec_logits")(x)
+    image = layers.Activation("sigmoid", name="dec_image")(logits)
     return keras.Model([z, condition], image, name="decoder")
 
 
 def build_celeba_cvae(num_conditions: int = 40, image_size: int = 64, latent_dim: int = LATENT_DIM,
                       hidden: int = HIDDEN_UNITS, seed: int | None = None,
-                      precision: str = "float32") -> ConditionalVAE:
+                      precision: str = "float32") -> VariationalAutoencoder:
     """The CelebA conditional VAE, built (all weights created), not compiled.
 
     ``seed`` seeds the sampling layer's noise; seed the weights with
@@ -98,11 +97,10 @@ def build_celeba_cvae(num_conditions: int = 40, image_size: int = 64, latent_dim
     ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights; the heads the loss reads
     stay float32, :mod:`keras_autoencoders.models.precision`).
     """
-    with precision_policy(precision):
-        model = ConditionalVAE(build_conv_encoder(num_conditions, image_size, latent_dim, hidden),
-                               build_conv_decoder(num_conditions, image_size, latent_dim, hidden),
-                               Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"), name="celeba_cvae")
+    model = VariationalAutoencoder(build_conv_encoder(num_conditions, image_size, latent_dim, hidden),
+                           build_conv_decoder(num_conditions, image_size, latent_dim, hidden),
+                           Sampling(seed=seed, name="sampling"), name="celeba_cvae")
     image = keras.ops.zeros((1, image_size, image_size, 3))
     condition = keras.ops.zeros((1, num_conditions))
-    model([image, condition, condition])  # build all weights
-    return model
+    model([image, condition])  # build all weights
+    return set_precision(model, precision)

@@ -24,9 +24,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
-from keras_autoencoders.models.sampling import Sampling
-from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
+from keras_autoencoders.models.precision import set_precision
+from keras_autoencoders.models.dense_autoencoder import seeded_glorot_uniform
+from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
 
 #: Filters of the encoder's three conv blocks (the decoder's transposed convs reverse the first two).
 CONV_FILTERS = (32, 64, 128)
@@ -64,10 +64,9 @@ def _decoder(code_dim: int, image_size: int, seed: int | None, offset: int, inpu
     for i, filters in enumerate(out_filters):
         last = i == len(out_filters) - 1
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation=None if last else "elu",
-                                   name=DECODER_LOGITS if last else f"dec_deconv{i + 1}",
-                                   dtype=HEAD_DTYPE if last else None,  # the logits the VAE's loss reads
+                                   name="dec_logits" if last else f"dec_deconv{i + 1}",
                                    kernel_initializer=seeded_glorot_uniform(seed, offset + 1 + i))(x)
-    return keras.Model(code, layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_image")(x), name="decoder")
+    return keras.Model(code, layers.Activation("sigmoid", name="dec_image")(x), name="decoder")
 
 
 def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int = DEFAULT_CODE_DIM,
@@ -92,15 +91,14 @@ def build_face_vae(image_size: int = DEFAULT_IMAGE_SIZE, latent_dim: int = DEFAU
     ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
     the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
     """
-    with precision_policy(precision):
-        image, x, offset = _encoder_trunk(_check_size(image_size), seed)
-        z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean",
-                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-        z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var",
-                                 kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
-        encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
-        decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")
-        model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
-                                       name="face_vae")
+    image, x, offset = _encoder_trunk(_check_size(image_size), seed)
+    z_mean = layers.Dense(latent_dim, name="z_mean",
+                          kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var",
+                             kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
+    encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
+    decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")
+    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"),
+                                   name="face_vae")
     model(keras.ops.zeros((1, image_size, image_size, 3)))  # build all weights
-    return model
+    return set_precision(model, precision)

@@ -23,9 +23,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
-from keras_autoencoders.models.sampling import Sampling
-from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
+from keras_autoencoders.models.precision import set_precision
+from keras_autoencoders.models.dense_autoencoder import seeded_glorot_uniform
+from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
 
 IMAGE_SHAPE = (28, 28, 1)
 #: Filters of the encoder's two stride-2 convs (the decoder's transposed convs reverse them).
@@ -41,10 +41,9 @@ def build_conv_vae(latent_dim: int = 2, seed: int | None = None, precision: str 
     ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
     the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
     """
-    with precision_policy(precision):
-        model = _conv_vae(latent_dim, seed)
+    model = _conv_vae(latent_dim, seed)
     model(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build all weights
-    return model
+    return set_precision(model, precision)
 
 
 def _conv_vae(latent_dim: int, seed: int | None) -> VariationalAutoencoder:
@@ -58,8 +57,8 @@ def _conv_vae(latent_dim: int, seed: int | None) -> VariationalAutoencoder:
                           name=f"enc_conv{i + 1}", kernel_initializer=init(i))(x)
     x = layers.Flatten(name="enc_flatten")(x)
     x = layers.Dense(HIDDEN_UNITS, activation="relu", name="enc_dense", kernel_initializer=init(2))(x)
-    z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean", kernel_initializer=init(3))(x)
-    z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var", kernel_initializer=init(4))(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean", kernel_initializer=init(3))(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var", kernel_initializer=init(4))(x)
     encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
 
     side = IMAGE_SHAPE[0] // 2 ** len(CONV_FILTERS)
@@ -70,8 +69,8 @@ def _conv_vae(latent_dim: int, seed: int | None) -> VariationalAutoencoder:
     for i, filters in enumerate(reversed(CONV_FILTERS)):
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu",
                                    name=f"dec_deconv{i + 1}", kernel_initializer=init(6 + i))(x)
-    logits = layers.Conv2D(IMAGE_SHAPE[-1], 3, padding="same", dtype=HEAD_DTYPE, name=DECODER_LOGITS,
+    logits = layers.Conv2D(IMAGE_SHAPE[-1], 3, padding="same", name="dec_logits",
                            kernel_initializer=init(8))(x)
-    decoder = keras.Model(z, layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_image")(logits), name="decoder")
-    return VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
+    decoder = keras.Model(z, layers.Activation("sigmoid", name="dec_image")(logits), name="decoder")
+    return VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"),
                                   name="conv_vae")

@@ -20,11 +20,18 @@ import math
 import keras
 from keras import layers
 
-from keras_autoencoders.models.precision import HEAD_DTYPE, precision_policy
-from keras_autoencoders.models.sampling import Sampling
-from keras_autoencoders.models.vae import DECODER_LOGITS, VariationalAutoencoder, seeded_glorot_uniform
+from keras_autoencoders.models.precision import set_precision
+from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
 
 IMAGE_SHAPE = (28, 28, 1)
+
+
+def seeded_glorot_uniform(seed: int | None, offset: int) -> keras.initializers.Initializer:
+    """Keras' default kernel initializer, seeded with ``seed + offset`` (unseeded when ``seed`` is None).
+
+    Each layer needs its own offset: one seeded initializer gives the same values every call.
+    """
+    return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
 #: The slides' hidden sizes, encoder side (the decoder takes them in reverse).
 HIDDEN = (500, 120)
 #: The slides' code size for generation with the VAE.
@@ -94,21 +101,20 @@ def build_dense_vae(code_dim: int, hidden=HIDDEN, seed: int | None = None,
     ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
     the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
     """
-    with precision_policy(precision):
-        image, x, offset = _encoder_trunk(hidden, seed)
-        z_mean = layers.Dense(code_dim, dtype=HEAD_DTYPE, name="z_mean",
-                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-        z_log_var = layers.Dense(code_dim, dtype=HEAD_DTYPE, name="z_log_var",
-                                 kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
-        encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
+    image, x, offset = _encoder_trunk(hidden, seed)
+    z_mean = layers.Dense(code_dim, name="z_mean",
+                          kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+    z_log_var = layers.Dense(code_dim, name="z_log_var",
+                             kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
+    encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
 
-        z, x, offset = _decoder_trunk(code_dim, hidden, seed, offset + 2, "z")
-        logits = layers.Dense(math.prod(IMAGE_SHAPE), dtype=HEAD_DTYPE, name=DECODER_LOGITS,
-                              kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-        out = layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_sigmoid")(logits)
-        decoder = keras.Model(z, layers.Reshape(IMAGE_SHAPE, dtype=HEAD_DTYPE, name="dec_image")(out), name="decoder")
+    z, x, offset = _decoder_trunk(code_dim, hidden, seed, offset + 2, "z")
+    logits = layers.Dense(math.prod(IMAGE_SHAPE), name="dec_logits",
+                          kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
+    out = layers.Activation("sigmoid", name="dec_sigmoid")(logits)
+    decoder = keras.Model(z, layers.Reshape(IMAGE_SHAPE, name="dec_image")(out), name="decoder")
 
-        model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, dtype=HEAD_DTYPE, name="sampling"),
-                                       name="dense_vae")
+    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"),
+                                   name="dense_vae")
     model(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build all weights
-    return model
+    return set_precision(model, precision)

@@ -1,40 +1,77 @@
-"""The dtype policies a model can be built under, shared by the VAEs and Part 6's CVAE+GAN.
+"""Mixed precision for any built model, in one place (not the articles': they compute in float32).
 
-``float32`` is the articles' arithmetic and the default. ``mixed_bfloat16`` is Keras' mixed
-policy: bfloat16 arithmetic with float32 weights, faster only where bfloat16 is native (CPUs
-with AMX or AVX512_BF16, GPUs of compute capability 8.0 or more) and several times slower
-elsewhere, which building under it says once (:mod:`keras_autoencoders.machine`). Under it
-the layers whose outputs the losses read (z_mean, z_log_var, the sampled z, the decoder's logits and image, ...) are built with ``dtype=HEAD_DTYPE``,
-as Keras' mixed-precision guide advises for a model's outputs, so every loss is computed
-in float32. A saved ``.keras`` model keeps each layer's policy.
+:func:`set_precision` gives a built model Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic,
+float32 weights), layer by layer, keeping float32 where the losses read: each net's output
+layers, back to its last layer with weights (z_mean, z_log_var, the image's sigmoid, Part 6's l
+and D), as Keras' mixed-precision guide advises for outputs; and every ``Dropout``, whose
+keep/drop numbers drawn in bfloat16 turn a rate of 0.3 into about 0.305. The policies are part
+of each layer's config, so a saved model loads back with them.
+
+bfloat16 is faster only where it is native (CPUs with AMX or AVX512_BF16, GPUs of compute
+capability 8.0 or more) and several times slower elsewhere, which this says once
+(:mod:`keras_autoencoders.machine`).
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator
+from typing import TYPE_CHECKING
 
-#: The dtype policies a model can be built with (:func:`precision_policy`): the articles' float32, and
-#: Keras' mixed bfloat16 (bfloat16 arithmetic, float32 weights).
+if TYPE_CHECKING:  # the settings read PRECISIONS before TensorFlow is imported
+    import keras
+
+#: The dtype policies a model can compute in: the articles' float32, and Keras' mixed bfloat16.
 PRECISIONS = ("float32", "mixed_bfloat16")
-#: The dtype of the layers whose outputs the losses read, under any policy (Keras' mixed-precision
-#: guide: a model's outputs in float32), so the losses' logs and guards stay float32.
-HEAD_DTYPE = "float32"
 
 
-@contextlib.contextmanager
-def precision_policy(policy: str) -> Iterator[None]:
-    """Build layers under the dtype policy ``policy`` (one of :data:`PRECISIONS`), then restore the old one."""
-    if policy not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {policy!r}")
-    import keras  # here, so that the settings can name PRECISIONS before TensorFlow is imported
+def check_precision_name(precision: str) -> None:
+    """Raise ``ValueError`` unless ``precision`` is one of :data:`PRECISIONS`."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+
+
+def _flatten(tensors) -> list:
+    return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+
+
+def float32_heads(net: keras.Model) -> set[keras.layers.Layer]:
+    """The layers of a functional ``net`` from its outputs back to the last layer with weights."""
+    made_by = {}
+    for layer in net.layers:
+        try:
+            for tensor in _flatten(layer.output):
+                made_by[id(tensor)] = layer
+        except (AttributeError, ValueError):  # a layer called more than once in ``net``
+            continue
+    heads, stack = set(), list(net.outputs)
+    while stack:
+        layer = made_by.get(id(stack.pop()))
+        if layer is None or layer in heads:
+            continue
+        heads.add(layer)
+        if not layer.trainable_weights:
+            stack.extend(_flatten(layer.input))
+    return heads
+
+
+def set_precision(model: keras.Model, precision: str) -> keras.Model:
+    """Make ``model``'s functional nets compute in ``precision``; returns ``model``.
+
+    ``"float32"`` leaves it as built. The other layers a subclassed model holds (a
+    :class:`~keras_autoencoders.models.vae.Sampling`) keep float32.
+    """
+    check_precision_name(precision)
+    if precision == "float32":
+        return model
+    import keras
 
     from keras_autoencoders.machine import check_precision
 
-    check_precision(policy)
-
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
+    check_precision(precision)
+    nets = [layer for layer in model.layers if isinstance(layer, keras.Model)] or [model]
+    for net in nets:
+        heads = float32_heads(net)
+        for layer in net.layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            float32 = layer in heads or isinstance(layer, keras.layers.Dropout)
+            layer.dtype_policy = "float32" if float32 else precision
+    return model

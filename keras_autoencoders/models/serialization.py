@@ -1,6 +1,6 @@
 """Saving models built from sub-models: their configs hold the sub-models' serialised configs.
 
-``ConditionalVAE`` and ``CVAEGAN`` are ``keras.Model`` subclasses around functional
+``VariationalAutoencoder`` and ``CVAEGAN`` are ``keras.Model`` subclasses around functional
 sub-models; ``get_config``/``from_config`` go through these two helpers so that
 ``model.save(... .keras)`` and ``keras.models.load_model`` round-trip them.
 """

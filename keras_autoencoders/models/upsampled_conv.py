@@ -13,7 +13,7 @@ multiply-adds per input channel and output pixel, for the layer that costs most 
 :func:`folded_upsampling_view` builds a second view of a model that shares every layer and variable
 with it and computes each such pair folded. The model itself (what ``model.save`` writes,
 what the tutorials show) keeps the article's plain ``UpSampling2D`` and ``Conv2D``; the view is
-for training (``CVAEGAN(..., fold_upsampling=True)``) and is never saved. Gradients reach the
+for training (:func:`fold_upsampling` hands it to a Part 6 model's steps) and is never saved. Gradients reach the
 plain convolution's kernel through the fold, which is linear in it.
 """
 from __future__ import annotations
@@ -119,3 +119,11 @@ def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
     if not folded:
         raise ValueError(f"{model.name}: no UpSampling2D(2) directly followed by a foldable Conv2D")
     return keras.Model(inputs, x, name=f"{model.name}_folded")
+
+
+def fold_upsampling(model: keras.Model) -> keras.Model:
+    """Train Part 6's ``model`` (a :class:`~keras_autoencoders.models.cvae_gan.model.CVAEGAN`) with its
+    decoder's up-sampled convolutions folded; returns ``model``, whose saved decoder stays the article's."""
+    view = folded_upsampling_view(model.decoder, "dec_concat")
+    model.decode_for_training = lambda inputs, training: view(inputs, training=training)
+    return model

@@ -1,179 +1,160 @@
-"""The VAE training step that every VAE of the series shares, conditional or not.
+"""Part 4's conditional VAE ("Автоэнкодеры в Keras, Часть 4", "Код на Keras"): networks, loss, step.
 
-:class:`VariationalAutoencoder` wraps an encoder net ``image -> [z_mean, z_log_var]``,
-a :class:`~keras_autoencoders.models.sampling.Sampling` layer and a decoder
-``z -> image`` whose pre-sigmoid layer is named :data:`DECODER_LOGITS`. Its
-``train_step``/``test_step`` minimise Part 4's loss, per sample
-``(sum of pixel BCEs + KL) / 2 / P`` for P pixel values per image
-(:func:`~keras_autoencoders.models.losses.part4_cvae_loss_terms`), always in float32:
-under the ``mixed_bfloat16`` policy (:mod:`keras_autoencoders.models.precision`) the nets
-compute in bfloat16 and the loss in float32.
-
-:class:`~keras_autoencoders.models.conditional.ConditionalVAE` is the same model
-whose nets also take a condition vector: it only overrides how a batch is
-unpacked and what the two nets are fed (:meth:`VariationalAutoencoder._unpack`,
-``_encoder_inputs``, ``_decoder_inputs``), the forward ``call`` and the
-article's sub-models.
+Loss per digit (784 * BCE + KL) / 2 / 784, Adam 1e-3, batch 500. :class:`VariationalAutoencoder` is every
+VAE of the project: the condition is optional (none in the MNIST study's and the faces' VAEs, CelebA's 40
+attributes), and P, the pixel values per image, comes from the encoder's input.
 """
 from __future__ import annotations
 
 import math
 
 import keras
-import tensorflow as tf
+from keras import layers, ops
 
-from keras_autoencoders.models.losses import part4_cvae_loss_terms
-from keras_autoencoders.models.sampling import Sampling
-from keras_autoencoders.models.serialization import deserialize_parts, serialize_parts
+from keras_autoencoders.compat import scale_loss_for_distribution
+from keras_autoencoders.models.precision import set_precision
 
-#: Name of the decoder's layer whose pre-sigmoid output the loss reads.
-DECODER_LOGITS = "dec_logits"
+IMAGE_SHAPE = (28, 28, 1)
+_PARTS = ("encoder_net", "decoder", "sampling")  # what a saved model's config holds
 
 
-def seeded_glorot_uniform(seed: int | None, offset: int) -> keras.initializers.Initializer:
-    """Keras' default kernel initializer, seeded with ``seed + offset`` (unseeded when ``seed`` is None).
+@keras.saving.register_keras_serializable(package="keras_autoencoders")
+class Sampling(layers.Layer):
+    """The article's ``sampling`` Lambda, ``z = z_mean + exp(z_log_var / 2) * eps``, also at inference;
+    its noise follows the batch's size and a seeded generator. Part 6 clips ``z_log_var / 2`` to ±2."""
 
-    Each layer needs its own offset: one seeded initializer gives the same values every call.
-    """
-    return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
+    def __init__(self, log_std_clip: float | None = None, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.log_std_clip, self.seed, self.seed_generator = log_std_clip, seed, keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        log_std = z_log_var / 2.0
+        if self.log_std_clip is not None:
+            log_std = ops.clip(log_std, -self.log_std_clip, self.log_std_clip)
+        epsilon = keras.random.normal(ops.shape(z_mean), dtype=self.compute_dtype, seed=self.seed_generator)
+        return z_mean + ops.exp(log_std) * epsilon
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "log_std_clip": self.log_std_clip, "seed": self.seed}
+
+
+def build_part4_encoder(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
+                        dropout_rate: float = 0.3) -> keras.Model:
+    """``[image, label] -> [z_mean, z_log_var]``: the article's encoder up to the sampling."""
+    image, label = keras.Input(IMAGE_SHAPE, name="image"), keras.Input((num_classes,), name="label")
+    x = layers.Concatenate()([layers.Flatten()(image), label])
+    x = layers.Dense(hidden, activation="relu", name="enc_dense")(x)
+    x = layers.BatchNormalization(name="enc_bn")(x)  # the article's apply_bn_and_dropout
+    x = layers.Dropout(dropout_rate, name="enc_dropout")(x)
+    z_mean, z_log_var = (layers.Dense(latent_dim, name=name)(x) for name in ("z_mean", "z_log_var"))
+    return keras.Model([image, label], [z_mean, z_log_var], name="encoder_net")
+
+
+def build_part4_decoder(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
+                        dropout_rate: float = 0.3) -> keras.Model:
+    """``[z, label] -> image`` in [0, 1]: the article's ``decoder``."""
+    z, label = keras.Input((latent_dim,), name="z"), keras.Input((num_classes,), name="label")
+    x = layers.Dense(hidden, name="dec_dense")(layers.Concatenate()([z, label]))
+    x = layers.LeakyReLU(negative_slope=0.3, name="dec_leaky_relu")(x)  # Keras 2's default slope
+    x = layers.BatchNormalization(name="dec_bn")(x)
+    x = layers.Dropout(dropout_rate, name="dec_dropout")(x)
+    x = layers.Dense(math.prod(IMAGE_SHAPE), activation="sigmoid", name="dec_image")(x)
+    return keras.Model([z, label], layers.Reshape(IMAGE_SHAPE)(x), name="decoder")
+
+
+def _with(condition, tensor):  # what a net is fed: the tensor, beside the condition if there is one
+    return tensor if condition is None else [tensor, condition]
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
 class VariationalAutoencoder(keras.Model):
-    """A VAE trained on batches of images alone.
+    """A VAE trained on Part 4's loss; conditional when its nets take a condition.
 
-    ``fit(x=images)``, ``fit(x=images, y=images)`` or ``fit(dataset)`` of
-    ``images``, ``(images,)`` or ``(images, images)`` trains it on Part 4's loss,
-    per sample ``(sum of pixel BCEs + KL) / 2 / P`` (P = 784 for MNIST); any
-    ``y`` is ignored, the target is the input. The reported ``loss`` equals
-    ``reconstruction_loss + kl_loss``; the metrics are per-image means, a short
-    last batch weighted by its size. ``call(image)`` encodes, samples z and
-    decodes.
-
-    Under a ``tf.distribute`` strategy each replica's loss is divided by the
-    number of replicas before the gradient, as Keras' own ``train_step`` does,
-    so that the summed gradients equal the single-device gradient of the
-    global batch (:mod:`keras_autoencoders.training.distribute`).
-
-    Args:
-        encoder_net: ``image -> [z_mean, z_log_var]``.
-        decoder: ``z -> image`` in [0, 1], with a layer named :data:`DECODER_LOGITS`
-            giving the pre-sigmoid values (the loss works on them).
-        sampling: the reparameterisation layer; a fresh unseeded one if None.
+    ``encoder_net``: ``image`` or ``[image, condition] -> [z_mean, z_log_var]``; ``decoder``: ``z`` or
+    ``[z, condition] -> image`` in [0, 1]. Fit it on ``x=images`` or ``x=[images, conditions]``: the
+    target is the image (a ``y`` is ignored). ``call`` returns ``(reconstruction, z_mean, z_log_var)``.
     """
 
-    _PARTS = ("encoder_net", "decoder", "sampling")
-    #: Inputs of the encoder net and of the decoder (subclasses add a condition).
-    _NET_INPUTS = 1
-
-    def __init__(self, encoder_net: keras.Model, decoder: keras.Model,
-                 sampling: Sampling | None = None, **kwargs):
+    def __init__(self, encoder_net: keras.Model, decoder: keras.Model, sampling: Sampling | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
-        for role, net in (("encoder_net", encoder_net), ("decoder", decoder)):
-            if len(net.inputs) != self._NET_INPUTS:
-                raise ValueError(f"{type(self).__name__} needs a {role} with {self._NET_INPUTS} input(s); "
-                                 f"{net.name!r} has {len(net.inputs)}")
-        self.encoder_net = encoder_net
-        self.decoder = decoder
-        # Same layers, stopping before the sigmoid: the loss works on logits (see losses.py).
-        self._decoder_logits = keras.Model(decoder.inputs, decoder.get_layer(DECODER_LOGITS).output)
+        if len(encoder_net.inputs) != len(decoder.inputs) or len(decoder.inputs) not in (1, 2):
+            raise ValueError(f"encoder_net and decoder need 1 input each, or 2 (with the condition); "
+                             f"got {len(encoder_net.inputs)} and {len(decoder.inputs)}")
+        self.encoder_net, self.decoder = encoder_net, decoder
         self.sampling = sampling if sampling is not None else Sampling(name="sampling")
-        self.pixels = math.prod(int(d) for d in encoder_net.inputs[0].shape[1:])
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
-
-    def summary(self, **kwargs) -> None:
-        """Keras' summary of the encoder net, then of the decoder (``kwargs`` go to both)."""
-        self.encoder_net.summary(**kwargs)
-        self.decoder.summary(**kwargs)
-
-    @property
-    def latent_dim(self) -> int:
-        return int(self.decoder.inputs[0].shape[-1])
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
-
-    # -- what a subclass with a condition overrides ---------------------------------
-
-    def _unpack(self, data):
-        """``(images, condition)`` of a batch; the condition is None here."""
-        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if isinstance(images, (list, tuple)):  # e.g. ``x=[images]``
-            images = images[0]
-        return images, None
-
-    def _encoder_inputs(self, images, condition):
-        return images
-
-    def _decoder_inputs(self, z, condition):
-        return z
-
-    # -- shared -------------------------------------------------------------------
+        self.conditional = len(decoder.inputs) == 2
+        self.pixels = math.prod(encoder_net.inputs[0].shape[1:])  # P: 784 for MNIST
+        self.latent_dim = int(decoder.inputs[0].shape[-1])
+        self.num_classes = int(decoder.inputs[1].shape[-1]) if self.conditional else 0  # the condition's length
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
 
     def call(self, inputs, training=False):
-        images = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-        z_mean, z_log_var = self.encoder_net(images, training=training)
+        if self.conditional and not (isinstance(inputs, (list, tuple)) and len(inputs) == 2):
+            raise ValueError(f"{self.name} takes x=[images, conditions], as in cvae.fit([x_train, y_train], x_train)")
+        images, condition = inputs if self.conditional else (inputs, None)
+        z_mean, z_log_var = self.encoder_net(_with(condition, images), training=training)
         z = self.sampling([z_mean, z_log_var])
-        return self.decoder(z, training=training)
+        return self.decoder(_with(condition, z), training=training), z_mean, z_log_var
 
-    def _loss_terms(self, data, training: bool):
-        image, condition = self._unpack(data)
-        z_mean, z_log_var = self.encoder_net(self._encoder_inputs(image, condition), training=training)
-        z = self.sampling([z_mean, z_log_var])
-        logits = self._decoder_logits(self._decoder_inputs(z, condition), training=training)
-        # In float32 under any dtype policy (a mixed_bfloat16 net's heads are float32 already;
-        # the cast also covers nets built otherwise, and images fed as other dtypes).
-        image, logits, z_mean, z_log_var = (keras.ops.cast(t, "float32") for t in (image, logits, z_mean, z_log_var))
-        reconstruction, kl = part4_cvae_loss_terms(image, logits, z_mean, z_log_var, pixels=self.pixels)
-        return keras.ops.mean(reconstruction), keras.ops.mean(kl), keras.ops.shape(image)[0]
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        images = x[0] if self.conditional else x
+        batch = ops.shape(images)[0]
+        # In float32 whatever the nets compute in (see keras_autoencoders.models.precision).
+        images, reconstruction, z_mean, z_log_var = (ops.cast(t, "float32") for t in (images, *y_pred))
+        # Keras' binary cross-entropy as the article's Keras 2 ran it, per pixel: clipped probabilities.
+        eps, target = keras.config.epsilon(), ops.reshape(images, (batch, -1))  # Keras' fuzz factor, 1e-7
+        p = ops.clip(ops.reshape(reconstruction, (batch, -1)), eps, 1.0 - eps)
+        bce = -ops.mean(target * ops.log(p) + (1.0 - target) * ops.log(1.0 - p), axis=-1)
+        kl = -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+        # The article's vae_loss, (P * BCE + KL) / 2 / P, split into its two terms.
+        reconstruction_loss = ops.mean(bce) / 2.0
+        kl_loss = ops.mean(kl) / 2.0 / self.pixels
+        for tracker, value in ((self.reconstruction_loss_tracker, reconstruction_loss), (self.kl_loss_tracker, kl_loss)):
+            tracker.update_state(value, sample_weight=ops.cast(batch, "float32"))  # per image, a short batch too
+        # Each replica's share under tf.distribute, as Keras' own losses do (unchanged on one device).
+        return scale_loss_for_distribution(reconstruction_loss + kl_loss)
 
-    def _report(self, reconstruction, kl, batch_size) -> dict:
-        # Weighted by the batch's size: per-sample means over an epoch (a short last
-        # batch counts for its size), and every update depends on the batch itself. An
-        # unweighted update's count += 1 does not, so in a compiled step it can run
-        # before the iterator reports the end of a dataset of unknown length (e.g.
-        # after ``ignore_errors``), averaging an extra 0 into the epoch's loss.
-        weight = keras.ops.cast(batch_size, "float32")
-        self.loss_tracker.update_state(reconstruction + kl, sample_weight=weight)
-        self.reconstruction_tracker.update_state(reconstruction, sample_weight=weight)
-        self.kl_tracker.update_state(kl, sample_weight=weight)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            reconstruction, kl, batch_size = self._loss_terms(data, training=True)
-            loss = reconstruction + kl
-            replica_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
-        grads = tape.gradient(replica_loss, self.trainable_weights)
-        self.optimizer.apply(grads, self.trainable_weights)
-        return self._report(reconstruction, kl, batch_size)
-
-    def test_step(self, data):
-        return self._report(*self._loss_terms(data, training=False))
+    def summary(self, **kwargs) -> None:
+        """Keras' summary of the encoder net, then of the decoder."""
+        for net in (self.encoder_net, self.decoder):
+            net.summary(**kwargs)
 
     def article_models(self) -> dict[str, keras.Model]:
-        """The usual sub-models, sharing this model's layers and weights.
-
-        ``encoder`` gives a sampled z, ``z_meaner`` z_mean, ``z_lvarer`` z_log_var,
-        ``decoder`` images from z, ``vae`` decodes a sampled z of its input image.
-        """
+        """The article's sub-models, sharing the weights: ``encoder`` (a sampled z), ``z_meaner``, ``z_lvarer``,
+        ``decoder``, and ``cvae``/``style_t`` (``[image, label_in, label_out]``, z or z_mean) or ``vae``."""
         image = keras.Input(self.encoder_net.inputs[0].shape[1:], name="image")
-        z_mean, z_log_var = self.encoder_net(image)
+        label_in, label_out = ((keras.Input((self.num_classes,), name=name) for name in ("label_in", "label_out"))
+                               if self.conditional else (None, None))
+        inputs = _with(label_in, image)
+        z_mean, z_log_var = self.encoder_net(inputs)
         z = self.sampling([z_mean, z_log_var])
-        return {
-            "encoder": keras.Model(image, z, name="encoder"),
-            "z_meaner": keras.Model(image, z_mean, name="z_meaner"),
-            "z_lvarer": keras.Model(image, z_log_var, name="z_lvarer"),
-            "decoder": self.decoder,
-            "vae": keras.Model(image, self.decoder(z), name="vae"),
-        }
+        models = {"encoder": keras.Model(inputs, z, name="encoder"),
+                  "z_meaner": keras.Model(inputs, z_mean, name="z_meaner"),
+                  "z_lvarer": keras.Model(inputs, z_log_var, name="z_lvarer"),
+                  "decoder": self.decoder}
+        if not self.conditional:
+            return {**models, "vae": keras.Model(image, self.decoder(z), name="vae")}
+        both = [image, label_in, label_out]
+        return {**models, "cvae": keras.Model(both, self.decoder([z, label_out]), name="cvae"),
+                "style_t": keras.Model(both, self.decoder([z_mean, label_out]), name="style_t")}
 
     def get_config(self) -> dict:
-        return {**super().get_config(), **serialize_parts(self, self._PARTS)}
+        return {**super().get_config(), **{k: keras.saving.serialize_keras_object(getattr(self, k)) for k in _PARTS}}
 
     @classmethod
     def from_config(cls, config):
-        return cls(**deserialize_parts(config, cls._PARTS))
+        return cls(**{**config, **{k: keras.saving.deserialize_keras_object(config[k]) for k in _PARTS}})
+
+
+def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
+                     dropout_rate: float = 0.3, seed: int | None = None,
+                     precision: str = "float32") -> VariationalAutoencoder:
+    """The Part 4 CVAE, built; ``precision="mixed_bfloat16"`` is an option, not the article's."""
+    model = VariationalAutoencoder(build_part4_encoder(latent_dim, num_classes, hidden, dropout_rate),
+                                   build_part4_decoder(latent_dim, num_classes, hidden, dropout_rate),
+                                   Sampling(seed=seed, name="sampling"), name="part4_cvae")
+    model([ops.zeros((1, *IMAGE_SHAPE)), ops.zeros((1, num_classes))])
+    return set_precision(model, precision)

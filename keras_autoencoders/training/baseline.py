@@ -12,11 +12,10 @@ import numpy as np
 import tensorflow as tf
 
 from keras_autoencoders.arrays import one_hot
-from keras_autoencoders.models.conditional import ConditionalVAE
-from keras_autoencoders.models.dense_cvae import build_part4_cvae
+from keras_autoencoders.models.vae import VariationalAutoencoder, build_part4_cvae
 
 
-def baseline_cvae(latent_dim: int = 8, learning_rate: float = 1e-3, seed: int = 0) -> ConditionalVAE:
+def baseline_cvae(latent_dim: int = 8, learning_rate: float = 1e-3, seed: int = 0) -> VariationalAutoencoder:
     """The Part 4 CVAE, compiled with Adam(``learning_rate``)."""
     cvae = build_part4_cvae(latent_dim=latent_dim, seed=seed)
     cvae.compile(optimizer=keras.optimizers.Adam(learning_rate))
@@ -24,6 +23,6 @@ def baseline_cvae(latent_dim: int = 8, learning_rate: float = 1e-3, seed: int = 
 
 
 def baseline_batches(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> tf.data.Dataset:
-    """Endless shuffled batches of ``(images, one-hot labels)``; ``labels`` are integers."""
-    return (tf.data.Dataset.from_tensor_slices((images, one_hot(labels)))
+    """Endless shuffled batches of ``((images, one-hot labels),)``, the CVAE's ``x``; ``labels`` are integers."""
+    return (tf.data.Dataset.from_tensor_slices(((images, one_hot(labels)),))
             .shuffle(len(images), seed=seed).repeat().batch(batch_size))

@@ -46,14 +46,14 @@ class DigitStages:
 
         An autoencoder by default: the training digits are both input and target. ``noisy``
         (noisy training digits, noisy test digits) replaces the inputs (a denoising AE);
-        ``labelled`` pairs the digits with their one-hot labels instead (a conditional VAE,
-        whose loss needs no target). ``epochs`` and ``batch_size`` override the shared ones. A
+        ``labelled`` feeds the digits with their one-hot labels (a conditional VAE). ``epochs`` and ``batch_size`` override the shared ones. A
         ``precision`` among ``build_kwargs`` and the ``record`` are what a saved stage must match.
         """
         digits, val = self.digits, self.validation
         inputs = noisy if noisy is not None else (digits.x_train, digits.x_test)
         if labelled:
-            data, validation = (inputs[0], digits.y_train_onehot), (inputs[1][val], digits.y_test_onehot[val])
+            data = ((inputs[0], digits.y_train_onehot), inputs[0])  # the article's fit([x, y], x)
+            validation = ((inputs[1][val], digits.y_test_onehot[val]), inputs[1][val])
         else:
             data, validation = (inputs[0], digits.x_train), (inputs[1][val], digits.x_test[val])
         record = {**({"precision": build_kwargs["precision"]} if "precision" in build_kwargs else {}),

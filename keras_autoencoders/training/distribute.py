@@ -5,7 +5,7 @@ visible, :func:`make_strategy` mirrors the model over all of them, and
 :func:`build_distributed` builds and compiles the model inside the strategy's
 scope and splits each global batch of the dataset across the replicas. Keras'
 ``fit`` then runs one replica step per device and sums the gradients
-(:class:`~keras_autoencoders.models.conditional.ConditionalVAE` divides each
+(:class:`~keras_autoencoders.models.vae.VariationalAutoencoder` divides each
 replica's loss by the replica count, so the result equals one step on the
 whole batch). With one device or none, the default strategy is used and
 nothing changes.

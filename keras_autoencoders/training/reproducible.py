@@ -7,7 +7,7 @@ Here every random draw of an epoch depends only on ``(seed, epoch)``:
 
 * :class:`EpochSeeds` (first callback) stores the epoch in a ``tf.Variable`` and,
   at each epoch's start, resets the state of every ``SeedGenerator`` of the model's
-  layers (dropout, :class:`~keras_autoencoders.models.sampling.Sampling`, ...);
+  layers (dropout, :class:`~keras_autoencoders.models.vae.Sampling`, ...);
 * :func:`shuffled_batches` (arrays) and ``make_image_dataset(..., epoch_variable=)``
   (image files) order each epoch by a stateless shuffle keyed by ``(seed, epoch)``,
   read when Keras starts the epoch's iterator, which ``fit`` does after

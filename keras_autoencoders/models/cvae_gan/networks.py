@@ -27,21 +27,15 @@ The article's code has two quirks in the discriminator:
 :data:`PRESETS` names the two variants: ``"article"`` (the default, faithful)
 and ``"corrected"``.
 
-Precision: the article computes in float32. ``mixed_bfloat16`` (an option) computes in
-bfloat16 with float32 weights; the layers the losses read (z_mean, z_log_var, z, the
-image's sigmoid, l, D) stay float32, and dropout is :class:`Float32DrawDropout`, whose
-keep/drop numbers are drawn in float32 (Keras' layer draws them in bfloat16 and drops 0.305
-of the units instead of 0.3). A float32 model holds only Keras' own layers and
-:class:`~keras_autoencoders.models.sampling.Sampling`.
+The networks hold Keras' own layers and :class:`~keras_autoencoders.models.vae.Sampling`;
+``mixed_bfloat16`` (an option) is set on them by :mod:`keras_autoencoders.models.precision`.
 """
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from keras_autoencoders.models.dropout import Float32DrawDropout
-from keras_autoencoders.models.precision import HEAD_DTYPE, PRECISIONS, precision_policy  # noqa: F401 (re-exported)
-from keras_autoencoders.models.sampling import Sampling
+from keras_autoencoders.models.vae import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
 #: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
@@ -63,8 +57,7 @@ PRESETS = {
 def _activate(x, name: str, rate: float = DROPOUT_RATE):
     """The article's ``apply_bn_relu_and_dropout`` with its defaults: LeakyReLU, dropout, no BN."""
     x = layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_lrelu")(x)
-    dropout = Float32DrawDropout if keras.config.dtype_policy().compute_dtype != "float32" else layers.Dropout
-    return dropout(rate, name=f"{name}_dropout")(x)
+    return layers.Dropout(rate, name=f"{name}_dropout")(x)
 
 
 def tile_condition(feature_map, condition, name: str):
@@ -87,9 +80,9 @@ def build_conv_encoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate:
     x = _activate(x, "enc_conv2", dropout_rate)
     x = layers.Concatenate(name="enc_concat")([layers.Flatten(name="enc_flatten")(x), label])
     h = _activate(layers.Dense(64, name="enc_dense")(x), "enc_dense", dropout_rate)
-    z_mean = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_mean")(h)
-    z_log_var = layers.Dense(latent_dim, dtype=HEAD_DTYPE, name="z_log_var")(h)
-    z = Sampling(log_std_clip=2.0, seed=seed, dtype=HEAD_DTYPE, name="sampling")([z_mean, z_log_var])
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    z = Sampling(log_std_clip=2.0, seed=seed, name="sampling")([z_mean, z_log_var])
     return keras.Model([image, label], [z_mean, z_log_var, z], name="encoder")
 
 
@@ -110,7 +103,7 @@ def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10,
     x = layers.Conv2D(1, 5, padding="same", name="dec_out")(x)
     # The article's Conv2D(1, 5, activation="sigmoid"), its sigmoid a layer of its own so that the
     # convolution computes in the policy's dtype and the image comes out in float32.
-    image = layers.Activation("sigmoid", dtype=HEAD_DTYPE, name="dec_sigmoid")(x)
+    image = layers.Activation("sigmoid", name="dec_sigmoid")(x)
     return keras.Model([z, label], image, name="decoder")
 
 
@@ -133,12 +126,12 @@ def build_discriminator(num_classes: int = 10, head: str = "article",
     x = layers.Conv2D(64, 3, padding="same", name="dis_conv2")(x)
     x = layers.MaxPool2D(2, padding="same", name="dis_pool2")(x)
     x = _activate(x, "dis_conv2", dropout_rate)
-    features = layers.Conv2D(16, 3, padding="same", dtype=HEAD_DTYPE, name=FEATURE_LAYER)(x)
+    features = layers.Conv2D(16, 3, padding="same", name=FEATURE_LAYER)(x)
     if head == "article":
         # The article's code activates x again and ignores l here (see the module docstring).
         x = _activate(x, "dis_head", dropout_rate)
     else:
         x = _activate(features, "dis_head", dropout_rate)
     x = layers.Flatten(name="dis_flatten")(x)
-    d = layers.Dense(1, activation="sigmoid", dtype=HEAD_DTYPE, name="dis_out")(x)
+    d = layers.Dense(1, activation="sigmoid", name="dis_out")(x)
     return keras.Model([image, label], [d, features], name="discriminator")
