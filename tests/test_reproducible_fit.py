@@ -10,7 +10,7 @@ from PIL import Image
 
 from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.data.celeba import load_celeba_index
-from keras_autoencoders.data.image_pipeline import dataset_from_index, make_image_dataset
+from keras_autoencoders.data.image_pipeline import as_cvae_inputs, dataset_from_index, make_image_dataset
 from keras_autoencoders.data.locations import DataNotFoundError
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 from keras_autoencoders.data.mnist import load_mnist, prepare_images
@@ -316,7 +316,7 @@ def build_conv() -> keras.Model:
 @pytest.mark.filterwarnings("ignore:Your input ran out of data")
 def test_conv_cvae_on_streamed_faces_resumed_mid_epoch_ends_on_the_uninterrupted_weights(faces, tmp_path):
     def data(seeds):
-        return dataset_from_index(faces, 8, image_size=16, seed=SEED, epoch_variable=seeds.epoch)
+        return as_cvae_inputs(dataset_from_index(faces, 8, image_size=16, seed=SEED, epoch_variable=seeds.epoch))
 
     reference, seeds = build_conv(), EpochSeeds(SEED)
     reference.fit(data(seeds), epochs=EPOCHS, verbose=0, shuffle=False,

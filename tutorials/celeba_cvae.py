@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from keras_autoencoders.data.celeba import SPLITS, load_celeba_index
-from keras_autoencoders.data.image_pipeline import first_images, split_datasets
+from keras_autoencoders.data.image_pipeline import as_cvae_inputs, first_images, split_datasets
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 from keras_autoencoders.evaluation.image_metrics import decoded_reconstruction_mse
 from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, attribute_verdicts, edit_rates,
@@ -94,8 +94,7 @@ run.save_figure("faces_with_attributes", figures.plot_captioned_images(shown_fac
 # %%
 seeds = EpochSeeds(s.seed)
 data = split_datasets(parts, s.batch_size, seed=s.seed, epoch_variable=seeds.epoch, image_size=size)
-# The CVAE's x is [faces, attributes], as Part 4's cvae.fit([x, y], x): batches of ((faces, attributes),).
-cvae_data = {name: batches.map(lambda faces, attributes: ((faces, attributes),)) for name, batches in data.items()}
+cvae_data = {name: as_cvae_inputs(batches) for name, batches in data.items()}  # x = [faces, attributes]
 distributed = build_distributed(
     lambda: build_celeba_cvae(len(names), size, s.latent_dim, seed=s.seed, precision=s.precision),
     cvae_data["train"], {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})

@@ -357,3 +357,9 @@ def first_images(index: Any, count: int, **kwargs: Any) -> tuple[np.ndarray, np.
     chosen = index.select(np.arange(min(count, len(index))))
     images, conditions = zip(*dataset_from_index(chosen, 256, shuffle=False, **kwargs).as_numpy_iterator())
     return np.concatenate(images), np.concatenate(conditions)
+
+
+def as_cvae_inputs(batches: tf.data.Dataset) -> tf.data.Dataset:
+    """``(images, conditions)`` batches as a conditional VAE's ``x``: ``((images, conditions),)``, the
+    layout of the article's ``cvae.fit([x_train, y_train], x_train)``."""
+    return batches.map(lambda images, conditions: ((images, conditions),))
