@@ -23,7 +23,7 @@ import keras
 
 from keras_autoencoders.data.mnist import load_mnist_digits
 from keras_autoencoders.data.toy_manifold import make_sine_circle
-from keras_autoencoders.evaluation.digit_generators import cvae_numbers
+from keras_autoencoders.evaluation.digit_generators import compare_generators
 from keras_autoencoders.evaluation.digit_judge import load_digit_judge
 from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
 from keras_autoencoders.generate import digits as generate_digits
@@ -178,7 +178,8 @@ digit_figures.save_prior_and_style_figures(z_meaner, decoder, s.latent_dim, seve
 
 # %%
 classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
-numbers, samples = cvae_numbers(classifier, z_meaner, decoder, digits, s.latent_dim)
+comparison, generated = compare_generators({"cvae": (z_meaner, decoder)}, classifier, digits, s.latent_dim)
+numbers, samples = comparison["cvae"], generated["cvae"]
 print(numbers)
 
 # %% [markdown]

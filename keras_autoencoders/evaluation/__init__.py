@@ -1,5 +1,5 @@
 """Numbers, apart from the models: judge classifiers, image and latent metrics, anomaly AUROC, PCA,
-generators compared, toy distances, the cached digit judge and the scores of samples.npz."""
+generated digits scored against real ones (results.json and samples.npz), toy distances, the cached digit judge."""
 
 from keras_autoencoders._lazy import lazy_api
 
@@ -10,9 +10,8 @@ evaluation.image_metrics: relative_sharpness within_label_variety style_retentio
 evaluation.latent_metrics: gaussian_kl_to_standard_normal energy_distance_to_standard_normal knn_accuracy code_space_numbers
 evaluation.anomaly: auroc reconstruction_errors uniform_noise_images anomaly_test_sets anomaly_aurocs SCORED_SETS
 evaluation.pca: fit_pca PCA
-evaluation.digit_generators: compare_generators unconditional_numbers
+evaluation.digit_generators: compare_generators score_samples RealDigits generator_arrays unconditional_numbers
 evaluation.toy_curves: toy_manifold_distances
 evaluation.frechet: frechet_distance
 evaluation.digit_judge: load_digit_judge DigitJudge train_judge
-evaluation.sample_scores: score_samples RealDigits generator_arrays
 """)

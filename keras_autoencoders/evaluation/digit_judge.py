@@ -12,7 +12,8 @@ that copy first, so nobody waits the minute of training, with or without MNIST a
 sample is cached under its own name, so it never stands in for the full one.
 
 Its ``features`` layer (the 128 units before the softmax) gives the Fréchet
-distance between generated and real digits (:func:`frechet_distance`).
+distance between generated and real digits
+(:class:`~keras_autoencoders.evaluation.digit_generators.RealDigits`).
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import keras
-import numpy as np
 
 from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
 from keras_autoencoders.evaluation.judges import build_small_cnn, label_accuracy
@@ -63,34 +63,15 @@ def build_judge(seed: int = JUDGE_SEED) -> keras.Model:
     return build_small_cnn((28, 28, 1), 10, "softmax", "digit_judge", seed, dropout=(0.5, 0.3))
 
 
-def _as_digits(images: np.ndarray) -> np.ndarray:
-    x = np.asarray(images, dtype="float32")
-    return x.reshape(len(x), 28, 28, 1)
-
-
 @dataclass
 class DigitJudge:
-    """A trained judge: its model, its feature extractor and what it was measured at."""
+    """A trained judge as cached: its ``model`` (the classifier every score reads digits with,
+    :mod:`~keras_autoencoders.evaluation.digit_generators`) and what it was measured at."""
 
     model: keras.Model
     test_accuracy: float
     trained_on: str
     path: Optional[pathlib.Path] = None
-
-    def __post_init__(self):
-        self._features = keras.Model(self.model.inputs, self.model.get_layer(FEATURES_LAYER).output)
-
-    def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """``(N, 10)`` digit probabilities of ``(N, 28, 28[, 1])`` images in [0, 1]."""
-        return self.model.predict(_as_digits(images), batch_size=1000, verbose=0)
-
-    def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
-        """Share of ``images`` read as their ``labels`` (:func:`label_accuracy`)."""
-        return label_accuracy(self.model, images, labels)
-
-    def features(self, images: np.ndarray) -> np.ndarray:
-        """``(N, 128)`` activations of the ``features`` layer (for Fréchet distances)."""
-        return self._features.predict(_as_digits(images), batch_size=1000, verbose=0).astype(np.float64)
 
     def describe(self) -> dict:
         return {"test_accuracy": self.test_accuracy, "trained_on": self.trained_on, "version": JUDGE_VERSION,
@@ -106,9 +87,7 @@ def train_judge(digits: MnistDigits, epochs: int = JUDGE_EPOCHS, seed: int = JUD
                   metrics=["accuracy"])
     model.fit(digits.x_train, digits.y_train, batch_size=JUDGE_BATCH_SIZE, epochs=epochs, shuffle=True,
               verbose=2 if verbose else 0)  # a line per epoch
-    judge = DigitJudge(model, 0.0, digits.source_label)
-    judge.test_accuracy = judge.accuracy(digits.x_test, digits.y_test)
-    return judge
+    return DigitJudge(model, label_accuracy(model, digits.x_test, digits.y_test), digits.source_label)
 
 
 def _save(judge: DigitJudge, path: pathlib.Path) -> None:

@@ -48,7 +48,7 @@ class Part6Results(ResultsRecord):
 
     def headline(self) -> dict[str, Any]:
         return {"CVAE+GAN digits read as their label": self.comparison["cvae_gan"]["label_accuracy"],
-                "sharpness vs real digits, CVAE+GAN / CVAE / real test": " / ".join(
+                "sharpness vs real test digits, CVAE+GAN / CVAE / real training": " / ".join(
                     f"{self.comparison[k]['relative_sharpness']:.2f}" for k in ("cvae_gan", "cvae", "real")),
                 "last L_GAN": self.history["l_gan"][-1]}
 

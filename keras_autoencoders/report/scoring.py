@@ -2,7 +2,7 @@
 
 ``scores.json`` holds the judge that scored (its test accuracy and training data), the
 real test digits measured the same way, one entry per generator of the samples
-(:mod:`keras_autoencoders.evaluation.sample_scores`), and the SHA-256 of the
+(:mod:`keras_autoencoders.evaluation.digit_generators`), and the SHA-256 of the
 ``samples.npz`` it scored: a later report reuses it while that file and the judge's
 version are unchanged, and a folder that keeps only ``scores.json`` (as the committed
 runs under ``figs/`` do, without their 30 MB of samples) is still reported.
@@ -19,7 +19,7 @@ import numpy as np
 
 from keras_autoencoders.data.mnist import MnistDigits, load_mnist_digits
 from keras_autoencoders.evaluation.digit_judge import JUDGE_VERSION, DigitJudge, load_digit_judge
-from keras_autoencoders.evaluation.sample_scores import RealDigits, generator_arrays, score_generator
+from keras_autoencoders.evaluation.digit_generators import RealDigits, generator_arrays, score_generator
 from keras_autoencoders.report.run_record import SCORES_FILE, RunRecord
 from keras_autoencoders.run_folder import write_json
 
@@ -62,7 +62,7 @@ def score_runs(records: Sequence[RunRecord], *, data_dir: Optional[os.PathLike] 
                                    verbose=verbose)
     reference = (digits.source_label if "sample" in digits.source_label
                  else f"{digits.source_label} ({len(digits.x_train)} train / {len(digits.x_test)} test digits)")
-    real = RealDigits.measure(judge, digits)
+    real = RealDigits(judge.model, digits)
     real_scores = real.scores()
     progress.add(1)
     for record, digest, groups in loaded:
