@@ -7,6 +7,7 @@ of the numpy parser under test.  The tests on the real CelebA subset run only wh
 """
 import os
 import pathlib
+import time
 import warnings
 
 import numpy as np
@@ -17,6 +18,7 @@ from keras_autoencoders.data.celeba import (
     ATTRIBUTE_FILE,
     ATTRIBUTE_NAMES,
     IMAGE_FOLDER,
+    OFFICIAL_COUNT,
     PARTITION_FILE,
     SPLITS,
     CelebaFormatError,
@@ -34,6 +36,8 @@ from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.data.make_celeba_folder import (
     corrupt_jpeg,
     draw_face,
+    format_attribute_file,
+    format_partition_file,
     main,
     synthetic_attributes,
     write_celeba_folder,
@@ -188,21 +192,43 @@ def test_partition_file_parses_to_dict(tmp_path):
     assert read_partition_file(path) == {"000001.jpg": 0, "000002.jpg": 2, "000003.jpg": 1}
 
 
+def test_full_size_official_text_files_load(tmp_path):
+    """The official set's 202,599 rows (official formatting), joined with its partition."""
+    names = [f"{i:06d}.jpg" for i in range(1, OFFICIAL_COUNT + 1)]
+    block = np.random.default_rng(5).choice(np.array([-1, 1], np.int8), (997, 40))
+    values = block[np.arange(OFFICIAL_COUNT) % len(block)]  # 997 value rows, formatted once, repeated
+    header, formatted = format_attribute_file(names[:997], ATTRIBUTE_NAMES, block).split("\n", 2)[1:]
+    rows = [line.split(" ", 1)[1] for line in formatted.splitlines()]
+    (tmp_path / ATTRIBUTE_FILE).write_text(f"{OFFICIAL_COUNT}\n{header}\n" + "".join(
+        f"{name} {rows[i % len(rows)]}\n" for i, name in enumerate(names)))
+    splits = np.repeat(np.arange(3, dtype=np.int8), [162_770, 19_867, 19_962])
+    (tmp_path / PARTITION_FILE).write_text(format_partition_file(names, splits))
+    start = time.perf_counter()
+    index = load_celeba_index(tmp_path, check_images=False)
+    assert time.perf_counter() - start < 6.0
+    assert index.filenames[-1] == "202599.jpg" and len(index) == OFFICIAL_COUNT
+    assert index.attributes.dtype == np.int8 and index.partition.dtype == np.int8
+    np.testing.assert_array_equal(index.attributes, values)
+    np.testing.assert_array_equal(index.partition, splits)
+    assert index.split_counts() == {"train": 162_770, "valid": 19_867, "test": 19_962}
+
+
 # --------------------------------------------------------------------------- bad input
 
 
 BAD_ATTRIBUTE_FILES = {
     # name: (edit of the lines, line named in the error or None, text in the message)
     "39 values": (lambda lines: lines.__setitem__(6, lines[6].rsplit(None, 1)[0]), 7,
-                  "expected 40 values after the file name, found 39"),
-    "41 values": (lambda lines: lines.__setitem__(4, lines[4] + "  1"), 5, "found 41"),
+                  "expected 41 fields (file name, 40 values), found 40"),
+    "41 values": (lambda lines: lines.__setitem__(4, lines[4] + "  1"), 5, "found 42"),
     "value 0": (_set_token(5, 3, "0"), 5, "'0'"),
     "value 2": (_set_token(12, 40, "2"), 12, "'2' for attribute Young of 000010.jpg"),
     "value 1.0": (_set_token(3, 1, "1.0"), 3, "'1.0'"),
     "count too big": (_set_token(1, 0, "21"), 1, "says 21 images but the file lists 20 rows"),
     "count not a number": (_set_token(1, 0, "twenty"), 1, "number of images"),
     "duplicate header name": (_set_token(2, 5, "Bald"), 2, "duplicate attribute name 'Bald'"),
-    "duplicate file name": (_set_token(9, 0, "000003.jpg"), 9, "duplicate file name '000003.jpg'"),
+    "duplicate file name": (_set_token(9, 0, "000003.jpg"), 9,
+                            "duplicate row for 000003.jpg (first on line 5)"),
     "blank row": (lambda lines: lines.__setitem__(3, "   "), 4, "blank line"),
     "empty file": (lambda lines: lines.clear(), None, "empty"),
 }
@@ -211,9 +237,10 @@ BAD_ATTRIBUTE_FILES = {
 BAD_PARTITION_FILES = {
     "split 3": (_set_token(3, 1, "3"), 3, "split '3' of 000003.jpg"),
     "split -1": (_set_token(20, 1, "-1"), 20, "split '-1'"),
-    "no split": (lambda lines: lines.__setitem__(4, "000005.jpg"), 5, "found 1 field(s)"),
+    "no split": (lambda lines: lines.__setitem__(4, "000005.jpg"), 5,
+                 "expected 2 fields (file name, split), found 1"),
     "split not a number": (_set_token(2, 1, "train"), 2, "'train'"),
-    "duplicate": (_set_token(6, 0, "000001.jpg"), 6, "duplicate file name '000001.jpg' (first on line 1)"),
+    "duplicate": (_set_token(6, 0, "000001.jpg"), 6, "duplicate row for 000001.jpg (first on line 1)"),
 }
 
 
@@ -246,8 +273,8 @@ def test_name_missing_from_either_text_file(root, tmp_path):
     _edit_lines(other / PARTITION_FILE, lambda lines: lines.append("000099.jpg 0"))
     with pytest.raises(CelebaFormatError) as info:
         load_celeba_index(other)
-    assert info.value.path.name == ATTRIBUTE_FILE
-    assert "000099.jpg" in str(info.value) and f"listed in {PARTITION_FILE}" in str(info.value)
+    assert info.value.path.name == PARTITION_FILE and info.value.line == 5
+    assert str(info.value).endswith(f"listed image 000099.jpg is absent from {ATTRIBUTE_FILE}")
 
 
 def test_missing_root_lists_tried_places(tmp_path, monkeypatch):

@@ -1,13 +1,16 @@
-"""Tests of the shared text-file reader and of what the CelebA and LFW loaders now share:
-errors naming the file and line, one error type for a bad split or an unknown attribute."""
+"""Tests of the one reader of official-layout text files and the one data-folder finder, and of
+what the CelebA and LFW loaders share: errors naming the file and line, one error type for a bad
+split or an unknown attribute."""
 import pathlib
 
 import numpy as np
 import pytest
 
 from keras_autoencoders.data import celeba, lfw
-from keras_autoencoders.data.locations import ARGUMENT_PLACE, DataNotFoundError
-from keras_autoencoders.data.text_files import TextFile, find_folder, first_repeat, listing
+from keras_autoencoders.data.locations import (
+    ARGUMENT_PLACE, DATA_ENV_VAR, ENV_PLACE, DataFolder, DataNotFoundError,
+)
+from keras_autoencoders.data.text_files import TextLayout, first_repeat, listing, read_table
 from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttributeError
 
 NAMES = ("Bald", "Male", "Smiling")
@@ -35,15 +38,21 @@ def _lfw_smiles():
 # (reader, its good lines, a bad 3rd line, the error class, a fragment of the reason)
 MALFORMED = {
     "celeba attributes": (celeba.read_attribute_file, _celeba_attributes, "000001.jpg 1 1",
-                          celeba.CelebaFormatError, "expected 3 values after the file name, found 2"),
+                          celeba.CelebaFormatError, "expected 4 fields (file name, 3 values), found 3"),
     "celeba attribute value": (celeba.read_attribute_file, _celeba_attributes, "000001.jpg 1 0 1",
-                               celeba.CelebaFormatError, "value '0' for attribute Male of 000001.jpg"),
+                               celeba.CelebaFormatError,
+                               "value '0' for attribute Male of 000001.jpg is not 1 or -1"),
     "celeba partition": (celeba.read_partition_file, _celeba_partition, "000003.jpg 0 extra",
-                         celeba.CelebaFormatError, "expected 'file_name split', found 3 field(s)"),
+                         celeba.CelebaFormatError, "expected 2 fields (file name, split), found 3"),
     "celeba partition split": (celeba.read_partition_file, _celeba_partition, "000003.jpg 10",
-                               celeba.CelebaFormatError, "split '10' of 000003.jpg"),
+                               celeba.CelebaFormatError,
+                               "split '10' of 000003.jpg is not 0 (train), 1 (valid) or 2 (test)"),
     "lfw attributes": (lfw.read_lfw_attributes, _lfw_attributes, "Ana Lopez\t1\t0.5\t-1.25",
-                       lfw.LfwFormatError, "expected 5 TAB-separated columns, found 4"),
+                       lfw.LfwFormatError,
+                       "expected 5 TAB-separated fields (person, imagenum, 3 scores), found 4"),
+    "lfw attribute score": (lfw.read_lfw_attributes, _lfw_attributes, "Ana Lopez\t1\t0.5\tinf\t2",
+                            lfw.LfwFormatError,
+                            "score 'inf' for attribute Male of Ana_Lopez/Ana_Lopez_0001.jpg is not a finite"),
     "lfw smile labels": (lfw.read_smile_labels, _lfw_smiles, "./lfw/Bob/Bob_0001.jpg yes",
                          lfw.LfwFormatError, "label 'yes' of Bob/Bob_0001.jpg is not 0 or 1"),
 }
@@ -121,37 +130,40 @@ def test_lfw_index_without_attributes_says_so():
 # --------------------------------------------------------------------------- the reader itself
 
 
-def test_text_file_drops_bom_crlf_and_trailing_blank_lines(tmp_path):
+LAYOUT = TextLayout(FileLineError, ("name",), "value", {"-1": -1, "1": 1}, "1 or -1",
+                    header=("count", "names"))
+
+
+def test_reader_drops_bom_crlf_and_trailing_blank_lines_and_keeps_line_numbers(tmp_path):
     path = tmp_path / "f.txt"
-    path.write_bytes(b"\xef\xbb\xbfa b\r\n\r\n c\t\r\n \n\n")
-    file = TextFile(path, FileLineError)
-    assert file.lines() == ["a b", "", " c\t"]
-    words = file.words()
-    assert words.counts.tolist() == [2, 0, 1] and [words.row(r) for r in range(3)] == [["a", "b"], [], ["c"]]
-    assert words.after(2).row(0) == ["c"] and words.after(2).line(0) == 3
+    path.write_bytes(b"\xef\xbb\xbf2\r\n a\tb \r\nx 1\x0b -1\r\ny\t-1  1\r\n \r\n\n")
+    table = read_table(path, LAYOUT)
+    assert table.keys.tolist() == ["x", "y"] and table.names == ("a", "b") and table.first_line == 3
+    assert table.values.dtype == np.int8 and table.values.tolist() == [[1, -1], [-1, 1]]
+    path.write_bytes(b"\xef\xbb\xbf2\r\na b\r\nx 1 -1\r\n\r\ny 1 1\r\n")
+    with pytest.raises(FileLineError, match=r"line 4: expected 3 fields \(name, 2 values\), found a blank"):
+        read_table(path, LAYOUT)
 
 
-def test_words_match_bytes_split(tmp_path):
-    rng = np.random.default_rng(0)
-    alphabet = np.frombuffer(b"ab1-  \t\r\x0b\x0c\n\n.", np.uint8)
+def test_reader_of_real_numbers_checks_them_finite(tmp_path):
+    layout = TextLayout(FileLineError, ("name",), "score", separator="\t", header=("names",))
     path = tmp_path / "f.txt"
-    path.write_bytes(b"x" + rng.choice(alphabet, 5000).tobytes() + b"y")
-    file = TextFile(path, FileLineError)
-    expected = [line.split() for line in file.data.split(b"\n")]
-    words = file.words()
-    assert words.counts.tolist() == [len(w) for w in expected]
-    flat = [w.decode() for line in expected for w in line]
-    assert words.strings(words.starts, words.lengths).tolist() == flat
-    codes = words.codes(words.starts, words.lengths, ("1", "-1", "ab"))
-    assert codes.tolist() == [("1", "-1", "ab").index(w) if w in ("1", "-1", "ab") else -1 for w in flat]
+    path.write_text("a\tb\nx\t1.5\t-2e3\ny\t 0 \t1\n")
+    table = read_table(path, layout)
+    assert table.values.dtype == np.float32 and table.values.tolist() == [[1.5, -2000.0], [0.0, 1.0]]
+    path.write_text("a\tb\nx\t1.5\t-2e3\ny\t0\tnan\n")
+    with pytest.raises(FileLineError, match="line 3: score 'nan' for attribute b of y is not a finite"):
+        read_table(path, layout)
 
 
-def test_strings_of_non_ascii_and_long_words(tmp_path):
+def test_table_positions_name_the_line_of_an_absent_image(tmp_path):
     path = tmp_path / "f.txt"
-    long = "n" * 100
-    path.write_text(f"Zoë x\n{long}\n", encoding="utf-8")
-    words = TextFile(path, FileLineError).words()
-    assert words.strings(words.starts, words.lengths).tolist() == ["Zoë", "x", long]
+    path.write_text("3\na b\nx 1 1\ny 1 1\nz 1 1\n")
+    table = read_table(path, LAYOUT)
+    assert table.positions(["z", "q", "x", "y"], "the folder").tolist() == [2, 3, 0]
+    with pytest.raises(FileLineError) as info:
+        table.positions(["x", "z"], "the folder")
+    assert info.value.line == 4 and str(info.value).endswith("listed image y is absent from the folder")
 
 
 def test_listing_and_first_repeat():
@@ -160,11 +172,47 @@ def test_listing_and_first_repeat():
     assert first_repeat(["a", "b", "c"]) is None and first_repeat(["a", "b", "a", "b"]) == (2, 0)
 
 
-def test_find_folder_records_a_base_that_is_not_a_folder(tmp_path):
+# --------------------------------------------------------------------------- the finder itself
+
+
+THING = DataFolder("thing", "Thing", ("images", "list.txt"), "Get it somewhere.")
+
+
+def test_finder_records_a_base_that_is_not_a_folder(tmp_path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
     with pytest.raises(DataNotFoundError) as info:
-        find_folder(not_a_folder, lambda place, base, attempts: base, "thing", "Thing", "Get it somewhere.")
+        THING.find(not_a_folder)
     assert info.value.attempts == [(ARGUMENT_PLACE, not_a_folder, "not a folder")]
     assert str(info.value).endswith("Get it somewhere.") and "allow the download" not in str(info.value)
-    assert find_folder(tmp_path, lambda place, base, attempts: base / "x", "thing", "Thing", "") == tmp_path / "x"
+
+
+def test_finder_takes_the_folder_its_subfolder_or_the_parent_of_a_mark(tmp_path, monkeypatch):
+    monkeypatch.delenv(DATA_ENV_VAR, raising=False)
+    folder = tmp_path / "thing"
+    (folder / "images").mkdir(parents=True)
+    assert THING.find(folder) == THING.find(tmp_path) == THING.find(folder / "images") == folder
+    (folder / "images").rmdir()
+    (folder / "list.txt").write_text("")
+    assert THING.find(tmp_path) == folder
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    assert THING.find() == THING.find("") == folder
+    with pytest.raises(DataNotFoundError) as info:  # an explicit folder: no fall-back to the variable
+        THING.find(folder / "list.txt")
+    assert info.value.attempts == [(ARGUMENT_PLACE, folder / "list.txt", "not a folder")]
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "elsewhere"))
+    with pytest.raises(DataNotFoundError) as info:
+        THING.find()
+    assert info.value.attempts == [(ENV_PLACE, tmp_path / "elsewhere", "no such folder")]
+
+
+def test_finder_lists_both_places_it_looked_in(tmp_path):
+    with pytest.raises(DataNotFoundError) as info:
+        THING.find(tmp_path)
+    assert info.value.attempts == [(ARGUMENT_PLACE, tmp_path, "holds none of images, list.txt"),
+                                   (ARGUMENT_PLACE, tmp_path / "thing", "no such folder")]
+    assert str(info.value).splitlines()[0] == "Could not find Thing (thing). Tried:"
+    with pytest.raises(DataNotFoundError, match="Could not find Thing list \\(list.txt\\)") as info:
+        THING.require(tmp_path / "list.txt", "Thing folder", "Thing list")
+    assert info.value.attempts == [("Thing folder", tmp_path / "list.txt", "no such file")]
+    assert THING.require(tmp_path, "Thing folder", "Thing", folder=True) == tmp_path

@@ -12,22 +12,16 @@ them.  The data is read in the official layout::
 
 Choices made here (each documented at the function concerned):
 
-* Where to look (:func:`find_celeba_root`): an explicit ``data_dir`` (the CelebA
-  folder itself, or a folder holding ``celeba/``), else the folder named by the
-  environment variable ``KERAS_AUTOENCODERS_DATA`` (same rule).  An explicit
-  ``data_dir`` that holds no CelebA is an error at once (no silent fall-back to
-  the environment variable, as for MNIST).  There is no automatic download.
+* The folder is found by the one data-folder finder (:func:`find_celeba_root`); the text
+  files are read by the one reader of official-layout files, their layouts
+  (:data:`ATTRIBUTES`, :data:`PARTITION`) given here as data.  Every error names the file
+  and, where there is one, the 1-based line.  There is no automatic download.
 * Only file names and an int8 attribute matrix are kept in memory
   (:class:`CelebaIndex`); images are never loaded here.  The model's condition
   vector is :meth:`CelebaIndex.conditions`: 1.0 where an attribute is +1, else 0.0.
-* Text files are validated strictly: every error is a :class:`CelebaFormatError`
-  naming the file and, where there is one, the 1-based line.  Both are split, checked
-  and parsed with numpy by the shared reader (:mod:`~keras_autoencoders.data.text_files`),
-  so 202,599 rows take well under a second.
 * Corrupt or truncated JPEGs are found by a cheap marker scan (:func:`scan_jpegs`)
   and skipped with one :class:`CorruptImageWarning` by default, so that a long run
-  does not die on one bad file out of 200k.  Files that pass the marker check but
-  still fail to decode are caught later by the tf.data pipeline.
+  does not die on one bad file out of 200k.
 * When the partition file leaves a split empty (e.g. a subset whose rows are all
   "train"), a seeded random split replaces it, with a warning.
 """
@@ -45,8 +39,8 @@ import numpy as np
 from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttributeError
 
 from .image_index import ImageRows
-from .locations import Attempt
-from .text_files import MAX_LISTED, TextFile, find_folder, listing, not_found  # noqa: F401 (MAX_LISTED re-exported)
+from .locations import DataFolder
+from .text_files import TextLayout, listing, read_table
 
 PathLike = Union[str, os.PathLike]
 
@@ -78,12 +72,14 @@ JPEG_END = b"\xff\xd9"
 #: How many bytes at the end of a file are searched for the end-of-image marker.
 JPEG_TAIL_BYTES = 1024
 
-WHERE_TO_GET = (
+#: The CelebA folder, as the one data-folder finder needs it.
+CELEBA = DataFolder(
+    CELEBA_FOLDER, "CelebA", (IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE),
     "CelebA has no automatic download. Get it from the official CelebA page "
     "(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html): the aligned-and-cropped images "
     f"('Align&Cropped Images', img_align_celeba.zip, unzipped to {IMAGE_FOLDER}/) and the "
     f"two text files {ATTRIBUTE_FILE} (Anno) and {PARTITION_FILE} (Eval), all in one "
-    f"folder named {CELEBA_FOLDER}/."
+    f"folder named {CELEBA_FOLDER}/.",
 )
 
 
@@ -91,8 +87,8 @@ class CelebaFormatError(FileLineError):
     """A CelebA text file or image is not in the expected format.
 
     The message starts with the file and, where there is one, the 1-based line,
-    e.g. ``.../list_attr_celeba.txt, line 7: expected 40 values after the file
-    name, found 39``.  Both are kept in :attr:`path` and :attr:`line`
+    e.g. ``.../list_attr_celeba.txt, line 7: expected 41 fields (file name, 40 values),
+    found 40``.  Both are kept in :attr:`path` and :attr:`line`
     (``None`` when the problem is not on one line).
     """
 
@@ -101,149 +97,41 @@ class CorruptImageWarning(UserWarning):
     """Some listed images are corrupt or truncated and were skipped."""
 
 
-# --------------------------------------------------------------------------- text files
+# --------------------------------------------------------------------------- text files and folder
+
+#: ``list_attr_celeba.txt``: a count line, the attribute names, then a file name and one
+#: value per attribute, 1 or -1, a row (the official file right-aligns the values).
+ATTRIBUTES = TextLayout(CelebaFormatError, ("file name",), "value", {"-1": -1, "1": 1}, "1 or -1",
+                        header=("count", "names"))
+#: ``list_eval_partition.txt``: a file name and its split a row, 0 train, 1 valid, 2 test.
+PARTITION = TextLayout(CelebaFormatError, ("file name",), "split", {"0": 0, "1": 1, "2": 2},
+                       "0 (train), 1 (valid) or 2 (test)")
 
 
 def read_attribute_file(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
-    """Read ``list_attr_celeba.txt``: ``(file names, attribute names, values)``.
-
-    The file holds a count line, a line of attribute names, then one row per image:
-    the file name and one value per attribute, 1 or -1, separated by one or more
-    spaces (the official file right-aligns the values).  Trailing blank lines are
-    ignored.  Returns the file names as a numpy str array, the names as a tuple and
-    the values as an int8 array of shape ``(n, len(names))``.
-
-    Raises :class:`CelebaFormatError` naming the file and line for an empty file, a
-    count line that is not a whole number or disagrees with the rows, a missing,
-    empty or repeated attribute name, a blank row, a row with the wrong number of
-    values, a value other than 1 / -1 and a repeated file name.
-    """
-    file = TextFile(path, CelebaFormatError)
-    words = file.words()
-    count_line = words.row(0)
-    if len(count_line) != 1 or not (count_line[0].isascii() and count_line[0].isdigit()):
-        found = " ".join(count_line)[:40]
-        raise file.fail(1, f"the first line must be the number of images, found {found!r}")
-    count = int(count_line[0])
-    names = tuple(words.row(1)) if len(words) > 1 else ()
-    if not names:
-        raise file.fail(2, "expected the attribute names on the second line")
-    file.check_unique_on_line(names, "attribute name {!r}", 2)
-    k = len(names)
-
-    rows = words.after(2)
-    blank = rows.first_row(rows.counts == 0)
-    if blank is not None:
-        raise file.fail(rows.line(blank), "blank line among the image rows")
-    wrong = rows.first_row(rows.counts != k + 1)
-    if wrong is not None:
-        found = int(rows.counts[wrong]) - 1
-        raise file.fail(rows.line(wrong), f"expected {k} values after the file name, found {found}")
-    starts, lengths = rows.table(k + 1)
-    codes = rows.codes(starts[:, 1:], lengths[:, 1:], ("-1", "1"))
-    bad = np.flatnonzero(codes.ravel() < 0)
-    filenames = rows.strings(starts[:, 0], lengths[:, 0])
-    if bad.size:
-        i, column = divmod(int(bad[0]), k)
-        token = rows.text(starts[i, column + 1], lengths[i, column + 1])
-        raise file.fail(
-            rows.line(i), f"value {token!r} for attribute {names[column]} of {filenames[i]} is not 1 or -1"
-        )
-    values = codes * np.int8(2) - np.int8(1)  # -1 -> code 0, 1 -> code 1
-
-    n = len(rows)
-    if count != n:
-        raise file.fail(1, f"the count line says {count} images but the file lists {n} rows")
-    file.check_unique(filenames.tolist(), "file name {!r}", rows.first_line)
-    return filenames, names, values
+    """Read ``list_attr_celeba.txt`` (:data:`ATTRIBUTES`): the file names (numpy str), the
+    attribute names and the int8 ±1 values, ``(n, len(names))``; :class:`CelebaFormatError`
+    names the file and line of any problem."""
+    table = read_table(path, ATTRIBUTES)
+    return table.keys, table.names, table.values
 
 
 def read_partition_file(path: PathLike) -> dict[str, int]:
-    """Read ``list_eval_partition.txt`` as ``{file name: split}`` in file order.
-
-    Each row is ``name split`` with split 0 (train), 1 (valid) or 2 (test); trailing
-    blank lines are ignored.  Raises :class:`CelebaFormatError` naming the file and
-    line for a row that is not a name and a whole number, a split outside 0..2 and
-    a repeated file name.
-    """
-    file = TextFile(path, CelebaFormatError)
-    rows = file.words()
-    wrong = rows.first_row(rows.counts != 2)
-    if wrong is not None:
-        raise file.fail(
-            rows.line(wrong), f"expected 'file_name split', found {int(rows.counts[wrong])} field(s)"
-        )
-    starts, lengths = rows.table(2)
-    names = rows.strings(starts[:, 0], lengths[:, 0]).tolist()
-    splits = rows.codes(starts[:, 1], lengths[:, 1], ("0", "1", "2"))
-    bad = rows.first_row(splits < 0)
-    if bad is not None:
-        value = rows.text(starts[bad, 1], lengths[bad, 1])
-        raise file.fail(
-            rows.line(bad), f"split {value!r} of {names[bad]} is not 0 (train), 1 (valid) or 2 (test)"
-        )
-    partition = dict(zip(names, splits.tolist()))
-    if len(partition) != len(names):
-        file.check_unique(names, "file name {!r}", rows.first_line)
-    return partition
-
-
-# --------------------------------------------------------------------------- finding
-
-
-def _holds_celeba(folder: pathlib.Path) -> bool:
-    return any((folder / entry).exists() for entry in (IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE))
-
-
-def _in_base(place: str, base: pathlib.Path, attempts: list[Attempt]) -> Optional[pathlib.Path]:
-    """``base`` or ``base/celeba`` when it is a CelebA folder, else record why not."""
-    if _holds_celeba(base):
-        return base
-    sub = base / CELEBA_FOLDER
-    if sub.is_dir():
-        return sub
-    attempts.append(
-        (place, base, f"holds none of {IMAGE_FOLDER}/, {ATTRIBUTE_FILE}, {PARTITION_FILE}")
-    )
-    attempts.append((place, sub, "no such folder"))
-    return None
+    """Read ``list_eval_partition.txt`` (:data:`PARTITION`) as ``{file name: split}`` in file order."""
+    table = read_table(path, PARTITION)
+    return dict(zip(table.keys.tolist(), table.values[:, 0].tolist()))
 
 
 def find_celeba_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
-    """The CelebA folder (the one holding ``img_align_celeba/`` and the two text files).
+    """The CelebA folder (the one holding ``img_align_celeba/`` and the two text files): ``data_dir``
+    or ``$KERAS_AUTOENCODERS_DATA``, or its ``celeba/`` (:meth:`DataFolder.find`).
 
-    1. ``data_dir`` when given: the folder itself when it holds any of the CelebA
-       entries, else ``data_dir/celeba``.  When neither is there the error is raised
-       at once (no fall-back to the environment variable for an explicit folder).
-    2. Otherwise ``$KERAS_AUTOENCODERS_DATA`` with the same rule.
-
-    Raises :class:`DataNotFoundError` listing every place tried and where to get
-    CelebA.  Only the folder is found here; :func:`load_celeba_index` then reports a
-    missing file inside it.
+    Only the folder is found here; :func:`load_celeba_index` then reports a missing file inside it.
     """
-    return find_folder(data_dir, _in_base, CELEBA_FOLDER, "CelebA", WHERE_TO_GET)
-
-
-def _require(root: pathlib.Path, entry: str, what: str, folder: bool = False) -> pathlib.Path:
-    """``root/entry``, or a :class:`DataNotFoundError` naming the missing file or folder."""
-    path = root / entry
-    if path.is_dir() if folder else path.is_file():
-        return path
-    reason = "no such folder" if folder else "no such file"
-    if path.exists():
-        reason = "not a folder" if folder else "not a file"
-    raise not_found(entry, [("CelebA folder", path, reason)], what, WHERE_TO_GET)
+    return CELEBA.find(data_dir)
 
 
 # --------------------------------------------------------------------------- JPEG scan
-
-
-def _pread(fd: int, size: int, offset: int) -> bytes:
-    """``os.pread`` where there is one (fewer system calls), else seek and read."""
-    if hasattr(os, "pread"):
-        return os.pread(fd, size, offset)
-    os.lseek(fd, offset, os.SEEK_SET)
-    return os.read(fd, size)
 
 
 def _jpeg_problem(path: str) -> Optional[str]:
@@ -253,8 +141,9 @@ def _jpeg_problem(path: str) -> Optional[str]:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
             size = os.fstat(fd).st_size
-            head = _pread(fd, len(JPEG_START), 0)
-            tail = _pread(fd, JPEG_TAIL_BYTES, max(size - JPEG_TAIL_BYTES, 0))
+            head = os.read(fd, len(JPEG_START))
+            os.lseek(fd, max(size - JPEG_TAIL_BYTES, 0), os.SEEK_SET)
+            tail = os.read(fd, JPEG_TAIL_BYTES)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -282,13 +171,19 @@ def _scan_problems(paths: Sequence[str], workers: Optional[int] = None) -> list[
 
 def _check_on_corrupt(on_corrupt: str) -> None:
     if on_corrupt not in ON_CORRUPT_CHOICES:
-        raise SettingsError(
-            f"on_corrupt must be one of {ON_CORRUPT_CHOICES}, got {on_corrupt!r}"
-        )
+        raise SettingsError(f"on_corrupt must be one of {ON_CORRUPT_CHOICES}, got {on_corrupt!r}")
 
 
-def _corrupt_mask(paths: Sequence[PathLike], on_corrupt: str, stacklevel: int) -> np.ndarray:
-    """Scan, then warn once (skip) or raise on the first bad file (raise); returns the good mask."""
+def scan_jpegs(paths: Sequence[PathLike], on_corrupt: str = "skip", stacklevel: int = 1) -> np.ndarray:
+    """Boolean mask of the files whose JPEG markers look right.
+
+    A cheap check, run by a thread pool (202,599 files take seconds): a file must
+    start with FF D8 FF and hold the end-of-image marker FF D9 in its last 1 KiB;
+    empty and unreadable files fail.  With ``on_corrupt="skip"`` one
+    :class:`CorruptImageWarning` (``stacklevel`` above the caller) gives the count and the
+    first few names; with ``"raise"`` a :class:`CelebaFormatError` names the first bad file.
+    Files that pass this check but still fail to decode are caught later by the tf.data pipeline.
+    """
     _check_on_corrupt(on_corrupt)
     names = [os.fspath(p) for p in paths]
     problems = _scan_problems(names)
@@ -297,28 +192,11 @@ def _corrupt_mask(paths: Sequence[PathLike], on_corrupt: str, stacklevel: int) -
         raise CelebaFormatError(names[bad[0]], None, f"corrupt JPEG: {problems[bad[0]]}")
     if bad:
         listed = [f"{os.path.basename(names[i])} ({problems[i]})" for i in bad]
-        warnings.warn(
-            f"{len(bad)} of {len(names)} images are corrupt or truncated and were skipped: "
-            f"{listing(listed)}",
-            CorruptImageWarning,
-            stacklevel=stacklevel + 1,
-        )
+        warnings.warn(f"{len(bad)} of {len(names)} images are corrupt or truncated and were skipped: "
+                      f"{listing(listed)}", CorruptImageWarning, stacklevel=stacklevel + 1)
     mask = np.ones(len(names), dtype=bool)
     mask[bad] = False
     return mask
-
-
-def scan_jpegs(paths: Sequence[PathLike], on_corrupt: str = "skip") -> np.ndarray:
-    """Boolean mask of the files whose JPEG markers look right.
-
-    A cheap check, run by a thread pool (202,599 files take seconds): a file must
-    start with FF D8 FF and hold the end-of-image marker FF D9 in its last 1 KiB;
-    empty and unreadable files fail.  With ``on_corrupt="skip"`` one
-    :class:`CorruptImageWarning` gives the count and the first few names; with
-    ``"raise"`` a :class:`CelebaFormatError` names the first bad file.  Files that
-    pass this check but still fail to decode are caught later by the tf.data pipeline.
-    """
-    return _corrupt_mask(paths, on_corrupt, stacklevel=2)
 
 
 # --------------------------------------------------------------------------- index
@@ -335,6 +213,7 @@ class CelebaIndex(ImageRows):
 
     IMAGE_FOLDER = IMAGE_FOLDER
     ROW_FIELDS = ("filenames", "attributes", "partition")
+    SPLITS = SPLITS
 
     root: pathlib.Path
     filenames: np.ndarray
@@ -362,16 +241,8 @@ class CelebaIndex(ImageRows):
         """The model's condition vectors: float32 1.0 where an attribute is +1, else 0.0."""
         return (self.attributes > 0).astype(np.float32)
 
-    def split(self, name: str) -> "CelebaIndex":
-        """The rows of one split: ``"train"``, ``"valid"`` or ``"test"``."""
-        if name not in SPLITS:
-            raise SettingsError(f"split must be one of {SPLITS}, got {name!r}")
-        return self.select(np.flatnonzero(self.partition == SPLITS.index(name)))
-
-    def split_counts(self) -> dict[str, int]:
-        """Number of images in each split, e.g. ``{"train": 8000, "valid": 1000, "test": 1000}``."""
-        counts = np.bincount(self.partition, minlength=3)
-        return {name: int(c) for name, c in zip(SPLITS, counts)}
+    def split_codes(self) -> np.ndarray:
+        return self.partition
 
 
 def _column_indices(requested: Sequence[str], names: tuple[str, ...], path: pathlib.Path) -> list[int]:
@@ -385,30 +256,6 @@ def _column_indices(requested: Sequence[str], names: tuple[str, ...], path: path
     if repeated:
         raise SettingsError(f"attribute name(s) asked for more than once: {', '.join(repeated)}")
     return [names.index(name) for name in requested]
-
-
-def _join_partition(
-    filenames: np.ndarray, partition: dict[str, int], attr_path: pathlib.Path, part_path: pathlib.Path
-) -> np.ndarray:
-    """Split of every file name; errors name the file missing from the other text file."""
-    names = filenames.tolist()
-    splits = [partition.get(name, -1) for name in names]
-    missing = [name for name, split in zip(names, splits) if split < 0]
-    if missing:
-        raise CelebaFormatError(
-            part_path, None,
-            f"{len(missing)} file(s) listed in {attr_path.name} are missing from this file: "
-            f"{listing(missing)}",
-        )
-    if len(partition) != len(names):
-        listed = set(names)
-        extra = [name for name in partition if name not in listed]
-        raise CelebaFormatError(
-            attr_path, None,
-            f"{len(extra)} file(s) listed in {part_path.name} are missing from this file: "
-            f"{listing(extra)}",
-        )
-    return np.array(splits, dtype=np.int8)
 
 
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
@@ -457,7 +304,7 @@ def load_celeba_index(
 
     * ``attributes`` picks columns by name, in the order given (``None``: all 40).
     * The attribute and partition files are joined by file name; a name in one but
-      not the other is an error naming it and the file that lacks it.
+      not the other is an error naming it and the file (and line) where it is alone.
     * ``check_images=True``: every listed image must be in ``img_align_celeba/``
       (one directory listing) and pass :func:`scan_jpegs`; corrupt ones are skipped
       with one :class:`CorruptImageWarning` (``on_corrupt="skip"``, the default, so a
@@ -471,19 +318,26 @@ def load_celeba_index(
     _check_on_corrupt(on_corrupt)
     _check_fractions(fallback_split)
     root = find_celeba_root(data_dir)
-    attr_path = _require(root, ATTRIBUTE_FILE, "CelebA attribute file")
-    part_path = _require(root, PARTITION_FILE, "CelebA partition file")
-    image_dir = _require(root, IMAGE_FOLDER, "CelebA image folder", folder=True) if check_images else None
+    attr_path = CELEBA.require(root / ATTRIBUTE_FILE, "CelebA folder", "CelebA attribute file")
+    part_path = CELEBA.require(root / PARTITION_FILE, "CelebA folder", "CelebA partition file")
+    if check_images:
+        image_dir = CELEBA.require(root / IMAGE_FOLDER, "CelebA folder", "CelebA image folder", folder=True)
 
     filenames, names, values = read_attribute_file(attr_path)
-    partition = _join_partition(filenames, read_partition_file(part_path), attr_path, part_path)
+    split_table = read_table(part_path, PARTITION)
+    partition = np.full(len(filenames), -1, dtype=np.int8)
+    partition[split_table.positions(filenames.tolist(), ATTRIBUTE_FILE)] = split_table.values[:, 0]
+    if (partition < 0).any():
+        missing = filenames[partition < 0].tolist()
+        raise CelebaFormatError(part_path, None, f"{len(missing)} file(s) listed in {ATTRIBUTE_FILE} are "
+                                                 f"missing from this file: {listing(missing)}")
     if attributes is not None:
         columns = _column_indices(attributes, names, attr_path)
         values = np.ascontiguousarray(values[:, columns])
         names = tuple(names[c] for c in columns)
 
     index = CelebaIndex(root, filenames, values, names, partition)
-    if image_dir is not None:
+    if check_images:
         with os.scandir(image_dir) as entries:
             present = {entry.name for entry in entries}
         missing = [name for name in filenames.tolist() if name not in present]
@@ -492,7 +346,7 @@ def load_celeba_index(
                 f"{len(missing)} of {len(filenames)} images listed in {attr_path.name} are "
                 f"missing from {image_dir}: {listing(missing)}"
             )
-        good = _corrupt_mask(index.paths(), on_corrupt, stacklevel=2)
+        good = scan_jpegs(index.paths(), on_corrupt, stacklevel=2)
         if not good.all():
             index = replace(index.select(good), skipped=tuple(filenames[~good].tolist()))
 
@@ -512,8 +366,8 @@ def load_celeba_index(
 
 
 __all__ = [
-    "ATTRIBUTE_NAMES", "ATTRIBUTE_FILE", "CELEBA_FOLDER", "IMAGE_FOLDER", "IMAGE_SIZE",
-    "OFFICIAL_COUNT", "PARTITION_FILE", "SPLITS", "CelebaFormatError", "CelebaIndex",
-    "CorruptImageWarning", "UnknownAttributeError", "find_celeba_root", "load_celeba_index",
+    "ATTRIBUTE_NAMES", "ATTRIBUTE_FILE", "ATTRIBUTES", "CELEBA", "CELEBA_FOLDER", "IMAGE_FOLDER",
+    "IMAGE_SIZE", "OFFICIAL_COUNT", "PARTITION", "PARTITION_FILE", "SPLITS", "CelebaFormatError",
+    "CelebaIndex", "CorruptImageWarning", "UnknownAttributeError", "find_celeba_root", "load_celeba_index",
     "random_partition", "read_attribute_file", "read_partition_file", "scan_jpegs",
 ]

@@ -5,7 +5,7 @@ An index is a frozen dataclass with a ``root`` folder, the image folder's name
 length, named in :attr:`ImageRows.ROW_FIELDS` (``filenames`` first, relative to the
 image folder) and its ``attribute_names``. This mixin gives it its length, the images'
 full paths, :meth:`ImageRows.select`, which keeps the rows it is given in every field at
-once, and :meth:`ImageRows.attribute_index`.
+once, its splits (:meth:`ImageRows.split`) and :meth:`ImageRows.attribute_index`.
 The image pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`)
 reads an index through ``paths()`` and ``conditions()``.
 """
@@ -18,7 +18,7 @@ from typing import ClassVar, Sequence, TypeVar, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import UnknownAttributeError
+from keras_autoencoders.errors import SettingsError, UnknownAttributeError
 
 Index = TypeVar("Index", bound="ImageRows")
 
@@ -31,6 +31,8 @@ class ImageRows:
     IMAGE_FOLDER: ClassVar[str]
     #: The per-image array fields, ``filenames`` first.
     ROW_FIELDS: ClassVar[tuple[str, ...]]
+    #: The split names; :meth:`split_codes` gives each row's position in them.
+    SPLITS: ClassVar[tuple[str, ...]]
     #: What the valid names read as in an :class:`UnknownAttributeError` when there are none.
     NO_ATTRIBUTES: ClassVar[str] = "none"
 
@@ -68,6 +70,20 @@ class ImageRows:
         """``count`` distinct rows drawn at random with ``seed`` (all rows if fewer), in index order."""
         rng = np.random.default_rng(seed)
         return self.select(np.sort(rng.choice(len(self), min(count, len(self)), replace=False)))
+
+    def split_codes(self) -> np.ndarray:
+        """Each row's split, as its position in :attr:`SPLITS`."""
+        raise NotImplementedError
+
+    def split(self: Index, name: str) -> Index:
+        """The rows of split ``name``, one of :attr:`SPLITS`."""
+        if name not in self.SPLITS:
+            raise SettingsError(f"split must be one of {self.SPLITS}, got {name!r}")
+        return self.select(self.split_codes() == self.SPLITS.index(name))
+
+    def split_counts(self) -> dict[str, int]:
+        """Number of images in each split, e.g. ``{"train": 8000, "valid": 1000, "test": 1000}``."""
+        return dict(zip(self.SPLITS, np.bincount(self.split_codes(), minlength=len(self.SPLITS)).tolist()))
 
     def attribute_columns(self, names: Sequence[str]) -> tuple[list[str], list[int]]:
         """Those of ``names`` this index has (in that order), and their columns."""

@@ -1,17 +1,20 @@
 """Where the data loaders look for their files, and the error they raise when nothing is found.
 
-Every loader in :mod:`keras_autoencoders.data` follows the same rule: a data file
-is found only through an explicit argument (``data_dir=`` in Python,
-``--data-dir`` on the command line) or through the environment variable
-``KERAS_AUTOENCODERS_DATA`` (a folder holding the data), never through a
-hard-coded path.  :func:`candidate_files` lists those places in order, and
-:class:`DataNotFoundError` reports every place that was tried and why it failed.
+Every loader in :mod:`keras_autoencoders.data` follows the same rule: data is found only
+through an explicit argument (``data_dir=`` in Python, ``--data-dir`` on the command line)
+or through the environment variable ``KERAS_AUTOENCODERS_DATA`` (a folder holding the
+data), never through a hard-coded path.  :func:`candidate_files` lists those places for one
+file (MNIST and Fashion-MNIST, which fall back on a download); :class:`DataFolder` is the
+one finder of a dataset folder that has no download (CelebA, LFW), each dataset's
+particulars given as data; :class:`DataNotFoundError` reports every place that was tried
+and why it failed.
 """
 from __future__ import annotations
 
 import os
 import pathlib
-from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple, Union
 
 from keras_autoencoders.errors import KerasAutoencodersError
 
@@ -49,20 +52,16 @@ class DataNotFoundError(KerasAutoencodersError, FileNotFoundError):
         self.filename_wanted = filename
         self.attempts = [(place, location, reason) for place, location, reason in attempts]
         label = f"{what} ({filename})" if what else filename
-        lines = [f"Could not find {label}. Tried:"]
-        if self.attempts:
-            lines.append(format_attempts(self.attempts))
-        else:
-            lines.append("  (no place to look)")
+        tried = [f"  - {place}: {reason}" if location is None else f"  - {place}: {location} -- {reason}"
+                 for place, location, reason in self.attempts]
         fixes = [
             f"pass --data-dir DIR (or data_dir=DIR) naming a folder that holds {filename}",
             f"or set {DATA_ENV_VAR} to a folder that holds {filename}",
         ]
         if download_hint:
             fixes.append("or allow the download (download=True, with internet access)")
-        lines.append("To fix: " + ", ".join(fixes) + ".")
-        if hint:
-            lines.append(hint)
+        lines = [f"Could not find {label}. Tried:", *(tried or ["  (no place to look)"]),
+                 "To fix: " + ", ".join(fixes) + ".", *([hint] if hint else [])]
         super().__init__("\n".join(lines))
 
     def __str__(self) -> str:  # FileNotFoundError would otherwise format errno/filename
@@ -94,7 +93,7 @@ def candidate_files(
        that variable is set to a non-empty value.
 
     The paths are not checked for existence; ``filename`` may also name a folder
-    (e.g. ``"celeba"``).
+    (e.g. ``"fashion-mnist"``).
     """
     places: list[tuple[str, pathlib.Path]] = []
     if data_dir is not None and os.fspath(data_dir) != "":
@@ -111,40 +110,58 @@ def env_unset_attempt() -> Attempt:
     return (ENV_PLACE, None, "not set")
 
 
-def format_attempts(attempts: Iterable[Attempt]) -> str:
-    """The tried places, one per line (the body of a :class:`DataNotFoundError` message)."""
-    return "\n".join(
-        f"  - {place}: {reason}" if loc is None else f"  - {place}: {loc} -- {reason}"
-        for place, loc, reason in attempts
-    )
+@dataclass(frozen=True)
+class DataFolder:
+    """A dataset folder with no automatic download, as data: its name, the entries that mark
+    it and where to get it; :meth:`find` finds it by the library's rule."""
 
+    #: The folder's usual name, looked for inside the base folder (``"celeba"``).
+    name: str
+    #: The dataset, as messages call it (``"CelebA"``).
+    what: str
+    #: Entries the folder holds, any one of which marks it (its image folder, its text files).
+    marks: tuple[str, ...]
+    #: Where to get the dataset: the last line of every not-found error.
+    hint: str
 
-def find_dataset_folder(
-    data_dir: Optional[PathLike],
-    try_base: Callable[[str, pathlib.Path, list], Optional[pathlib.Path]],
-    not_found: Callable[[Sequence[Attempt]], DataNotFoundError],
-) -> pathlib.Path:
-    """A dataset's folder by the library's rule (module docstring).
+    def find(self, data_dir: Optional[PathLike] = None) -> pathlib.Path:
+        """The dataset folder under the base folder: ``data_dir`` when given (an explicit folder
+        that holds no dataset is an error at once, with no fall-back), else
+        ``$KERAS_AUTOENCODERS_DATA``.
 
-    1. ``data_dir`` when given: ``try_base(ARGUMENT_PLACE, folder, attempts)``; when it finds
-       nothing the error is raised at once (no fall-back to the environment variable for an
-       explicit folder).
-    2. Otherwise ``$KERAS_AUTOENCODERS_DATA`` through ``try_base(ENV_PLACE, ...)``.
+        The base itself when it holds one of :attr:`marks`, its parent when it *is* one of them
+        (e.g. the image folder), else ``base / name`` when that holds one.  Raises
+        :class:`DataNotFoundError` listing every place tried and where to get the dataset.
+        """
+        if data_dir is not None and os.fspath(data_dir) != "":
+            place, base = ARGUMENT_PLACE, _as_path(data_dir)
+        elif os.environ.get(DATA_ENV_VAR, ""):
+            place, base = ENV_PLACE, _as_path(os.environ[DATA_ENV_VAR])
+        else:
+            raise self.not_found(self.name, [env_unset_attempt()])
+        if not base.is_dir():
+            reason = "not a folder" if base.exists() else "no such folder"
+            raise self.not_found(self.name, [(place, base, reason)])
+        if base.name in self.marks:
+            return base.parent
+        attempts: list[Attempt] = []
+        for folder in (base, base / self.name):
+            if any((folder / mark).exists() for mark in self.marks):
+                return folder
+            reason = f"holds none of {', '.join(self.marks)}" if folder.is_dir() else "no such folder"
+            attempts.append((place, folder, reason))
+        raise self.not_found(self.name, attempts)
 
-    ``try_base`` returns the folder or None after appending why not to ``attempts``;
-    ``not_found(attempts)`` makes the error raised when nothing is found.
-    """
-    attempts: list[Attempt] = []
-    if data_dir is not None and os.fspath(data_dir) != "":
-        root = try_base(ARGUMENT_PLACE, _as_path(data_dir), attempts)
-        if root is None:
-            raise not_found(attempts)
-        return root
-    env_value = os.environ.get(DATA_ENV_VAR, "")
-    if env_value:
-        root = try_base(ENV_PLACE, _as_path(env_value), attempts)
-        if root is not None:
-            return root
-    else:
-        attempts.append(env_unset_attempt())
-    raise not_found(attempts)
+    def require(self, path: pathlib.Path, place: str, what: str, folder: bool = False) -> pathlib.Path:
+        """``path`` when it is an existing file (``folder``: folder), else the error naming it."""
+        if path.is_dir() if folder else path.is_file():
+            return path
+        kind = "folder" if folder else "file"
+        reason = f"not a {kind}" if path.exists() else f"no such {kind}"
+        raise self.not_found(path.name, [(place, path, reason)], what)
+
+    def not_found(
+        self, entry: str, attempts: Sequence[Attempt], what: Optional[str] = None
+    ) -> DataNotFoundError:
+        """The error for ``entry``, not found after ``attempts``, ending with :attr:`hint`."""
+        return DataNotFoundError(entry, attempts, what=what or self.what, download_hint=False, hint=self.hint)
