@@ -38,6 +38,7 @@ import tensorflow as tf  # noqa: E402
 from keras_autoencoders.data.mnist import load_mnist, prepare_images  # noqa: E402
 from keras_autoencoders.arrays import one_hot  # noqa: E402
 from keras_autoencoders.generate.manifold import manifold_codes, render_manifolds  # noqa: E402
+from keras_autoencoders.models.dropout import with_threefry_dropout  # noqa: E402
 from keras_autoencoders.models.vae import build_part4_cvae  # noqa: E402
 from keras_autoencoders.training.callbacks import EpochTimer  # noqa: E402
 from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches  # noqa: E402
@@ -49,11 +50,13 @@ def epoch_seconds(data_dir, epochs: int, steps_per_execution: int = 1, precision
     x, y = prepare_images(mnist.x_train), one_hot(mnist.y_train)
     xt, yt = prepare_images(mnist.x_test), one_hot(mnist.y_test)
     model = build_part4_cvae(seed=0, precision=precision)
+    if jit_compile:  # as the tutorial's --jit-compile
+        model = with_threefry_dropout(model)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution,
                   jit_compile=jit_compile)
     seeds = EpochSeeds(0)  # the tutorial's input pipeline: each epoch's order keyed by (seed, epoch)
-    history = model.fit(shuffled_batches(x, y, 500, seeds), epochs=epochs + 1, shuffle=False, verbose=0,
-                        validation_data=(xt, yt), validation_batch_size=500, callbacks=[seeds, EpochTimer()])
+    history = model.fit(shuffled_batches((x, y), x, 500, seeds), epochs=epochs + 1, shuffle=False, verbose=0,
+                        validation_data=((xt, yt), xt), validation_batch_size=500, callbacks=[seeds, EpochTimer()])
     print(f"  {precision}, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}: val_loss after {epochs + 1} epochs "
           f"{history.history['val_loss'][-1]:.4f}")
     return history.history["epoch_seconds"][1:]

@@ -56,3 +56,24 @@ def test_under_xla_it_draws_with_threefry_at_the_same_rate_and_repeats_from_its_
 def test_noise_shape_is_refused_by_name():
     with pytest.raises(ValueError, match="noise_shape"):
         Float32DrawDropout(0.3, noise_shape=(None, 1))
+
+
+def test_with_threefry_dropout_swaps_only_the_dropout_layers_of_the_same_model():
+    from keras_autoencoders.arrays import one_hot
+    from keras_autoencoders.models.dropout import with_threefry_dropout
+    from keras_autoencoders.models.vae import build_part4_cvae
+
+    model = build_part4_cvae(latent_dim=2, seed=0)
+    fast = with_threefry_dropout(model)
+    for net, twin in ((model.encoder_net, fast.encoder_net), (model.decoder, fast.decoder)):
+        kinds = [type(layer) for layer in twin.layers]
+        assert kinds == [Float32DrawDropout if k is keras.layers.Dropout else k for k in map(type, net.layers)]
+        assert Float32DrawDropout in kinds
+        for a, b in zip(net.get_weights(), twin.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(0).random((6, 28, 28, 1), dtype=np.float32)
+    y = one_hot(np.arange(6) % 10)
+    style = [m.article_models()["style_t"].predict_on_batch([x, y, y]) for m in (model, fast)]
+    np.testing.assert_array_equal(style[0], style[1])  # the same function at inference
+    fast.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=True)
+    assert np.isfinite(fast.fit([x, y], batch_size=3, epochs=1, verbose=0).history["loss"][0])

@@ -29,6 +29,7 @@ from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
 from keras_autoencoders.generate import digits as generate_digits
 from keras_autoencoders.generate.manifold import manifold_render_seconds, z_means
 from keras_autoencoders.models import build_part4_cvae
+from keras_autoencoders.models.dropout import with_threefry_dropout
 from keras_autoencoders.models.toy_autoencoder import build_toy_autoencoder, toy_inputs
 from keras_autoencoders.plotting import digit_figures, figures
 from keras_autoencoders.plotting.projector import write_projector
@@ -101,6 +102,8 @@ for name, conditional in TOY_MODELS.items():
 
 # %%
 cvae = build_part4_cvae(latent_dim=s.latent_dim, seed=s.seed, precision=s.precision)
+if s.jit_compile:  # an option: the same model, its dropout masks drawn with XLA's fast ThreeFry
+    cvae = with_threefry_dropout(cvae)
 cvae.compile(optimizer=keras.optimizers.Adam(s.learning_rate), steps_per_execution=s.steps_per_execution,
              jit_compile=s.jit_compile)
 cvae.summary()  # the encoder net and the decoder

@@ -1,4 +1,8 @@
-"""Keras' ``Dropout`` with the project's two draw fixes, one layer for Part 4's and Part 6's nets.
+"""An opt-in dropout for XLA-compiled steps (not the articles'), outside the model modules.
+
+:func:`with_threefry_dropout` gives a VAE's nets :class:`Float32DrawDropout` in place of Keras'
+``Dropout`` (Part 4's ``--jit-compile``). Models saved before the mixed-precision dropout moved
+to :mod:`keras_autoencoders.models.precision` hold it too, so it stays registered for them.
 
 :class:`Float32DrawDropout` drops the same units as ``keras.layers.Dropout`` at the same seed
 (bit for bit in float32, outside XLA), with two differences in how it draws its uniform numbers:
@@ -20,7 +24,7 @@ from keras import layers, ops
 
 from keras_autoencoders.compat import in_xla_context
 
-__all__ = ["Float32DrawDropout"]
+__all__ = ["Float32DrawDropout", "with_threefry_dropout"]
 
 
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
@@ -44,3 +48,19 @@ class Float32DrawDropout(layers.Dropout):
             uniform = keras.random.uniform(shape, dtype="float32", seed=self.seed_generator)
         scaled = inputs * ops.cast(1.0 / (1.0 - self.rate), inputs.dtype)
         return ops.where(uniform >= self.rate, scaled, ops.zeros_like(inputs))
+
+
+def with_threefry_dropout(model: keras.Model) -> keras.Model:
+    """``model`` (a :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`) with each net's
+    ``Dropout`` a :class:`Float32DrawDropout`: the same function and weights, dropout masks drawn
+    with ThreeFry under ``jit_compile`` (a fifth of Part 4's XLA epoch, ``bench/part4.py``)."""
+    def swap(layer: keras.layers.Layer) -> keras.layers.Layer:
+        kind = Float32DrawDropout if type(layer) is layers.Dropout else type(layer)
+        return kind.from_config(layer.get_config())
+
+    nets = []
+    for net in (model.encoder_net, model.decoder):
+        clone = keras.models.clone_model(net, clone_function=swap)
+        clone.set_weights(net.get_weights())
+        nets.append(clone)
+    return type(model)(*nets, model.sampling, name=model.name)
