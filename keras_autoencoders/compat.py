@@ -7,7 +7,7 @@ against Keras :data:`KERAS_TESTED` (TensorFlow backend), and
 failing with a message that names the installed Keras version. Run that test
 first after a Keras upgrade: the exact resume of
 :mod:`keras_autoencoders.training.reproducible` (same weights as an uninterrupted
-run), Part 6's optimizer and the dropout draws under XLA rest on them.
+run), the distributed VAE loss and the dropout draws under XLA rest on them.
 
 Behaviour relied upon without a private call (so checked there too, not wrapped
 here): ``fit`` calls ``on_epoch_begin`` before it starts the epoch's data iterator
@@ -21,7 +21,7 @@ import keras
 #: The Keras version these wrappers were written and tested against.
 KERAS_TESTED = "3.15.1"
 
-__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators", "rmsprop_velocities",
+__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators",
            "scale_loss_for_distribution"]
 
 
@@ -48,17 +48,6 @@ def layer_seed_generators(layer: keras.layers.Layer) -> tuple[keras.random.SeedG
     An object without it gives ``()``.
     """
     return tuple(getattr(layer, "_seed_generators", ()))
-
-
-def rmsprop_velocities(optimizer: keras.optimizers.RMSprop) -> list[keras.Variable]:
-    """The running means of squared gradients of a built ``RMSprop``, one per trained variable.
-
-    Wraps the private ``RMSprop._velocities`` (Keras 3.15.1), created by ``build`` (zeros)
-    and read by every ``update_step`` as the previous mean: assigning them right after
-    ``build`` sets the mean the first step starts from (Part 6's
-    :class:`~keras_autoencoders.models.cvae_gan.model.ArticleRMSprop` starts it at 1).
-    """
-    return list(optimizer._velocities)
 
 
 def in_xla_context() -> bool:

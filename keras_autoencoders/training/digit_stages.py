@@ -46,8 +46,9 @@ class DigitStages:
 
         An autoencoder by default: the training digits are both input and target. ``noisy``
         (noisy training digits, noisy test digits) replaces the inputs (a denoising AE);
-        ``labelled`` feeds the digits with their one-hot labels (a conditional VAE). ``epochs`` and ``batch_size`` override the shared ones. A
-        ``precision`` among ``build_kwargs`` and the ``record`` are what a saved stage must match.
+        ``labelled`` feeds the digits with their one-hot labels (a conditional VAE). ``epochs`` and
+        ``batch_size`` override the shared ones. A ``precision`` among ``build_kwargs`` and the
+        ``record`` are what a saved stage must match.
         """
         digits, val = self.digits, self.validation
         inputs = noisy if noisy is not None else (digits.x_train, digits.x_test)
