@@ -62,3 +62,13 @@ class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):
 class DamagedFileError(KerasAutoencodersError, ValueError):
     """A model file or backup is damaged (truncated, a Git LFS pointer, a wrong sha256); the message names
     the file and what to do."""
+
+
+def check_whole_periods(period: int, **counts: int) -> None:
+    """Each of ``counts`` (``iterations=...``; a flag's name may start ``--``) must be a positive multiple
+    of ``period``, Part 6's 3 iterations per logged period (one epoch of ``fit``); a
+    :class:`SettingsError` names the first that is not."""
+    for name, count in counts.items():
+        if count < 1 or count % period:
+            raise SettingsError(f"{name} must be a positive multiple of {period} (whole periods of {period} "
+                                f"iterations), got {count}")

@@ -36,6 +36,8 @@ SAMPLES_FILE = "samples.npz"
 HISTORY_FILE = "history.csv"
 SNAPSHOTS_FILE = "snapshots.npz"
 RUN_SETTINGS_FILE = "run_settings.json"
+LEGACY_STAGE_FILE = "stage.json"  # a study stage's settings before run_settings.json
+STAGES_FOLDER = "stages"
 BACKUP_FOLDER = "backup"
 FIGURES_FOLDER = "figures"
 ANIMATIONS_FOLDER = "animations"
@@ -90,27 +92,28 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
                 (out / name).unlink(missing_ok=True)
 
 
-def check_same_run(out: str | os.PathLike, settings: dict, keys: Sequence[str]) -> None:
-    """Refuse to continue a run in ``out`` made with other ``keys`` settings (model, data, seed).
+def check_same_run(out: str | os.PathLike, record: dict) -> bool:
+    """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values
+    aside), refusing to continue a backed-up run made with another one; then ``record`` is written.
 
-    The first call writes ``out/run_settings.json``; a later call with a backup in ``out``
-    (a run that will resume) checks ``settings`` against it, so that a changed preset or latent
-    size is not trained on top of another run's weights.
+    A resumed run must keep its model, data and seed: a changed preset or latent size is never trained
+    on top of another run's weights (:class:`~keras_autoencoders.errors.SettingsError`, nothing deleted).
     """
     from keras_autoencoders.errors import SettingsError
 
     out = pathlib.Path(out)
-    path = out / RUN_SETTINGS_FILE
-    chosen = {k: to_jsonable(settings[k]) for k in keys}
-    if path.exists() and (out / BACKUP_FOLDER).exists():
-        saved = json.loads(path.read_text())
-        changed = {k: (saved.get(k), v) for k, v in chosen.items() if saved.get(k) != v}
-        if changed:
-            listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in changed.items())
-            raise SettingsError(f"{out} holds a run with other settings ({listed}); rerun with its settings to "
-                                "continue it, or choose another --out")
+    chosen = {k: v for k, v in to_jsonable(record).items() if v is not None}
+    saved_path = next((out / name for name in (RUN_SETTINGS_FILE, LEGACY_STAGE_FILE) if (out / name).exists()), None)
+    saved = {k: v for k, v in json.loads(saved_path.read_text()).items() if v is not None} if saved_path else None
+    changed = {k: (saved.get(k), chosen.get(k)) for k in {*saved, *chosen} if saved.get(k) != chosen.get(k)} \
+        if saved is not None else {}
+    if changed and (out / BACKUP_FOLDER).exists():
+        listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in sorted(changed.items()))
+        raise SettingsError(f"{out} holds a run with other settings ({listed}); rerun with its settings to "
+                            "continue it, or choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    write_json(path, chosen)
+    write_json(out / RUN_SETTINGS_FILE, chosen)
+    return saved is not None and not changed
 
 
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "matplotlib", "imageio", "imageio-ffmpeg")

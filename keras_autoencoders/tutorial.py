@@ -32,7 +32,7 @@ import typing
 from typing import Any, ClassVar, Mapping, Sequence, TypeVar
 
 from keras_autoencoders._quiet import quiet_tensorflow  # noqa: F401  (the benchmarks call it from here)
-from keras_autoencoders.errors import KerasAutoencodersError, SettingsError
+from keras_autoencoders.errors import KerasAutoencodersError, SettingsError, check_whole_periods
 from keras_autoencoders.models.precision import PRECISIONS
 from keras_autoencoders.plotting.display import in_notebook
 
@@ -54,6 +54,11 @@ def setting(default: Any, help: str, *, quick: Any = _NO_QUICK, choices: Sequenc
 
 
 SettingsT = TypeVar("SettingsT", bound="TutorialSettings")
+
+
+def flag_of(field: dataclasses.Field) -> str:
+    """A settings field's command-line flag: ``--latent-dim`` for ``latent_dim``."""
+    return "--" + field.name.replace("_", "-")
 
 
 @dataclasses.dataclass
@@ -79,10 +84,8 @@ class TutorialSettings:
         if self.out is None:
             self.out = f"runs/{self.RUN_NAME}" + ("-quick" if self.quick else "")
         for field in dataclasses.fields(self):  # checked here, so a bad value stops the run before any work
-            period, value = field.metadata.get("multiple_of"), getattr(self, field.name)
-            if period and (value < 1 or value % period):
-                raise SettingsError(f"--{field.name.replace('_', '-')} must be a positive multiple of {period}, "
-                                    f"got {value}")
+            if field.metadata.get("multiple_of"):
+                check_whole_periods(field.metadata["multiple_of"], **{flag_of(field): getattr(self, field.name)})
 
     @classmethod
     def flags(cls) -> list[dataclasses.Field]:
@@ -100,7 +103,7 @@ class TutorialSettings:
         parser.add_argument("--quick", action="store_true",
                             help="the quick preset: minutes on a 2-core CPU instead of the article's run")
         for field in cls.flags():
-            flag = "--" + field.name.replace("_", "-")
+            flag = flag_of(field)
             text = field.metadata.get("help", "")
             text += f" (article: {field.default}" + (f"; quick: {field.metadata['quick']})"
                                                       if "quick" in field.metadata else ")")

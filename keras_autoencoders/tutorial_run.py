@@ -4,9 +4,10 @@
 seeds Keras and returns a :class:`TutorialRun`. The run decides the run mode once, so no
 tutorial cell branches on it:
 
-* training (the default): :meth:`TutorialRun.fit_or_load` fits the model with the run
-  folder's callbacks and saves it; an interrupted run resumes from its backup when the same
-  command is given again (files of an earlier *finished* run are cleared first);
+* training (the default): a cell fits its model when :meth:`TutorialRun.needs_training`, with the
+  run folder's callbacks, then :meth:`TutorialRun.keep` saves it; an interrupted run resumes from its
+  backup when the same command is given again (files of an earlier *finished* run are cleared first).
+  A study's models are :meth:`TutorialRun.stage`\ s, the same path in ``stages/NAME/``;
 * ``--skip-training``: the models saved in ``--out`` are reloaded, with their histories;
 * ``--pretrained``: the shipped models (``figs/pretrained/``) and their committed
   histories are installed in ``--out`` and used, and the settings that describe the
@@ -24,7 +25,7 @@ import keras
 from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.machine import check_precision
 from keras_autoencoders.records import ResultsRecord
-from keras_autoencoders.run_folder import (RESULTS_FILE, RunFolder, check_same_run, clear_finished_run,
+from keras_autoencoders.run_folder import (RESULTS_FILE, STAGES_FOLDER, RunFolder, check_same_run, clear_finished_run,
                                            read_history_csv, to_jsonable, write_results, write_samples)
 from keras_autoencoders.tutorial import SettingsT, TutorialSettings, print_summary
 
@@ -67,22 +68,27 @@ class TutorialRun(RunFolder):
 
     def check_same_run(self, keys: Sequence[str], **facts: Any) -> None:
         """Refuse to continue a backed-up run made with other ``keys`` settings (or other ``facts``,
-        such as the data source): see :func:`~keras_autoencoders.run_folder.check_same_run`."""
+        such as the data source): :func:`~keras_autoencoders.run_folder.check_same_run`."""
         if self.training:
-            check_same_run(self.root, {**self.settings.as_dict(), **facts}, (*keys, *facts))
+            settings = {**self.settings.as_dict(), **facts}
+            check_same_run(self.root, {k: settings[k] for k in (*keys, *facts)})
 
     def needs_training(self, name: str) -> bool:
         """Whether this run fits model ``name``: False under ``--pretrained`` and ``--skip-training``,
         where :meth:`keep` loads it instead."""
         return self.training
 
+    def stage_folder(self, name: str) -> RunFolder:
+        """``stages/NAME/``: the history, backup and settings of one of a study's models (:meth:`stage`)."""
+        return RunFolder(self.root / STAGES_FOLDER / name)
+
     def keep(self, name: str, model: ModelT | None = None, fitted: Any = None) -> Trained:
         """The model ``name`` the rest of the tutorial uses, with its per-epoch history.
 
-        After training: ``model`` saved as ``model/NAME.keras``; its history is the run folder's
-        ``history.csv`` when ``fit``'s callbacks wrote one (resumed epochs included), else
-        ``fitted.history``. Under ``--skip-training`` the saved model and history are loaded,
-        under ``--pretrained`` the shipped ones (installed in the run folder first).
+        After training: ``model`` saved as ``model/NAME.keras``; its history is ``fitted.history``
+        when given, else the ``history.csv`` that ``fit``'s run-folder callbacks wrote (resumed epochs
+        included; a study's model: its :meth:`stage_folder`'s). Under ``--skip-training`` the saved
+        model and history are loaded, under ``--pretrained`` the shipped ones (installed first).
         """
         if self.pretrained:
             from keras_autoencoders.pretrained import install_pretrained, pretrained_history, source_run
@@ -91,49 +97,58 @@ class TutorialRun(RunFolder):
             results = source_run(name) / RESULTS_FILE
             committed = json.loads(results.read_text()) if results.is_file() else {}
             return Trained(self.load_model(name), pretrained_history(name), committed)
-        if not self.training:
-            path = self.model(name)
-            if not path.is_file():
-                raise SettingsError(f"no trained model {path}: run the tutorial without --skip-training first")
-            return Trained(self.load_model(name), read_history_csv(self.history) if self.history.is_file() else {})
-        model.save(self.model(name))
-        if fitted is None and self.history.is_file():
-            return Trained(model, read_history_csv(self.history))
-        return Trained(model, dict(fitted.history) if fitted is not None else {})
-
-    def fit_or_load(self, name: str, model: ModelT, data: Any = None, *, callbacks: Sequence[Any] = (),
-                    **fit_args: Any) -> Trained:
-        """``model.fit(data, callbacks=callbacks, **fit_args)`` when :meth:`needs_training`, then :meth:`keep`.
-
-        ``data`` is an ``(x, y)`` pair or a dataset.
-        """
-        fitted = None
-        if self.needs_training(name):
-            x, y = data if isinstance(data, tuple) else (data, None)
-            fitted = model.fit(x, y, callbacks=list(callbacks), **fit_args)
-            if any(isinstance(c, keras.callbacks.CSVLogger) for c in callbacks):
-                fitted = None  # the run folder's history.csv holds every epoch, resumed ones included
-        return self.keep(name, model, fitted)
+        if self.training:
+            model.save(self.model(name))
+        elif not self.model(name).is_file():
+            raise SettingsError(f"no trained model {self.model(name)}: run the tutorial without --skip-training "
+                                "first")
+        else:
+            model = self.load_model(name)
+        if fitted is not None:
+            return Trained(model, dict(fitted.history))
+        history = next((f.history for f in (self.stage_folder(name), self) if f.history.is_file()), None)
+        return Trained(model, read_history_csv(history) if history else {})
 
     def stage(self, name: str, build: Callable[[], keras.Model], data: Any, *, epochs: int,
-              batch_size: int | None = None, validation_data: Any = None, **record: Any) -> Trained:
-        """One of several models of a study, trained (resumably) in ``stages/NAME/``, or loaded.
+              batch_size: int | None = None, validation_data: Any = None, verbose: int | str = 2,
+              **record: Any) -> Trained:
+        """One of a study's models: trained (resumably) in :meth:`stage_folder`, saved, and reloaded
+        when a rerun finds it finished with the same settings; the one path of :meth:`needs_training`,
+        ``fit`` with :func:`~keras_autoencoders.training.callbacks.run_folder_callbacks` and :meth:`keep`.
 
-        See :func:`~keras_autoencoders.training.stages.train_stage`; ``record`` holds the extra
-        settings a saved stage must match to be reused. ``precision="float32"`` (the default) is not
-        recorded, so float32 stages saved before the option existed still match.
+        ``build()`` returns the compiled model; Keras is seeded with the run's seed first, so weights and
+        draws depend on the seed alone. ``data`` is ``(x, y)`` arrays, batched by ``shuffled_batches`` in
+        an order of the seed and the epoch, or a function of the stage's ``EpochSeeds`` returning the
+        dataset (images streamed from disk). The epochs, batch size, seed, number of samples and
+        ``record`` decide whether a saved stage is still valid; ``precision="float32"`` is not recorded,
+        so stages saved before the option existed still match. A stage with other settings is trained
+        again from scratch, unless it was interrupted: then :class:`SettingsError`.
         """
-        from keras_autoencoders.training.stages import load_stage, train_stage
+        from keras_autoencoders.training.callbacks import run_folder_callbacks
+        from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
 
-        record = {k: v for k, v in record.items() if not (k == "precision" and v == "float32")}
-        if self.pretrained:
-            return self.fit_or_load(name, None)
-        if not self.training:
-            stage = load_stage(self, name)
-        else:
-            stage = train_stage(self, name, build, data, epochs=epochs, batch_size=batch_size, seed=self.settings.seed,
-                                validation_data=validation_data, settings=record or None, verbose=2)
-        return Trained(stage.model, stage.history)
+        if not self.needs_training(name):
+            return self.keep(name)
+        streamed, seed, folder = callable(data), self.settings.seed, self.stage_folder(name)
+        if not streamed and batch_size is None:
+            raise SettingsError(f"stage {name}: batch_size is needed to batch (x, y) arrays")
+        record = {"epochs": epochs, "batch_size": batch_size, "seed": seed,
+                  "samples": None if streamed else len(keras.tree.flatten(data[0])[0]),
+                  **{k: v for k, v in record.items() if not (k == "precision" and v == "float32")}}
+        if check_same_run(folder.root, record) and self.model(name).is_file() and not folder.backup.exists():
+            print(f"stage {name}: trained earlier with the same settings, reloaded from {self.model(name)}")
+            return Trained(self.load_model(name), read_history_csv(folder.history))
+        clear_finished_run(folder.root, [folder.history.name, folder.logs.name])
+        self.model(name).unlink(missing_ok=True)
+        keras.utils.set_random_seed(seed)
+        model, seeds = build(), EpochSeeds(seed)
+        print(f"stage {name}: {epochs} epochs")
+        # Validation arrays in batches of the training size, as the articles' Keras 2 ``fit`` did (Keras 3
+        # batches them by 32 when the training data is a dataset).
+        model.fit(data(seeds) if streamed else shuffled_batches(*data, batch_size, seeds), epochs=epochs,
+                  validation_data=validation_data, validation_batch_size=batch_size, shuffle=False,
+                  verbose=verbose, callbacks=run_folder_callbacks(folder.root, seeds=seeds))
+        return self.keep(name, model)
 
     def save_figure(self, name: str, fig: Any) -> pathlib.Path:
         """``figures/NAME.png``, shown as the cell's output in a notebook

@@ -190,16 +190,15 @@ def test_snapshot_schedule_follows_the_articles_periods():
     assert snapshot_periods(10, every=4) == [0, 4, 8, 9]
 
 
-def test_iterations_must_fill_whole_periods(tmp_path):
-    from keras_autoencoders.errors import SettingsError
-
-    from keras_autoencoders.training.callbacks import check_whole_periods
+def test_iterations_must_fill_whole_periods():
+    from keras_autoencoders.errors import SettingsError, check_whole_periods
 
     with pytest.raises(SettingsError, match="iterations must be a positive multiple of 3"):
         check_whole_periods(3, checkpoint_every=300, iterations=10)
     check_whole_periods(3, iterations=48000, checkpoint_every=300)
-    with pytest.raises(SettingsError, match="checkpoint_every must be a positive multiple of 3"):
-        adaptive_loop_callbacks(tmp_path, EpochSeeds(0), 12, 3, 4, KEYS)
+    for bad in (4, 0, -3):
+        with pytest.raises(SettingsError, match=f"checkpoint_every must be a positive multiple of 3 .*got {bad}"):
+            check_whole_periods(3, iterations=12, checkpoint_every=bad)
 
 
 @pytest.mark.slow  # exact resume / a whole run / a fresh process: the full suite's

@@ -17,7 +17,8 @@ from keras_autoencoders.evaluation.digit_judge import load_digit_judge, shipped_
 from keras_autoencoders.model_files import load_model_file, read_manifest, sha256_of
 from keras_autoencoders.run_folder import RunFolder
 from keras_autoencoders.training.callbacks import BACKUP_FILES, run_folder_callbacks
-from keras_autoencoders.training.stages import load_stage
+from keras_autoencoders.tutorial import TrainingSettings
+from keras_autoencoders.tutorial_run import TutorialRun
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHIPPED_FOLDER = pretrained.PRETRAINED_FOLDER
@@ -92,7 +93,8 @@ def test_a_truncated_model_in_a_run_folder(tmp_path):
     run = RunFolder(tmp_path)
     shutil.copyfile(SHIPPED_FOLDER / "part4_cvae.keras", run.model("part4_cvae"))
     truncate(run.model("part4_cvae"))
-    for load in (lambda: run.load_model("part4_cvae"), lambda: load_stage(run, "part4_cvae")):
+    reloading = TutorialRun(TrainingSettings(out=str(tmp_path), skip_training=True))
+    for load in (lambda: run.load_model("part4_cvae"), lambda: reloading.keep("part4_cvae")):
         with pytest.raises(DamagedFileError, match="retrain without --pretrained / --skip-training") as caught:
             load()
         assert str(run.model("part4_cvae")) in str(caught.value)

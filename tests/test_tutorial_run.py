@@ -1,5 +1,5 @@
-"""TutorialRun decides the run mode once: fit_or_load trains and saves, reloads (--skip-training)
-or installs the shipped model with its committed history (--pretrained)."""
+"""TutorialRun decides the run mode once: a model is fitted when ``needs_training`` and saved by ``keep``,
+or reloaded (--skip-training), or the shipped model is installed with its committed history (--pretrained)."""
 import dataclasses
 import json
 
@@ -41,19 +41,20 @@ def _model():
 
 
 def test_training_saves_the_model_and_skip_training_reloads_it(tmp_path):
-    run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
-    trained = run.fit_or_load("toy_deep_ae", _model(), _data(), epochs=3, batch_size=16, verbose=0)
+    run, model = TutorialRun(ToySettings(out=str(tmp_path / "run"))), _model()
+    assert run.needs_training("toy_deep_ae")
+    trained = run.keep("toy_deep_ae", model, model.fit(*_data(), epochs=3, batch_size=16, verbose=0))
     assert run.training and len(trained.history["loss"]) == 3 and trained.committed is None
     assert run.model("toy_deep_ae").is_file()
 
     again = TutorialRun(ToySettings(out=str(tmp_path / "run"), skip_training=True))
-    reloaded = again.fit_or_load("toy_deep_ae", _model(), _data(), epochs=3, batch_size=16)
-    assert not again.training
+    assert not again.training and not again.needs_training("toy_deep_ae")
+    reloaded = again.keep("toy_deep_ae", _model())
     x = _data()[0]
     np.testing.assert_allclose(reloaded.model.predict(x, verbose=0), trained.model.predict(x, verbose=0), rtol=1e-6)
 
     with pytest.raises(SettingsError, match="no trained model"):
-        again.fit_or_load("other_model", _model())
+        again.keep("other_model", _model())
 
 
 def test_pretrained_installs_the_shipped_model_its_settings_and_committed_results(tmp_path, capsys):
@@ -61,7 +62,8 @@ def test_pretrained_installs_the_shipped_model_its_settings_and_committed_result
     shipped = json.loads((source_run("toy_deep_ae") / "results.json").read_text())
     assert settings.toy_epochs == shipped["settings"]["toy_epochs"] != 7  # the committed run's value
     assert "pretrained: the committed run's toy_epochs" in capsys.readouterr().out
-    trained = run.fit_or_load("toy_deep_ae", None)
+    assert not run.needs_training("toy_deep_ae")
+    trained = run.keep("toy_deep_ae")
     assert run.model("toy_deep_ae").is_file() and trained.committed["settings"] == shipped["settings"]
     assert trained.model.count_params() == build_toy_autoencoder(False).count_params()
 
@@ -185,7 +187,7 @@ def test_stage_records_a_precision_other_than_float32(tmp_path, precision, recor
     run = TutorialRun(ToySettings(out=str(tmp_path / "run")))
     build = built_with_adam(build_toy_autoencoder, False, learning_rate=1e-2, steps_per_execution=1, loss="mse")
     run.stage("toy", build, _data(), epochs=1, batch_size=16, precision=precision)
-    stage = json.loads(next((run.root / "stages").rglob("stage.json")).read_text())
+    stage = json.loads((run.stage_folder("toy").root / "run_settings.json").read_text())
     assert stage.get("precision") == recorded
 
 

@@ -1,9 +1,7 @@
 """Part 4's conditional VAE ("Автоэнкодеры в Keras, Часть 4", "Код на Keras"): networks, loss, step.
 
-Loss per digit (784 * BCE + KL) / 2 / 784, Adam 1e-3, batch 500. :class:`VariationalAutoencoder` is every
-VAE of the project: the condition is optional (none in the MNIST study's and the faces' VAEs, CelebA's 40
-attributes), and P, the pixel values per image, comes from the encoder's input.
-"""
+Loss per digit (784 * BCE + KL) / 2 / 784, Adam 1e-3, batch 500. :class:`VariationalAutoencoder` is every VAE
+here: the condition is optional (CelebA's: 40 attributes), and P, the pixels per image, comes from the input."""
 from __future__ import annotations
 
 import math
@@ -67,14 +65,29 @@ def _with(condition, tensor):  # what a net is fed: the tensor, beside the condi
     return tensor if condition is None else [tensor, condition]
 
 
+def article_models(encode, decoder: keras.Model) -> dict[str, keras.Model]:
+    """Part 4's ``create_cvae`` models of ``encode(inputs) -> (z_mean, z_log_var, z)`` and ``decoder``, sharing
+    their weights: ``encoder`` (z), ``z_meaner``, ``z_lvarer``, ``decoder``, and ``cvae``/``style_t``
+    (``[image, label_in, label_out]``, decoding z or z_mean) when conditional, else ``vae``."""
+    image = keras.Input(decoder.outputs[0].shape[1:], name="image")
+    label_in, label_out = ((keras.Input(decoder.inputs[1].shape[1:], name=name) for name in ("label_in", "label_out"))
+                           if len(decoder.inputs) == 2 else (None, None))
+    inputs = _with(label_in, image)
+    z_mean, z_log_var, z = encode(inputs)
+    models = {name: keras.Model(inputs, t, name=name) for name, t in
+              (("encoder", z), ("z_meaner", z_mean), ("z_lvarer", z_log_var))} | {"decoder": decoder}
+    if label_in is None:
+        return {**models, "vae": keras.Model(image, decoder(z), name="vae")}
+    both = [image, label_in, label_out]
+    return {**models, "cvae": keras.Model(both, decoder([z, label_out]), name="cvae"),
+            "style_t": keras.Model(both, decoder([z_mean, label_out]), name="style_t")}
+
+
 @keras.saving.register_keras_serializable(package="keras_autoencoders")
 class VariationalAutoencoder(keras.Model):
-    """A VAE trained on Part 4's loss; conditional when its nets take a condition.
-
-    ``encoder_net``: ``image`` or ``[image, condition] -> [z_mean, z_log_var]``; ``decoder``: ``z`` or
-    ``[z, condition] -> image`` in [0, 1]. Fit it on ``x=images`` or ``x=[images, conditions]``: the
-    target is the image (a ``y`` is ignored). ``call`` returns ``(reconstruction, z_mean, z_log_var)``.
-    """
+    """A VAE on Part 4's loss. ``encoder_net``: ``image`` or ``[image, condition] -> [z_mean, z_log_var]``;
+    ``decoder``: ``z`` or ``[z, condition] -> image`` in [0, 1]. Fit it on ``x=images`` or ``x=[images,
+    conditions]`` (a ``y`` is ignored). ``call`` returns ``(reconstruction, z_mean, z_log_var)``."""
 
     def __init__(self, encoder_net: keras.Model, decoder: keras.Model, sampling: Sampling | None = None,
                  **kwargs):
@@ -87,16 +100,19 @@ class VariationalAutoencoder(keras.Model):
         self.conditional = len(decoder.inputs) == 2
         self.pixels = math.prod(encoder_net.inputs[0].shape[1:])  # P: 784 for MNIST
         self.latent_dim = int(decoder.inputs[0].shape[-1])
-        self.num_classes = int(decoder.inputs[1].shape[-1]) if self.conditional else 0  # the condition's length
         self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def encode(self, inputs, training=False):
+        """``(z_mean, z_log_var, z)``: the article's encoder, z sampled."""
+        z_mean, z_log_var = self.encoder_net(inputs, training=training)
+        return z_mean, z_log_var, self.sampling([z_mean, z_log_var])
 
     def call(self, inputs, training=False):
         if self.conditional and not (isinstance(inputs, (list, tuple)) and len(inputs) == 2):
             raise ValueError(f"{self.name} takes x=[images, conditions], as in cvae.fit([x_train, y_train], x_train)")
         images, condition = inputs if self.conditional else (inputs, None)
-        z_mean, z_log_var = self.encoder_net(_with(condition, images), training=training)
-        z = self.sampling([z_mean, z_log_var])
+        z_mean, z_log_var, z = self.encode(_with(condition, images), training=training)
         return self.decoder(_with(condition, z), training=training), z_mean, z_log_var
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -110,8 +126,7 @@ class VariationalAutoencoder(keras.Model):
         bce = -ops.mean(target * ops.log(p) + (1.0 - target) * ops.log(1.0 - p), axis=-1)
         kl = -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
         # The article's vae_loss, (P * BCE + KL) / 2 / P, split into its two terms.
-        reconstruction_loss = ops.mean(bce) / 2.0
-        kl_loss = ops.mean(kl) / 2.0 / self.pixels
+        reconstruction_loss, kl_loss = ops.mean(bce) / 2.0, ops.mean(kl) / 2.0 / self.pixels
         for tracker, value in ((self.reconstruction_loss_tracker, reconstruction_loss), (self.kl_loss_tracker, kl_loss)):
             tracker.update_state(value, sample_weight=ops.cast(batch, "float32"))  # per image, a short batch too
         # Each replica's share under tf.distribute, as Keras' own losses do (unchanged on one device).
@@ -123,23 +138,8 @@ class VariationalAutoencoder(keras.Model):
             net.summary(**kwargs)
 
     def article_models(self) -> dict[str, keras.Model]:
-        """The article's sub-models, sharing the weights: ``encoder`` (a sampled z), ``z_meaner``, ``z_lvarer``,
-        ``decoder``, and ``cvae``/``style_t`` (``[image, label_in, label_out]``, z or z_mean) or ``vae``."""
-        image = keras.Input(self.encoder_net.inputs[0].shape[1:], name="image")
-        label_in, label_out = ((keras.Input((self.num_classes,), name=name) for name in ("label_in", "label_out"))
-                               if self.conditional else (None, None))
-        inputs = _with(label_in, image)
-        z_mean, z_log_var = self.encoder_net(inputs)
-        z = self.sampling([z_mean, z_log_var])
-        models = {"encoder": keras.Model(inputs, z, name="encoder"),
-                  "z_meaner": keras.Model(inputs, z_mean, name="z_meaner"),
-                  "z_lvarer": keras.Model(inputs, z_log_var, name="z_lvarer"),
-                  "decoder": self.decoder}
-        if not self.conditional:
-            return {**models, "vae": keras.Model(image, self.decoder(z), name="vae")}
-        both = [image, label_in, label_out]
-        return {**models, "cvae": keras.Model(both, self.decoder([z, label_out]), name="cvae"),
-                "style_t": keras.Model(both, self.decoder([z_mean, label_out]), name="style_t")}
+        """The article's sub-models (:func:`article_models`), sharing this model's weights."""
+        return article_models(self.encode, self.decoder)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **{k: keras.saving.serialize_keras_object(getattr(self, k)) for k in _PARTS}}

@@ -7,9 +7,8 @@ __all__, __getattr__, __dir__ = lazy_api(__name__, """
 training.callbacks: run_folder_callbacks EpochTimer
 training.reproducible: EpochSeeds shuffled_batches StopOnNonFiniteLoss
 training.snapshots: ManifoldSnapshots
-training.callbacks: adaptive_loop_callbacks check_whole_periods BackupEvery IterationProgress
+training.callbacks: adaptive_loop_callbacks BackupEvery IterationProgress
 training.baseline: baseline_cvae baseline_batches
 training.compile: compile_with_adam built_with_adam
-training.stages: train_stage load_stage Stage
 training.distribute: build_distributed
 """)

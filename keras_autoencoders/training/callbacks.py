@@ -156,16 +156,6 @@ def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.
     return callbacks
 
 
-def check_whole_periods(iterations_per_epoch: int, **counts: int) -> None:
-    """Each of ``counts`` (``iterations=...``, ``checkpoint_every=...``) must be a positive multiple
-    of ``iterations_per_epoch`` (fit's epochs are Part 6's logging periods); a
-    :class:`SettingsError` names the first that is not."""
-    for name, count in counts.items():
-        if count < 1 or count % iterations_per_epoch:
-            raise SettingsError(f"{name} must be a positive multiple of {iterations_per_epoch} (fit's epochs are "
-                                f"periods of {iterations_per_epoch} iterations), got {count}")
-
-
 def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iterations: int, iterations_per_epoch: int,
                             backup_every: int, keys: Sequence[str],
                             before_loggers: Sequence[keras.callbacks.Callback] = (),
@@ -174,11 +164,10 @@ def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iteration
     ``iterations_per_epoch`` iterations, plus :class:`IterationLogs` and :class:`IterationProgress`.
 
     ``iterations`` (the total, for the progress bar) should fill whole epochs
-    (:func:`check_whole_periods`); ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
+    (:func:`~keras_autoencoders.errors.check_whole_periods`); ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
     is kept after training: rerunning with more ``iterations`` continues the run (the long
     runs are made in stages). The NaN stop watches ``keys`` and names the iteration.
     """
-    check_whole_periods(iterations_per_epoch, checkpoint_every=backup_every)
     out = pathlib.Path(out)
     nonfinite = StopOnNonFiniteLoss(out / BACKUP_FOLDER, keys=keys, iterations_per_epoch=iterations_per_epoch)
     callbacks = run_folder_callbacks(out, [IterationLogs(iterations_per_epoch), *before_loggers], tensorboard=True,

@@ -25,7 +25,8 @@ from keras_autoencoders.data.iteration_draws import iteration_draws
 from keras_autoencoders.data.mnist import MnistDigits
 from keras_autoencoders.models.cvae_gan.model import ITERATIONS_PER_PERIOD, LOSS_NAMES, STEP_NAMES, CVAEGAN
 from keras_autoencoders.run_folder import RunFolder
-from keras_autoencoders.training.callbacks import adaptive_loop_callbacks, check_whole_periods
+from keras_autoencoders.errors import check_whole_periods
+from keras_autoencoders.training.callbacks import adaptive_loop_callbacks
 from keras_autoencoders.training.reproducible import EpochSeeds
 from keras_autoencoders.training.snapshots import ManifoldSnapshots, snapshot_periods
 

@@ -16,6 +16,7 @@ from keras_autoencoders.models.cvae_gan.networks import (IMAGE_SHAPE, PRESETS, b
                                                          build_conv_encoder, build_discriminator)
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
 from keras_autoencoders.models.precision import set_precision
+from keras_autoencoders.models.vae import article_models
 
 #: The article's ``nb_step``: at most 3 steps in each inner loop.
 MAX_STEPS = 3
@@ -212,13 +213,9 @@ class CVAEGAN(keras.Model):
         return dict(zip(("discriminator", "encoder_decoder"), steps))
 
     def article_models(self) -> dict[str, keras.Model]:
-        """``z_meaner`` (z_mean), ``encoder`` (a sampled z), ``decoder`` and ``cvae``, sharing weights."""
-        image, label = keras.Input(IMAGE_SHAPE, name="image"), keras.Input((self.num_classes,), name="label")
-        z_mean, _, z = self.encoder([image, label])
-        return {"z_meaner": keras.Model([image, label], z_mean, name="z_meaner"),
-                "encoder": keras.Model([image, label], z, name="sampled_encoder"),
-                "decoder": self.decoder,
-                "cvae": keras.Model([image, label], self.decoder([z, label]), name="cvae")}
+        """Part 4's sub-models (:func:`~keras_autoencoders.models.vae.article_models`) of this encoder and
+        decoder; the article's Part 6 ``cvae_model`` is ``cvae`` with ``label_out = label_in``."""
+        return article_models(self.encoder, self.decoder)
 
     def get_config(self) -> dict:
         parts = {key: keras.saving.serialize_keras_object(getattr(self, key)) for key in _PARTS}
