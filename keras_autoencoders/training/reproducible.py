@@ -110,14 +110,21 @@ def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.d
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
-    data = tf.nest.map_structure(tf.convert_to_tensor, (x, y))
-    counts = {int(t.shape[0]) for t in tf.nest.flatten(data)}
+    # An array given twice (the article's fit([x, y], x)) enters the pipeline, and is gathered, once.
+    leaves = tf.nest.flatten((x, y))
+    unique = list({id(leaf): leaf for leaf in leaves}.values())
+    position = {id(leaf): k for k, leaf in enumerate(unique)}
+    arrays = tuple(tf.convert_to_tensor(leaf) for leaf in unique)
+    counts = {int(t.shape[0]) for t in arrays}
     if len(counts) != 1:
         raise SettingsError(f"x and y must have the same number of samples, got {sorted(counts)}")
     indices = epoch_order(counts.pop(), seeds.seed, seeds.epoch).batch(int(batch_size))
-    # Keras' own idiom: the arrays enter the pipeline once and each batch is gathered.
-    pairs = tf.data.Dataset.zip(indices, tf.data.Dataset.from_tensors(data).repeat())
-    batches = pairs.map(lambda i, d: tf.nest.map_structure(lambda t: tf.gather(t, i), d)).prefetch(2)
+
+    def gather(i, arrays):  # Keras' own idiom: the arrays enter the pipeline once and each batch is gathered
+        batch = [tf.gather(t, i) for t in arrays]
+        return tf.nest.pack_sequence_as((x, y), [batch[position[id(leaf)]] for leaf in leaves])
+
+    batches = tf.data.Dataset.zip(indices, tf.data.Dataset.from_tensors(arrays).repeat()).map(gather).prefetch(2)
     # A gather needs neither a parallel map nor AUTOTUNE, whose threads compete with the training
     # step for the cores: Part 4's XLA epoch on 2 cores took 1.9-2.3 s with them (spikes to 2.5 s
     # in most epochs), 1.1 s without (``bench/part4.py``).
