@@ -1,4 +1,5 @@
-"""Loaders, which know no model: MNIST, Fashion-MNIST's test set, the toy manifold, CelebA, the streaming image pipeline, and Part 6's batch draws."""
+"""Loaders, which know no model: MNIST, Fashion-MNIST's test set, the toy manifold, CelebA, LFW, the
+streaming image pipeline, and Part 6's batch draws."""
 
 from keras_autoencoders._lazy import lazy_api
 

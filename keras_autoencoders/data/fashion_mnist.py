@@ -1,22 +1,13 @@
 """Fashion-MNIST's test set: out-of-distribution images for the MNIST models' anomaly scores.
 
-The 10,000 test images (28x28 uint8, ten clothing classes) are read from the two
-files of the official release, in the folder layout of Keras' own download:
-``fashion-mnist/t10k-images-idx3-ubyte.gz`` and ``fashion-mnist/t10k-labels-idx1-ubyte.gz``.
-The folder is searched for as :mod:`keras_autoencoders.data.locations` describes:
-
-1. an explicit ``data_dir`` argument: a folder holding ``fashion-mnist/``, or that
-   folder itself (when given, it must hold the files; there is no silent fallback);
-2. ``$KERAS_AUTOENCODERS_DATA/fashion-mnist`` when the variable is set;
-3. the test half of ``keras.datasets.fashion_mnist.load_data()`` (Keras' download or
-   cache), unless ``download=False``.
-
-Otherwise :class:`~keras_autoencoders.data.locations.DataNotFoundError` lists every
-place tried.  :func:`read_idx` reads the IDX files (gzip or plain) and raises
-:class:`~keras_autoencoders.errors.DataFormatError` naming the file when one is malformed.
+The 10,000 test images (28x28 uint8, ten clothing classes) are read from the official release's
+two IDX files in the folder layout of Keras' download, ``fashion-mnist/t10k-images-idx3-ubyte.gz``
+and ``fashion-mnist/t10k-labels-idx1-ubyte.gz``, found as MNIST is (:mod:`.locations`), with the
+test half of ``keras.datasets.fashion_mnist.load_data()`` as the download.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import pathlib
@@ -28,23 +19,17 @@ import numpy as np
 
 from keras_autoencoders.errors import DataFormatError
 
-from .locations import ARGUMENT_PLACE, DataNotFoundError, candidate_files, env_unset_attempt
+from .locations import DOWNLOAD_PLACE, DataNotFoundError, keras_dataset, search, try_download
+from .mnist import check_digits
 
 FOLDER = "fashion-mnist"
 IMAGES_FILE = "t10k-images-idx3-ubyte.gz"
 LABELS_FILE = "t10k-labels-idx1-ubyte.gz"
-IMAGE_SHAPE = (28, 28)
-#: Fashion-MNIST's ten classes, by label.
-CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-
-DOWNLOAD_SOURCE = "keras download"
 DOWNLOAD_CALL = "keras.datasets.fashion_mnist.load_data()"
 WHAT = "the Fashion-MNIST test set"
-
+_keras_download = functools.partial(keras_dataset, "fashion_mnist")  # a name of its own, which tests replace
 #: IDX type code of unsigned bytes, the only type these files use.
 IDX_UINT8 = 0x08
-_GZIP_MAGIC = b"\x1f\x8b"
 
 PathLike = Union[str, os.PathLike]
 
@@ -61,21 +46,11 @@ class FashionMnistTest:
         return f"FashionMnistTest(test={len(self.x_test)}, source={self.source!r})"
 
 
-# --------------------------------------------------------------------------- IDX files
-
-
 def read_idx(path: PathLike) -> np.ndarray:
-    """The uint8 array stored in an IDX file (gzip-compressed or plain, told by its content).
-
-    IDX: two zero bytes, a type code (0x08 = unsigned byte), the number of dimensions,
-    each dimension as a big-endian uint32, then the values in C order.  Raises
-    :class:`DataFormatError` naming the file for a broken gzip stream, a bad magic
-    number, a type code other than 0x08, or a payload whose size disagrees with the header.
-    """
-    path = pathlib.Path(path)
-    name = str(path)
-    raw = path.read_bytes()
-    if raw[:2] == _GZIP_MAGIC:
+    """The uint8 array of an IDX file, gzipped or plain: two zero bytes, a type code (0x08: unsigned byte),
+    the number of dimensions, each a big-endian uint32, then the values in C order."""
+    name, raw = str(path), pathlib.Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
@@ -99,103 +74,38 @@ def read_idx(path: PathLike) -> np.ndarray:
 
 
 def write_idx(path: PathLike, array) -> pathlib.Path:
-    """Write ``array`` (whole numbers 0..255) as a uint8 IDX file; gzip when ``path`` ends in ``.gz``.
-
-    Parent folders are created; returns the path.
-    """
-    path = pathlib.Path(path)
-    values = np.asarray(array)
+    """Write ``array`` (whole numbers 0..255) as a uint8 IDX file, gzipped when ``path`` ends in
+    ``.gz``, creating its folders; returns the path."""
+    path, values = pathlib.Path(path), np.asarray(array)
     if values.size and (not np.all(values == np.round(values)) or values.min() < 0 or values.max() > 255):
         raise ValueError("write_idx stores unsigned bytes: values must be whole numbers 0..255")
     if values.ndim > 255:
         raise ValueError(f"IDX holds at most 255 dimensions, got {values.ndim}")
-    payload = (bytes([0, 0, IDX_UINT8, values.ndim])
-               + np.asarray(values.shape, dtype=">u4").tobytes()
+    payload = (bytes([0, 0, IDX_UINT8, values.ndim]) + np.asarray(values.shape, dtype=">u4").tobytes()
                + np.ascontiguousarray(values, dtype=np.uint8).tobytes())
-    if path.suffix == ".gz":
-        payload = gzip.compress(payload)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(payload)
+    path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
     return path
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _validate(x, y, name: str) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim != 3 or tuple(x.shape[1:]) != IMAGE_SHAPE:
-        raise DataFormatError(f"{name}: images must have shape (N, 28, 28), got {x.shape}")
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1 or len(y) != len(x):
-        raise DataFormatError(f"{name}: labels must have shape ({len(x)},) to match the images, got {y.shape}")
-    if x.dtype != np.uint8:
-        raise DataFormatError(f"{name}: images must be uint8, got {x.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= len(CLASS_NAMES)):
-        raise DataFormatError(f"{name}: labels must lie in 0..9 (min {y.min()}, max {y.max()})")
-    return np.ascontiguousarray(x), np.ascontiguousarray(y, dtype=np.uint8)
-
-
-def _from_folder(folder: pathlib.Path) -> FashionMnistTest:
-    images_path, labels_path = folder / IMAGES_FILE, folder / LABELS_FILE
-    x, y = read_idx(images_path), read_idx(labels_path)
-    x, y = _validate(x, y, f"{images_path} with {labels_path.name}")
-    return FashionMnistTest(x, y, source=str(folder))
-
-
 def _why_unusable(folder: pathlib.Path) -> Optional[str]:
-    """None when ``folder`` holds both files, else the reason it cannot be used."""
-    if not folder.exists():
-        return "no such folder"
+    """None when ``folder`` holds both files, else why it cannot be used."""
     if not folder.is_dir():
-        return "not a folder"
+        return "not a folder" if folder.exists() else "no such folder"
     missing = [f for f in (IMAGES_FILE, LABELS_FILE) if not (folder / f).is_file()]
     return f"missing {' and '.join(missing)}" if missing else None
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def _keras_download():
-    """``keras.datasets.fashion_mnist.load_data()``: Keras' standard download, or its cache."""
-    import keras
-
-    return keras.datasets.fashion_mnist.load_data()
-
-
 def load_fashion_mnist_test(data_dir: Optional[PathLike] = None, *, download: bool = True) -> FashionMnistTest:
-    """Load the Fashion-MNIST test set as uint8 arrays, searching the documented places in order.
-
-    ``data_dir`` names a folder holding ``fashion-mnist/`` or the ``fashion-mnist``
-    folder itself; a folder of another name that holds the two files directly is
-    accepted too.  When given, it must hold the files, else :class:`DataNotFoundError`
-    is raised at once.  Then ``$KERAS_AUTOENCODERS_DATA/fashion-mnist``, then the Keras
-    download (when ``download``).  A file that is found but malformed raises
-    :class:`DataFormatError` (never a silent fallback).
-    """
-    attempts = []
-    places = candidate_files(FOLDER, data_dir)
-    for place, folder in places:
-        reason = _why_unusable(folder)
-        if reason is None:
-            return _from_folder(folder)
-        if place == ARGUMENT_PLACE:
-            given = pathlib.Path(os.fspath(data_dir)).expanduser()
-            if given != folder and _why_unusable(given) is None:
-                return _from_folder(given)  # a folder of another name holding the files
-            raise DataNotFoundError(FOLDER, [(place, folder, reason)], what=WHAT)
-        attempts.append((place, folder, reason))
-    if not any(place != ARGUMENT_PLACE for place, _ in places):
-        attempts.append(env_unset_attempt())
-
-    if not download:
-        attempts.append((DOWNLOAD_SOURCE, None, "disabled (download=False)"))
+    """The Fashion-MNIST test set as uint8 arrays from ``data_dir`` (a folder holding ``fashion-mnist/``,
+    that folder, or one of another name holding the two files; when given, it must hold them), else
+    ``$KERAS_AUTOENCODERS_DATA/fashion-mnist``, else the Keras download (``download``)."""
+    folder, attempts = search(FOLDER, data_dir, _why_unusable, WHAT)
+    if folder is not None:
+        images, labels = folder / IMAGES_FILE, folder / LABELS_FILE
+        x, y = check_digits(read_idx(images), read_idx(labels), f"{images} with {labels.name}")
+        return FashionMnistTest(x, y, source=str(folder))
+    downloaded = try_download(_keras_download, DOWNLOAD_CALL, download, attempts)
+    if downloaded is None:
         raise DataNotFoundError(FOLDER, attempts, what=WHAT)
-    try:
-        _, (x_test, y_test) = _keras_download()
-    except Exception as exc:  # noqa: BLE001 - any failure just means "not available"
-        attempts.append((DOWNLOAD_SOURCE, DOWNLOAD_CALL, f"failed: {type(exc).__name__}: {exc}"))
-        raise DataNotFoundError(FOLDER, attempts, what=WHAT) from exc
-    x_test, y_test = _validate(x_test, y_test, DOWNLOAD_CALL)
-    return FashionMnistTest(x_test, y_test, source=DOWNLOAD_SOURCE)
+    return FashionMnistTest(*check_digits(*downloaded[1], DOWNLOAD_CALL), source=DOWNLOAD_PLACE)

@@ -1,14 +1,6 @@
-"""What the CelebA and LFW indexes share: rows of file names and per-image values, no pixels.
-
-An index is a frozen dataclass with a ``root`` folder, the image folder's name
-(:attr:`ImageRows.IMAGE_FOLDER`) and one array per per-image field, all of the same
-length, named in :attr:`ImageRows.ROW_FIELDS` (``filenames`` first, relative to the
-image folder) and its ``attribute_names``. This mixin gives it its length, the images'
-full paths, :meth:`ImageRows.select`, which keeps the rows it is given in every field at
-once, its splits (:meth:`ImageRows.split`) and :meth:`ImageRows.attribute_index`.
-The image pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`)
-reads an index through ``paths()`` and ``conditions()``.
-"""
+"""What the CelebA and LFW indexes share: rows of file names and per-image values, no pixels; the image
+pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`) reads them through
+``paths()`` and ``conditions()``."""
 from __future__ import annotations
 
 import os
@@ -18,7 +10,9 @@ from typing import ClassVar, Sequence, TypeVar, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import SettingsError, UnknownAttributeError
+from keras_autoencoders.errors import UnknownAttributeError
+
+from .checks import check_choice
 
 Index = TypeVar("Index", bound="ImageRows")
 
@@ -27,18 +21,23 @@ class ImageRows:
     """Rows of an image index; mix into a frozen dataclass with ``root``, the ``ROW_FIELDS`` arrays
     and ``attribute_names``."""
 
-    #: Name of the folder under ``root`` that holds the images.
-    IMAGE_FOLDER: ClassVar[str]
-    #: The per-image array fields, ``filenames`` first.
-    ROW_FIELDS: ClassVar[tuple[str, ...]]
-    #: The split names; :meth:`split_codes` gives each row's position in them.
-    SPLITS: ClassVar[tuple[str, ...]]
-    #: What the valid names read as in an :class:`UnknownAttributeError` when there are none.
-    NO_ATTRIBUTES: ClassVar[str] = "none"
+    IMAGE_FOLDER: ClassVar[str]  # the folder under root that holds the images
+    ROW_FIELDS: ClassVar[tuple[str, ...]]  # the per-image array fields, filenames first
+    ATTRIBUTE_FIELD: ClassVar[str]  # the one of them that is (n, len(attribute_names))
+    SPLITS: ClassVar[tuple[str, ...]]  # the split names; split_codes() gives each row's position in them
+    NO_ATTRIBUTES: ClassVar[str] = "none"  # the valid names, in an UnknownAttributeError, when there are none
 
     root: pathlib.Path
     filenames: np.ndarray
     attribute_names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        rows, columns = len(self.filenames), len(self.attribute_names)
+        shapes = {name: getattr(self, name).shape for name in self.ROW_FIELDS}
+        expected = {name: (rows, columns) if name == self.ATTRIBUTE_FIELD else (rows,) for name in shapes}
+        if shapes != expected:
+            raise ValueError(f"inconsistent {type(self).__name__}: shapes " + ", ".join(
+                f"{name} {shape}" for name, shape in shapes.items()) + f" for {columns} attribute names")
 
     def __len__(self) -> int:
         return len(self.filenames)
@@ -60,8 +59,7 @@ class ImageRows:
         return replace(self, **{name: getattr(self, name)[idx] for name in self.ROW_FIELDS})
 
     def first(self: Index, count: int) -> Index:
-        """The first ``count`` rows (every row when ``count`` is 0 or at least the length): a
-        tutorial's ``--max-images``."""
+        """The first ``count`` rows (all when 0 or more than there are): a tutorial's ``--max-images``."""
         if count < 0:
             raise ValueError(f"count must be 0 (all) or positive, got {count}")
         return self.select(np.arange(min(count, len(self)))) if count else self
@@ -77,9 +75,7 @@ class ImageRows:
 
     def split(self: Index, name: str) -> Index:
         """The rows of split ``name``, one of :attr:`SPLITS`."""
-        if name not in self.SPLITS:
-            raise SettingsError(f"split must be one of {self.SPLITS}, got {name!r}")
-        return self.select(self.split_codes() == self.SPLITS.index(name))
+        return self.select(self.split_codes() == self.SPLITS.index(check_choice("split", name, self.SPLITS)))
 
     def split_counts(self) -> dict[str, int]:
         """Number of images in each split, e.g. ``{"train": 8000, "valid": 1000, "test": 1000}``."""
@@ -92,8 +88,6 @@ class ImageRows:
 
     def attribute_index(self, name: str) -> int:
         """Column of attribute ``name``; :class:`UnknownAttributeError` lists the valid names."""
-        try:
-            return self.attribute_names.index(name)
-        except ValueError:
-            valid = self.attribute_names or (self.NO_ATTRIBUTES,)
-            raise UnknownAttributeError.among([name], valid, "this index") from None
+        if name not in self.attribute_names:
+            raise UnknownAttributeError.among([name], self.attribute_names or (self.NO_ATTRIBUTES,), "this index")
+        return self.attribute_names.index(name)

@@ -1,34 +1,12 @@
-"""LFW (Labeled Faces in the Wild): finding and indexing the deep-funneled faces, their
-attribute scores and smile labels.
+"""LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики: LFW и MNIST".
 
-This serves the faces half of the study "Автокодировщики: LFW и MNIST" (seed 000): a
-convolutional autoencoder trained on LFW faces, new faces decoded from a normal
-distribution fitted to the codes of validation faces, and a "smile vector" (the mean
-code of smiling minus that of non-smiling validation faces) added to a face's code.
-The data is read in the official layout::
-
-    lfw/
-        lfw-deepfunneled/<Name>/<Name>_NNNN.jpg   # 13,233 images of 5,749 people, 250x250 RGB
-        lfw_attributes.txt      # optional: 73 classifier scores per image (official file)
-        lfw_smile_labels.txt    # optional: "./lfw/<Name>/<Name>_NNNN.jpg 1" rows, 1 smiling, 0 not
-
-Choices made here (each documented at the function concerned):
-
-* The folder is found by the one data-folder finder (:func:`find_lfw_root`), as CelebA's;
-  the attribute and smile-label files are read by the one reader of official-layout
-  files, their layouts (:data:`ATTRIBUTES`, :data:`SMILE_LABELS`) given here as data.
-  Every error names the file and, where there is one, the 1-based line; a row naming an
-  image that is not in the folder is an error too.  There is no automatic download.
-* The index (:class:`LfwIndex`) comes from a directory scan: only file and person
-  names, never pixels.  Files not named ``<Name>/<Name>_NNNN.jpg`` are ignored.
-* The train / validation split is by *person*, seeded: no one is in both.  The study
-  fits its new-face distribution and its smile vector on validation faces, so a
-  face of a person seen in training must not leak into them.
+The official layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of
+5,749 people), optionally ``lfw_attributes.txt`` (73 classifier scores per image) and
+``lfw_smile_labels.txt`` (``./lfw/<Name>/<Name>_NNNN.jpg 1`` rows: 1 smiling, 0 not); no download.
 """
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import pathlib
 import re
@@ -37,8 +15,9 @@ from typing import Optional, Union
 
 import numpy as np
 
-from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttributeError
+from keras_autoencoders.errors import FileLineError, UnknownAttributeError  # noqa: F401 - re-exported, as by celeba
 
+from .checks import check_fraction, check_integer
 from .image_index import ImageRows
 from .locations import DataFolder
 from .text_files import TextLayout, read_table
@@ -57,7 +36,6 @@ OFFICIAL_PEOPLE = 5_749
 #: An image's file name relative to the image folder, ``<Name>/<Name>_NNNN.jpg``.
 _IMAGE_KEY = re.compile(r"([^/]+)/\1_[0-9]{4}\.jpg")
 
-#: The LFW folder, as the one data-folder finder needs it.
 LFW = DataFolder(
     LFW_FOLDER, "LFW", (IMAGE_FOLDER,),
     "LFW has no automatic download. Get the 'deep funneled' images from the LFW website "
@@ -67,16 +45,8 @@ LFW = DataFolder(
 
 
 class LfwFormatError(FileLineError):
-    """An LFW text file (attributes, smile labels) is not in the expected format.
-
-    The message starts with the file and, where there is one, the 1-based line, e.g.
-    ``.../lfw_attributes.txt, line 7: expected 75 TAB-separated fields (person, imagenum,
-    73 scores), found 74``; both are kept
-    in :attr:`path` and :attr:`line` (``None`` when the problem is not on one line).
-    """
-
-
-# --------------------------------------------------------------------------- text files and folder
+    """An LFW text file (attributes, smile labels) is not in the expected format; the message starts
+    with the file and, where there is one, the 1-based line (kept in :attr:`path` and :attr:`line`)."""
 
 
 def _attribute_row_key(fields: list[str]) -> str:
@@ -99,9 +69,8 @@ def _smile_row_key(fields: list[str]) -> str:
 
 
 #: ``lfw_attributes.txt``: a ``#`` comment line, a ``#`` line of TAB-separated column names
-#: (``person``, ``imagenum``, then the attribute names: 73 officially, the count is read from
-#: the header), then a person (with spaces), an image number and one real-valued classifier
-#: score per attribute (positive: present) a row.
+#: (``person``, ``imagenum``, then the attribute names: 73 officially), then a person (with spaces),
+#: an image number and one real-valued classifier score per attribute (positive: present) a row.
 ATTRIBUTES = TextLayout(LfwFormatError, ("person", "imagenum"), "score", key=_attribute_row_key,
                         header=("comment", "names"), comment="#", keys_named=True, separator="\t")
 #: A smile-label list: a path ending in ``<Name>/<Name>_NNNN.jpg`` and 1 (smiling) or 0 a row.
@@ -109,64 +78,49 @@ SMILE_LABELS = TextLayout(LfwFormatError, ("path",), "label", {"0": 0, "1": 1}, 
 
 
 def read_lfw_attributes(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
-    """Read the official ``lfw_attributes.txt`` (:data:`ATTRIBUTES`): the images, relative to
-    ``lfw-deepfunneled/`` (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``, numpy str, file order),
-    the attribute names and the float32 scores, ``(n, len(names))``; :class:`LfwFormatError`
-    names the file and line of any problem."""
+    """The official ``lfw_attributes.txt``: the images relative to ``lfw-deepfunneled/``
+    (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``, numpy str, file order), the attribute names and the
+    float32 scores ``(n, len(names))``."""
     table = read_table(path, ATTRIBUTES)
     return table.keys, table.names, table.values
 
 
 def read_smile_labels(path: PathLike) -> tuple[np.ndarray, np.ndarray]:
-    """Read a smile-label list (:data:`SMILE_LABELS`): the images as in :func:`read_lfw_attributes`
-    and their int8 labels, 1 (smiling) or 0 (not)."""
+    """A smile-label list: the images, as :func:`read_lfw_attributes` names them, and their int8
+    labels, 1 (smiling) or 0 (not)."""
     table = read_table(path, SMILE_LABELS)
     return table.keys, table.values[:, 0]
 
 
 def find_lfw_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
-    """The LFW folder, the one holding ``lfw-deepfunneled/``: ``data_dir`` or
-    ``$KERAS_AUTOENCODERS_DATA``, its parent when it is ``lfw-deepfunneled``, or its ``lfw/``
-    (:meth:`DataFolder.find`)."""
+    """The LFW folder (holding ``lfw-deepfunneled/``): ``data_dir`` or ``$KERAS_AUTOENCODERS_DATA``,
+    its parent when it is ``lfw-deepfunneled``, or its ``lfw/`` (:meth:`DataFolder.find`)."""
     return LFW.find(data_dir)
 
 
 def scan_lfw_images(image_dir: PathLike) -> tuple[list[str], list[str]]:
     """``(relative file names, person names)`` of the ``<Name>/<Name>_NNNN.jpg`` files under
-    ``image_dir``, sorted by person, then file name; other entries are ignored.
-
-    Two levels of ``os.scandir``, no image is opened.
-    """
-    image_dir = os.fspath(image_dir)
+    ``image_dir``, sorted by person then file name, by two levels of ``os.scandir``; others are ignored."""
     with os.scandir(image_dir) as entries:
         folders = sorted(entry.name for entry in entries if entry.is_dir())
     filenames: list[str] = []
-    people: list[str] = []
     for person in folders:
         with os.scandir(os.path.join(image_dir, person)) as entries:
-            keys = sorted(key for key in (f"{person}/{e.name}" for e in entries if e.is_file())
-                          if _IMAGE_KEY.fullmatch(key))
-        filenames.extend(keys)
-        people.extend([person] * len(keys))
-    return filenames, people
-
-
-# --------------------------------------------------------------------------- index
+            filenames += sorted(key for key in (f"{person}/{e.name}" for e in entries if e.is_file())
+                                if _IMAGE_KEY.fullmatch(key))
+    return filenames, [name.partition("/")[0] for name in filenames]
 
 
 @dataclass(frozen=True, eq=False)
 class LfwIndex(ImageRows):
-    """File names, people, split, attribute scores and smile labels of LFW images (no pixels).
-
-    ``filenames`` are relative to ``root / "lfw-deepfunneled"`` (``<Name>/<Name>_NNNN.jpg``),
-    ``people`` the person folder names; ``is_validation`` marks the validation split
-    (by person); ``attribute_scores`` is float32 ``(n, len(attribute_names))``, NaN for
-    images the attribute file does not list; ``smiling`` is int8 1 (smiling), 0 (not)
-    or -1 (no label).
-    """
+    """File names (relative to ``root / "lfw-deepfunneled"``), people, split, attribute scores and
+    smile labels of LFW images, no pixels: ``is_validation`` marks the validation split (by person),
+    ``attribute_scores`` is float32 ``(n, len(attribute_names))``, NaN where the attribute file lists
+    no row, ``smiling`` int8 1 (smiling), 0 (not) or -1 (no label)."""
 
     IMAGE_FOLDER = IMAGE_FOLDER
     ROW_FIELDS = ("filenames", "people", "is_validation", "attribute_scores", "smiling")
+    ATTRIBUTE_FIELD = "attribute_scores"
     SPLITS = SPLITS
     NO_ATTRIBUTES = f"none (no {ATTRIBUTE_FILE} was read)"
 
@@ -178,38 +132,19 @@ class LfwIndex(ImageRows):
     attribute_scores: np.ndarray
     smiling: np.ndarray
 
-    def __post_init__(self) -> None:
-        n = len(self.filenames)
-        if (
-            self.people.shape != (n,) or self.is_validation.shape != (n,) or self.smiling.shape != (n,)
-            or self.attribute_scores.shape != (n, len(self.attribute_names))
-        ):
-            raise ValueError(
-                f"inconsistent LfwIndex: {n} file names, people {self.people.shape}, "
-                f"is_validation {self.is_validation.shape}, smiling {self.smiling.shape}, "
-                f"scores {self.attribute_scores.shape} for {len(self.attribute_names)} names"
-            )
-
     def __repr__(self) -> str:
         val = self.is_validation
         people = (len(np.unique(self.people[~val])), len(np.unique(self.people[val])))
-        return (
-            f"LfwIndex(root={str(self.root)!r}, images={len(self)} "
-            f"(train={int((~val).sum())}, validation={int(val.sum())}), "
-            f"people={sum(people)} (train={people[0]}, validation={people[1]}), "
-            f"attributes={len(self.attribute_names)}, smile_labels={len(self.labelled_smiles())} "
-            f"(smiling={int((self.smiling == 1).sum())}))"
-        )
+        return (f"LfwIndex(root={str(self.root)!r}, images={len(self)} "
+                f"(train={int((~val).sum())}, validation={int(val.sum())}), "
+                f"people={sum(people)} (train={people[0]}, validation={people[1]}), "
+                f"attributes={len(self.attribute_names)}, smile_labels={len(self.labelled_smiles())} "
+                f"(smiling={int((self.smiling == 1).sum())}))")
 
     def conditions(self) -> np.ndarray:
-        """A float32 ``(n, 1)`` column: 1.0 where the face is labelled smiling, else 0.0
-        (not smiling or no label).
-
-        The study's autoencoder is unconditional; this column only rides along through
-        :func:`~keras_autoencoders.data.image_pipeline.dataset_from_index` so each batch
-        carries the smile flag.  Use :meth:`labelled_smiles` to tell "not smiling" from
-        "unknown".
-        """
+        """A float32 ``(n, 1)`` column, 1.0 where the face is labelled smiling, else 0.0: the study's
+        autoencoder is unconditional, so this only carries the smile flag through the pipeline's
+        batches (:meth:`labelled_smiles` tells "not smiling" from "unknown")."""
         return (self.smiling == 1).astype(np.float32)[:, None]
 
     def split_codes(self) -> np.ndarray:
@@ -225,40 +160,29 @@ class LfwIndex(ImageRows):
 
 
 def _check_fraction(value: float) -> float:
-    if (
-        isinstance(value, bool) or not isinstance(value, numbers.Real)
-        or not math.isfinite(float(value)) or not 0.0 < float(value) < 1.0
-    ):
-        raise SettingsError(
-            f"validation_fraction must be a number strictly between 0 and 1 (the fraction of "
-            f"people held out for validation), got {value!r}"
-        )
-    return float(value)
+    return check_fraction("validation_fraction", value, "a number strictly between 0 and 1 (the fraction "
+                          "of people held out for validation)")
 
 
 def split_people(people: np.ndarray, validation_fraction: float, seed: int = 0) -> np.ndarray:
-    """Boolean mask of the rows whose person is in the validation split.
-
-    The sorted unique people are permuted with ``numpy.random.default_rng(seed)`` and
-    the first ``round(validation_fraction * number of people)`` (at least 1 and at
-    most all but one, when there are two people or more) go to validation.
-    """
+    """Boolean mask of the rows whose person is in the validation split (by person, since the study fits
+    its new-face distribution and smile vector on validation faces): the sorted unique people
+    permuted by ``numpy.random.default_rng(seed)``, the first ``round(validation_fraction * people)``
+    of them (at least 1 and, with two people or more, at most all but one)."""
     fraction = _check_fraction(validation_fraction)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise SettingsError(f"seed must be an integer, got {seed!r}")
+    seed = check_integer("seed", seed, None, what="an integer")
     unique, inverse = np.unique(np.asarray(people), return_inverse=True)
     count = len(unique)
     chosen = int(math.floor(fraction * count + 0.5))
     if count >= 2:
         chosen = min(max(chosen, 1), count - 1)
     in_validation = np.zeros(count, dtype=bool)
-    in_validation[np.random.default_rng(int(seed)).permutation(count)[:chosen]] = True
+    in_validation[np.random.default_rng(seed).permutation(count)[:chosen]] = True
     return in_validation[inverse.reshape(-1)]
 
 
-def _optional_file(
-    given: Optional[PathLike], default: pathlib.Path, what: str, argument: str
-) -> Optional[pathlib.Path]:
+def _optional_file(given: Optional[PathLike], default: pathlib.Path, what: str, argument: str
+                   ) -> Optional[pathlib.Path]:
     """The explicit file (which must exist), else ``default`` when it exists, else ``None``."""
     if given is None:
         return default if default.is_file() else None
@@ -273,28 +197,14 @@ def load_lfw_index(
     validation_fraction: float = 0.2,
     seed: int = 0,
 ) -> LfwIndex:
-    """Find LFW (see :func:`find_lfw_root`) and index it, for the LFW half of the study
-    "Автокодировщики: LFW и MNIST".
-
-    * The images are the ``<Name>/<Name>_NNNN.jpg`` files of ``lfw-deepfunneled/``
-      (:func:`scan_lfw_images`: sorted by person then file, other files ignored, no
-      pixel read); a folder holding none raises :class:`DataNotFoundError` naming it.
-    * Split by person: a ``validation_fraction`` of the people (not images), chosen
-      with ``seed`` (:func:`split_people`), forms the validation split, since the
-      study fits its new-face distribution and smile vector on validation faces.
-    * ``attributes_file`` (default ``lfw_attributes.txt`` in the LFW folder, when it
-      exists): read with :func:`read_lfw_attributes` and joined by image; images it
-      does not list get NaN scores.
-    * ``smile_labels_file`` (default ``lfw_smile_labels.txt`` in the LFW folder, when
-      it exists): read with :func:`read_smile_labels`; unlisted images get -1.
-    * A row of either file naming an image that is not in the folder raises
-      :class:`LfwFormatError` naming the file and line.
-    """
+    """Find LFW (:func:`find_lfw_root`) and index its ``lfw-deepfunneled/`` images (:func:`scan_lfw_images`),
+    split by person (:func:`split_people`). ``attributes_file`` and ``smile_labels_file`` default to
+    ``lfw_attributes.txt`` and ``lfw_smile_labels.txt`` in the LFW folder, when there; images they do not
+    list get NaN scores and label -1, and a row naming an image not in the folder is an error."""
     _check_fraction(validation_fraction)
     root = find_lfw_root(data_dir)
     image_dir = root / IMAGE_FOLDER
-    attr_path = _optional_file(attributes_file, root / ATTRIBUTE_FILE, "LFW attribute file",
-                               "attributes_file")
+    attr_path = _optional_file(attributes_file, root / ATTRIBUTE_FILE, "LFW attribute file", "attributes_file")
     smile_path = _optional_file(smile_labels_file, root / SMILE_LABEL_FILE, "LFW smile-label file",
                                 "smile_labels_file")
 
@@ -309,27 +219,12 @@ def load_lfw_index(
         table = read_table(attr_path, ATTRIBUTES)
         names, scores = table.names, np.full((len(filenames), len(table.names)), np.nan, dtype=np.float32)
         scores[table.positions(filenames, str(image_dir))] = table.values
-
     smiling = np.full(len(filenames), -1, dtype=np.int8)
     if smile_path is not None:
         table = read_table(smile_path, SMILE_LABELS)
         smiling[table.positions(filenames, str(image_dir))] = table.values[:, 0]
 
     people_array = np.array(people, dtype=str)
-    return LfwIndex(
-        root=root,
-        filenames=np.array(filenames, dtype=str),
-        people=people_array,
-        is_validation=split_people(people_array, validation_fraction, seed),
-        attribute_names=names,
-        attribute_scores=scores,
-        smiling=smiling,
-    )
-
-
-__all__ = [
-    "ATTRIBUTE_FILE", "ATTRIBUTES", "IMAGE_FOLDER", "LFW", "LFW_FOLDER", "OFFICIAL_COUNT", "OFFICIAL_PEOPLE",
-    "SMILE_LABEL_FILE", "SMILE_LABELS", "SPLITS", "LfwFormatError", "LfwIndex", "UnknownAttributeError",
-    "find_lfw_root", "load_lfw_index", "read_lfw_attributes", "read_smile_labels",
-    "scan_lfw_images", "split_people",
-]
+    return LfwIndex(root=root, filenames=np.array(filenames, dtype=str), people=people_array,
+                    is_validation=split_people(people_array, validation_fraction, seed),
+                    attribute_names=names, attribute_scores=scores, smiling=smiling)

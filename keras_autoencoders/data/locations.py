@@ -1,67 +1,46 @@
-"""Where the data loaders look for their files, and the error they raise when nothing is found.
+"""Where the loaders look for data, and the error they raise when nothing is found (docs/data.md).
 
-Every loader in :mod:`keras_autoencoders.data` follows the same rule: data is found only
-through an explicit argument (``data_dir=`` in Python, ``--data-dir`` on the command line)
-or through the environment variable ``KERAS_AUTOENCODERS_DATA`` (a folder holding the
-data), never through a hard-coded path.  :func:`candidate_files` lists those places for one
-file (MNIST and Fashion-MNIST, which fall back on a download); :class:`DataFolder` is the
-one finder of a dataset folder that has no download (CelebA, LFW), each dataset's
-particulars given as data; :class:`DataNotFoundError` reports every place that was tried
-and why it failed.
+Data is found only through an explicit argument (``data_dir=``, ``--data-dir``) or the
+environment variable ``KERAS_AUTOENCODERS_DATA``, never a hard-coded path: :func:`search`
+for a file with a Keras download (MNIST, Fashion-MNIST), :class:`DataFolder` for a dataset
+folder without one (CelebA, LFW); :class:`DataNotFoundError` lists every place tried.
 """
 from __future__ import annotations
 
 import os
 import pathlib
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 from keras_autoencoders.errors import KerasAutoencodersError
 
 DATA_ENV_VAR = "KERAS_AUTOENCODERS_DATA"
-
-#: Label of the environment-variable place, as used in ``candidate_files`` and error messages.
+#: The places, as :func:`candidate_files` and the error messages name them.
 ENV_PLACE = f"environment variable {DATA_ENV_VAR}"
-#: Label of the explicit-argument place.
 ARGUMENT_PLACE = "argument"
+DOWNLOAD_PLACE = "keras download"
 
 PathLike = Union[str, os.PathLike]
 
 #: One tried place: (label, location or None, why it failed).
 Attempt = Tuple[str, Optional[Union[str, os.PathLike]], str]
+ENV_UNSET: Attempt = (ENV_PLACE, None, "not set")
 
 
 class DataNotFoundError(KerasAutoencodersError, FileNotFoundError):
-    """No usable copy of a data file was found.
+    """No usable copy of a data file was found: the message lists every place tried with why it
+    failed (also kept in :attr:`attempts`), then how to fix it and the dataset's ``hint``."""
 
-    The message lists every place that was tried, one per line, each with the
-    reason it failed, followed by how to fix it and any dataset-specific ``hint``
-    (e.g. where to get a dataset that has no automatic download).  The tried places are also kept
-    in :attr:`attempts` as ``(place, location, reason)`` tuples.
-    """
-
-    def __init__(
-        self,
-        filename: str,
-        attempts: Sequence[Attempt],
-        *,
-        what: Optional[str] = None,
-        download_hint: bool = True,
-        hint: Optional[str] = None,
-    ):
-        self.filename_wanted = filename
+    def __init__(self, filename: str, attempts: Sequence[Attempt], *, what: Optional[str] = None,
+                 download_hint: bool = True, hint: Optional[str] = None):
         self.attempts = [(place, location, reason) for place, location, reason in attempts]
-        label = f"{what} ({filename})" if what else filename
         tried = [f"  - {place}: {reason}" if location is None else f"  - {place}: {location} -- {reason}"
                  for place, location, reason in self.attempts]
-        fixes = [
-            f"pass --data-dir DIR (or data_dir=DIR) naming a folder that holds {filename}",
-            f"or set {DATA_ENV_VAR} to a folder that holds {filename}",
-        ]
-        if download_hint:
-            fixes.append("or allow the download (download=True, with internet access)")
-        lines = [f"Could not find {label}. Tried:", *(tried or ["  (no place to look)"]),
-                 "To fix: " + ", ".join(fixes) + ".", *([hint] if hint else [])]
+        fixes = [f"pass --data-dir DIR (or data_dir=DIR) naming a folder that holds {filename}",
+                 f"or set {DATA_ENV_VAR} to a folder that holds {filename}",
+                 *(["or allow the download (download=True, with internet access)"] if download_hint else [])]
+        lines = [f"Could not find {f'{what} ({filename})' if what else filename}. Tried:",
+                 *(tried or ["  (no place to look)"]), "To fix: " + ", ".join(fixes) + ".", *([hint] if hint else [])]
         super().__init__("\n".join(lines))
 
     def __str__(self) -> str:  # FileNotFoundError would otherwise format errno/filename
@@ -72,76 +51,86 @@ def _as_path(value: PathLike) -> pathlib.Path:
     return pathlib.Path(os.fspath(value)).expanduser()
 
 
-def _points_at_file(path: pathlib.Path, filename: str) -> bool:
-    """True when ``path`` names the data file itself rather than a folder holding it."""
-    if path.name == filename:
-        return True
-    # An existing file with the same suffix (e.g. ``my_mnist.npz`` for ``mnist.npz``).
-    suffix = pathlib.PurePath(filename).suffix
-    return bool(suffix) and path.suffix == suffix and path.is_file()
-
-
-def candidate_files(
-    filename: str, data_dir: Optional[PathLike]
-) -> list[tuple[str, pathlib.Path]]:
-    """The ordered places to look for ``filename``, as ``(place, path)`` pairs.
-
-    1. ``("argument", ...)`` when ``data_dir`` is given: ``data_dir`` itself when it
-       names the file (its last component is ``filename``, or it is an existing file
-       with the same suffix), else ``data_dir / filename``.
-    2. ``("environment variable KERAS_AUTOENCODERS_DATA", folder / filename)`` when
-       that variable is set to a non-empty value.
-
-    The paths are not checked for existence; ``filename`` may also name a folder
-    (e.g. ``"fashion-mnist"``).
-    """
-    places: list[tuple[str, pathlib.Path]] = []
-    if data_dir is not None and os.fspath(data_dir) != "":
-        path = _as_path(data_dir)
-        places.append((ARGUMENT_PLACE, path if _points_at_file(path, filename) else path / filename))
-    env_value = os.environ.get(DATA_ENV_VAR, "")
-    if env_value:
-        places.append((ENV_PLACE, _as_path(env_value) / filename))
+def _bases(data_dir: Optional[PathLike]) -> list[tuple[str, pathlib.Path]]:
+    """``(place, folder)`` of ``data_dir`` when given, then of ``$KERAS_AUTOENCODERS_DATA`` when set."""
+    places = [] if data_dir is None or os.fspath(data_dir) == "" else [(ARGUMENT_PLACE, _as_path(data_dir))]
+    if os.environ.get(DATA_ENV_VAR, ""):
+        places.append((ENV_PLACE, _as_path(os.environ[DATA_ENV_VAR])))
     return places
 
 
-def env_unset_attempt() -> Attempt:
-    """The attempt entry recording that the environment variable is not set."""
-    return (ENV_PLACE, None, "not set")
+def candidate_files(filename: str, data_dir: Optional[PathLike]) -> list[tuple[str, pathlib.Path]]:
+    """The ``(place, path)`` pairs to look in for ``filename`` (a file or folder name), unchecked:
+    ``data_dir`` itself when it names the file (by name, or an existing file with the same suffix),
+    else ``data_dir / filename``; then ``$KERAS_AUTOENCODERS_DATA / filename`` when that is set."""
+    suffix = pathlib.PurePath(filename).suffix
+
+    def names_file(path: pathlib.Path) -> bool:
+        return path.name == filename or bool(suffix) and path.suffix == suffix and path.is_file()
+
+    return [(place, base if place == ARGUMENT_PLACE and names_file(base) else base / filename)
+            for place, base in _bases(data_dir)]
+
+
+def search(filename: str, data_dir: Optional[PathLike], why_unusable: Callable[[pathlib.Path], Optional[str]],
+           what: str) -> tuple[Optional[pathlib.Path], list[Attempt]]:
+    """The first of :func:`candidate_files` that ``why_unusable`` accepts (``None``), else ``None``,
+    with the places tried. An explicit ``data_dir`` that fails (and is not itself a folder holding
+    the data under another name) raises :class:`DataNotFoundError` at once: no silent fall-back."""
+    places, attempts = candidate_files(filename, data_dir), []
+    for place, path in places:
+        reason = why_unusable(path)
+        if reason is None:
+            return path, attempts
+        if place == ARGUMENT_PLACE:
+            given = _as_path(data_dir)
+            if given != path and given.is_dir() and why_unusable(given) is None:
+                return given, attempts
+            raise DataNotFoundError(filename, [(place, path, reason)], what=what)
+        attempts.append((place, path, reason))
+    if not any(place == ENV_PLACE for place, _ in places):
+        attempts.append(ENV_UNSET)
+    return None, attempts
+
+
+def keras_dataset(name: str) -> Any:
+    """``keras.datasets.<name>.load_data()``: Keras' standard download, or its cache."""
+    import keras
+
+    return getattr(keras.datasets, name).load_data()
+
+
+def try_download(fetch: Callable[[], Any], call: str, download: bool, attempts: list[Attempt]) -> Any:
+    """``fetch()`` (a Keras download, or its cache), or ``None`` after adding why not to ``attempts``."""
+    if not download:
+        attempts.append((DOWNLOAD_PLACE, None, "disabled (download=False)"))
+        return None
+    try:
+        return fetch()
+    except Exception as exc:  # noqa: BLE001 - any failure just means "not available"
+        attempts.append((DOWNLOAD_PLACE, call, f"failed: {type(exc).__name__}: {exc}"))
+        return None
 
 
 @dataclass(frozen=True)
 class DataFolder:
-    """A dataset folder with no automatic download, as data: its name, the entries that mark
-    it and where to get it; :meth:`find` finds it by the library's rule."""
+    """A dataset folder with no automatic download, as data; :meth:`find` finds it."""
 
-    #: The folder's usual name, looked for inside the base folder (``"celeba"``).
-    name: str
-    #: The dataset, as messages call it (``"CelebA"``).
-    what: str
-    #: Entries the folder holds, any one of which marks it (its image folder, its text files).
-    marks: tuple[str, ...]
-    #: Where to get the dataset: the last line of every not-found error.
-    hint: str
+    name: str  # the folder's usual name, looked for inside the base folder ("celeba")
+    what: str  # the dataset, as messages call it ("CelebA")
+    marks: tuple[str, ...]  # entries the folder holds, any one of which marks it
+    hint: str  # where to get the dataset: the last line of every not-found error
 
     def find(self, data_dir: Optional[PathLike] = None) -> pathlib.Path:
-        """The dataset folder under the base folder: ``data_dir`` when given (an explicit folder
-        that holds no dataset is an error at once, with no fall-back), else
-        ``$KERAS_AUTOENCODERS_DATA``.
-
-        The base itself when it holds one of :attr:`marks`, its parent when it *is* one of them
-        (e.g. the image folder), else ``base / name`` when that holds one.  Raises
-        :class:`DataNotFoundError` listing every place tried and where to get the dataset.
-        """
-        if data_dir is not None and os.fspath(data_dir) != "":
-            place, base = ARGUMENT_PLACE, _as_path(data_dir)
-        elif os.environ.get(DATA_ENV_VAR, ""):
-            place, base = ENV_PLACE, _as_path(os.environ[DATA_ENV_VAR])
-        else:
-            raise self.not_found(self.name, [env_unset_attempt()])
+        """The dataset folder under the base ``data_dir`` (an explicit one never falls back), else
+        ``$KERAS_AUTOENCODERS_DATA``: the base when it holds one of :attr:`marks`, its parent when
+        it is one, else ``base / name``; :class:`DataNotFoundError` lists every place tried."""
+        bases = _bases(data_dir)
+        if not bases:
+            raise self.not_found(self.name, [ENV_UNSET])
+        place, base = bases[0]
         if not base.is_dir():
-            reason = "not a folder" if base.exists() else "no such folder"
-            raise self.not_found(self.name, [(place, base, reason)])
+            raise self.not_found(self.name, [(place, base, "not a folder" if base.exists() else "no such folder")])
         if base.name in self.marks:
             return base.parent
         attempts: list[Attempt] = []
@@ -157,11 +146,8 @@ class DataFolder:
         if path.is_dir() if folder else path.is_file():
             return path
         kind = "folder" if folder else "file"
-        reason = f"not a {kind}" if path.exists() else f"no such {kind}"
-        raise self.not_found(path.name, [(place, path, reason)], what)
+        raise self.not_found(path.name, [(place, path, f"not a {kind}" if path.exists() else f"no such {kind}")], what)
 
-    def not_found(
-        self, entry: str, attempts: Sequence[Attempt], what: Optional[str] = None
-    ) -> DataNotFoundError:
+    def not_found(self, entry: str, attempts: Sequence[Attempt], what: Optional[str] = None) -> DataNotFoundError:
         """The error for ``entry``, not found after ``attempts``, ending with :attr:`hint`."""
         return DataNotFoundError(entry, attempts, what=what or self.what, download_hint=False, hint=self.hint)

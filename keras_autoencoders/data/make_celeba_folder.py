@@ -1,24 +1,11 @@
-"""Write small folders in the official CelebA layout, for tests and demos.
+"""Write small folders in the official CelebA layout, for tests and demos (docs/data.md).
 
-:func:`write_celeba_folder` writes ``img_align_celeba/000001.jpg ...`` (real RGB
-JPEGs), ``list_attr_celeba.txt`` (formatted like the official file: after the first
-value, values are right-aligned in 3 characters, so one space precedes -1 and
-two precede 1) and
-``list_eval_partition.txt``.  The images are either
+:func:`write_celeba_folder` writes ``img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt``
+(formatted like the official file) and ``list_eval_partition.txt``; the images are synthetic cartoon
+faces whose look follows a few attributes (so that a conditional model has something to learn), or
+the first images of a real CelebA-layout folder resized (``source=``). Command line::
 
-* synthetic cartoon faces whose look follows a few attributes (skin from
-  ``Pale_Skin``, mouth from ``Smiling``, rings round the eyes from ``Eyeglasses``,
-  short hair and a beard band from ``Male``, hair colour from ``Blond_Hair`` /
-  ``Black_Hair``, a hat from ``Wearing_Hat``), so that a conditional model has
-  something to learn; or
-* the first ``count`` images of a real CelebA-layout folder (``source=``), resized
-  to ``image_size`` with their attribute and partition rows copied, e.g. to make
-  full-size 178x218 JPEGs from a half-size subset.
-
-Command line::
-
-    python -m keras_autoencoders.data.make_celeba_folder OUT --count N --size 178x218 \\
-        [--source DIR] [--seed S]
+    python -m keras_autoencoders.data.make_celeba_folder OUT --count N --size 178x218 [--source DIR] [--seed S]
 """
 from __future__ import annotations
 
@@ -33,16 +20,8 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .celeba import (
-    ATTRIBUTE_FILE,
-    ATTRIBUTE_NAMES,
-    IMAGE_FOLDER,
-    IMAGE_SIZE,
-    PARTITION_FILE,
-    find_celeba_root,
-    read_attribute_file,
-    read_partition_file,
-)
+from .celeba import (ATTRIBUTE_FILE, ATTRIBUTE_NAMES, IMAGE_FOLDER, IMAGE_SIZE, PARTITION_FILE, find_celeba_root,
+                     read_attribute_file, read_partition_file)
 
 PathLike = Union[str, os.PathLike]
 
@@ -55,50 +34,24 @@ _HAIR_BLACK = (28, 24, 24)
 _HAIR_OTHER = ((112, 72, 40), (150, 80, 40), (90, 60, 45))
 
 
-def image_name(number: int) -> str:
-    """The official 6-digit file name of image ``number`` (1-based): ``000001.jpg``."""
-    return f"{number:06d}.jpg"
-
-
 def format_attribute_file(filenames: Sequence[str], names: Sequence[str], values: np.ndarray) -> str:
-    """Text of an attribute file formatted like the official one.
-
-    Count line; names separated by spaces (with the official trailing space); rows
-    of the file name, one space, the first value, then the other values
-    right-aligned in 3 characters (``000001.jpg -1  1  1 -1``).
-    """
+    """An attribute file's text as the official one: a count line, the names (with the official
+    trailing space), then rows of the file name, one space, the first value and the others
+    right-aligned in 3 characters (``000001.jpg -1  1  1 -1``)."""
     lines = [str(len(filenames)), " ".join(names) + " "]
-    lines += [
-        f"{name} {row[0]}" + "".join(f"{v:3d}" for v in row[1:]) if row else name
-        for name, row in zip(filenames, values.tolist())
-    ]
+    lines += [f"{name} {row[0]}" + "".join(f"{v:3d}" for v in row[1:]) if row else name
+              for name, row in zip(filenames, values.tolist())]
     return "\n".join(lines) + "\n"
 
 
 def format_partition_file(filenames: Sequence[str], partition: Sequence[int]) -> str:
-    """Text of a partition file: one ``name split`` row per image."""
+    """A partition file's text: one ``name split`` row per image."""
     return "".join(f"{name} {int(split)}\n" for name, split in zip(filenames, partition))
 
 
-def _partition_from_counts(partition: Sequence[int], count: int) -> np.ndarray:
-    sizes = [int(c) for c in partition]
-    if len(sizes) != 3 or min(sizes) < 0 or sum(sizes) != count:
-        raise ValueError(
-            f"partition must be three non-negative counts (train, valid, test) summing to "
-            f"count={count}, got {tuple(partition)!r}"
-        )
-    return np.repeat(np.arange(3, dtype=np.int8), sizes)
-
-
-# --------------------------------------------------------------------------- synthetic faces
-
-
 def synthetic_attributes(count: int, names: Sequence[str], rng: np.random.Generator) -> np.ndarray:
-    """Random ±1 attributes (int8, ``(count, len(names))``), about half +1 each.
-
-    Hair colour is drawn as one of blond / black / other, so ``Blond_Hair`` and
-    ``Black_Hair`` are never both +1 (each is +1 for about a third of the faces).
-    """
+    """Random ±1 attributes (int8, ``(count, len(names))``), about half +1 each; the hair colour is one
+    of blond / black / other, so ``Blond_Hair`` and ``Black_Hair`` are never both +1."""
     values = rng.choice(np.array([-1, 1], dtype=np.int8), size=(count, len(names)))
     if "Blond_Hair" in names and "Black_Hair" in names:
         hair = rng.integers(0, 3, size=count)
@@ -111,19 +64,16 @@ def _jitter(colour: Sequence[int], rng: np.random.Generator, amount: int = 12) -
     return tuple(int(np.clip(c + rng.integers(-amount, amount + 1), 0, 255)) for c in colour)
 
 
-def draw_face(
-    attrs: dict[str, bool], size: tuple[int, int], rng: np.random.Generator
-) -> Image.Image:
-    """A cartoon face of ``size`` (width, height) whose look follows ``attrs`` (name -> is +1).
-
-    Geometry is relative to the size, so any size works; missing names count as -1.
-    """
+def draw_face(attrs: dict[str, bool], size: tuple[int, int], rng: np.random.Generator) -> Image.Image:
+    """A cartoon face of ``size`` (width, height) whose look follows ``attrs`` (name -> is +1; missing
+    names count as -1): skin from ``Pale_Skin``, mouth from ``Smiling``, rings round the eyes from
+    ``Eyeglasses``, short hair and a beard band from ``Male``, hair colour from ``Blond_Hair`` /
+    ``Black_Hair``, a hat from ``Wearing_Hat``."""
     w, h = size
     on = lambda name: bool(attrs.get(name, False))  # noqa: E731 - tiny local helper
     img = Image.new("RGB", (w, h), tuple(int(c) for c in rng.integers(40, 216, size=3)))
     draw = ImageDraw.Draw(img)
-    cx = w * (0.5 + rng.uniform(-0.03, 0.03))
-    cy = h * (0.56 + rng.uniform(-0.03, 0.03))
+    cx, cy = w * (0.5 + rng.uniform(-0.03, 0.03)), h * (0.56 + rng.uniform(-0.03, 0.03))
     fw, fh = w * 0.30, h * 0.30  # half-axes of the face ellipse
     line = max(1, round(w / 60))
 
@@ -133,22 +83,18 @@ def draw_face(
         hair = _jitter(_HAIR_BLACK, rng, 8)
     else:
         hair = _jitter(_HAIR_OTHER[rng.integers(len(_HAIR_OTHER))], rng)
-    skin = _jitter(_SKIN_PALE, rng, 6) if on("Pale_Skin") else _jitter(
-        _SKIN_TONES[rng.integers(len(_SKIN_TONES))], rng)
+    skin = _jitter(_SKIN_PALE, rng, 6) if on("Pale_Skin") else _jitter(_SKIN_TONES[rng.integers(len(_SKIN_TONES))], rng)
 
     male = on("Male")
     if not male:  # long hair falling behind the face to the shoulders
-        draw.rounded_rectangle(
-            (cx - fw * 1.25, cy - fh * 1.15, cx + fw * 1.25, cy + fh * 1.45),
-            radius=fw * 0.6, fill=hair,
-        )
+        draw.rounded_rectangle((cx - fw * 1.25, cy - fh * 1.15, cx + fw * 1.25, cy + fh * 1.45), radius=fw * 0.6,
+                               fill=hair)
     draw.ellipse((cx - fw, cy - fh, cx + fw, cy + fh), fill=skin)
     # Hair on top of the head: a cap down to the fringe (lower for women).
     top, fringe = cy - fh * 1.12, cy - fh * (0.55 if male else 0.4)
     draw.chord((cx - fw * 1.02, top, cx + fw * 1.02, 2 * fringe - top), 180, 360, fill=hair)
     if male:  # darker jaw / beard band
-        beard = tuple(int(c * 0.55) for c in hair)
-        draw.chord((cx - fw, cy - fh * 0.2, cx + fw, cy + fh), 20, 160, fill=beard)
+        draw.chord((cx - fw, cy - fh * 0.2, cx + fw, cy + fh), 20, 160, fill=tuple(int(c * 0.55) for c in hair))
 
     ex, ey, er = fw * 0.42, cy - fh * 0.12, max(1.0, fw * 0.11)
     for sx in (cx - ex, cx + ex):
@@ -159,8 +105,7 @@ def draw_face(
     if on("Eyeglasses"):
         draw.line((cx - ex + er * 2.4, ey, cx + ex - er * 2.4, ey), fill=(15, 15, 15), width=line * 2)
 
-    my, mw = cy + fh * 0.45, fw * 0.45
-    lips = (150, 40, 50)
+    my, mw, lips = cy + fh * 0.45, fw * 0.45, (150, 40, 50)
     if on("Smiling"):
         draw.arc((cx - mw, my - fh * 0.3, cx + mw, my + fh * 0.12), 20, 160, fill=lips, width=line * 2)
     else:
@@ -173,15 +118,12 @@ def draw_face(
     return img
 
 
-# --------------------------------------------------------------------------- writing
-
-
 def _copy_resized(src: pathlib.Path, dst: pathlib.Path, size: tuple[int, int], quality: int) -> None:
     with Image.open(src) as im:
         if im.size == tuple(size) and im.format == "JPEG":
             shutil.copyfile(src, dst)
-            return
-        im.convert("RGB").resize(tuple(size), Image.Resampling.LANCZOS).save(dst, "JPEG", quality=quality)
+        else:
+            im.convert("RGB").resize(tuple(size), Image.Resampling.LANCZOS).save(dst, "JPEG", quality=quality)
 
 
 def write_celeba_folder(
@@ -195,30 +137,24 @@ def write_celeba_folder(
     source: Optional[PathLike] = None,
     quality: int = 90,
 ) -> pathlib.Path:
-    """Write ``count`` images and the two text files in the CelebA layout under ``root``.
-
-    ``image_size`` is (width, height), like the official 178x218.  ``partition``
-    gives the train / valid / test counts (in that order, summing to ``count``);
-    ``None`` means all train, or, with ``source``, the source's own rows.
-
-    Without ``source`` the images are synthetic faces (:func:`draw_face`) with
-    attributes drawn by a seeded generator (:func:`synthetic_attributes`).  With
-    ``source`` (a CelebA-layout folder, or one holding ``celeba/``), the first
-    ``count`` images of its attribute file are resized to ``image_size`` (copied as
-    they are when already that size) and their rows for ``attribute_names`` copied.
-    Returns ``root``.
-    """
+    """Write ``count`` images of ``image_size`` (width, height, officially 178x218) and the two text files
+    in the CelebA layout under ``root``, and return it. The images are seeded :func:`draw_face` faces of
+    :func:`synthetic_attributes`, or the first ``count`` of ``source`` (a CelebA-layout folder) resized,
+    with their rows. ``partition``: train / valid / test counts (``None``: all train, or the source's)."""
     root = pathlib.Path(root)
     width, height = (int(v) for v in image_size)
     if count < 0 or width < 1 or height < 1:
         raise ValueError(f"count must be >= 0 and image_size positive, got {count}, {image_size}")
+    if partition is not None and (len(partition) != 3 or min(partition) < 0 or sum(partition) != count):
+        raise ValueError(f"partition must be three non-negative counts (train, valid, test) summing to "
+                         f"count={count}, got {tuple(partition)!r}")
     names = tuple(attribute_names)
     image_dir = root / IMAGE_FOLDER
     image_dir.mkdir(parents=True, exist_ok=True)
 
     if source is None:
         rng = np.random.default_rng(seed)
-        filenames = [image_name(i + 1) for i in range(count)]
+        filenames = [f"{i + 1:06d}.jpg" for i in range(count)]
         values = synthetic_attributes(count, names, rng)
         splits = np.zeros(count, dtype=np.int8)
         for name, row in zip(filenames, values):
@@ -242,21 +178,16 @@ def write_celeba_folder(
             list(pool.map(lambda job: _copy_resized(*job, (width, height), quality), jobs))
 
     if partition is not None:
-        splits = _partition_from_counts(partition, count)
+        splits = np.repeat(np.arange(3, dtype=np.int8), [int(c) for c in partition])
     (root / ATTRIBUTE_FILE).write_text(format_attribute_file(filenames, names, values))
     (root / PARTITION_FILE).write_text(format_partition_file(filenames, splits))
     return root
 
 
 def corrupt_jpeg(path: PathLike, mode: str = "truncate") -> pathlib.Path:
-    """Damage a JPEG in place, for tests; returns the path.
-
-    * ``"truncate"``: keep only the first half of the file, so the end-of-image
-      marker FF D9 is gone and the marker scan (:func:`~.celeba.scan_jpegs`) fails.
-    * ``"garbage"``: keep the first 4 bytes (FF D8 FF and the first marker byte) and
-      the last 2 (FF D9) but overwrite every byte in between with zeros, so the
-      marker scan passes while decoding fails (the headers are gone).
-    """
+    """Damage a JPEG in place, for tests; returns the path. ``"truncate"`` keeps the first half, so
+    the end marker FF D9 is gone and :func:`~.celeba.scan_jpegs` fails; ``"garbage"`` zeroes every
+    byte but the first 4 and the last 2, so the marker scan passes while decoding fails."""
     path = pathlib.Path(path)
     data = path.read_bytes()
     if mode == "truncate":
@@ -282,8 +213,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m keras_autoencoders.data.make_celeba_folder",
         description="Write a small folder in the official CelebA layout (synthetic faces, "
-                    "or resized copies of a real CelebA folder).",
-    )
+                    "or resized copies of a real CelebA folder).")
     parser.add_argument("out", type=pathlib.Path, help="folder to write")
     parser.add_argument("--count", type=int, default=64, help="number of images (default 64)")
     parser.add_argument("--size", type=_parse_size, default=IMAGE_SIZE,
@@ -293,8 +223,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic faces")
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality (default 90)")
     args = parser.parse_args(argv)
-    root = write_celeba_folder(args.out, args.count, args.size, seed=args.seed,
-                               source=args.source, quality=args.quality)
+    root = write_celeba_folder(args.out, args.count, args.size, seed=args.seed, source=args.source,
+                               quality=args.quality)
     what = f"copies of {args.source}" if args.source else "synthetic faces"
     print(f"wrote {args.count} images ({args.size[0]}x{args.size[1]}, {what}) to "
           f"{root / IMAGE_FOLDER}, and {root / ATTRIBUTE_FILE}, {root / PARTITION_FILE}")

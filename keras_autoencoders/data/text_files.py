@@ -1,16 +1,14 @@
-"""The one reader of the datasets' official-layout text files: CelebA's attribute and partition
-lists, LFW's attribute and smile-label files.
+"""The one reader of the datasets' official-layout text files (CelebA's attribute and partition
+lists, LFW's attribute and smile-label files).
 
-Each file's particulars are data, a :class:`TextLayout`: its header lines, its field
-separator, the leading fields that name an image and the values it allows.
-:func:`read_table` reads any of them with the standard library (one ``str.split`` a line;
-CelebA's 202,599-row attribute list in about a second) and checks it strictly: every
-error is the layout's :class:`~keras_autoencoders.errors.FileLineError` subclass naming
-the file and, where there is one, the 1-based line.  A byte-order mark and trailing blank
-lines are ignored; CR LF line ends are read as LF.
+Each file's particulars are data, a :class:`TextLayout`; :func:`read_table` reads any of them with the
+standard library (CelebA's 202,599-row attribute list in about a second) and checks it strictly, every
+error naming the file and, where there is one, the 1-based line. A byte-order mark and trailing
+blank lines are ignored; CR LF line ends are read as LF.
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import os
@@ -49,29 +47,16 @@ def first_repeat(items: Sequence[Hashable]) -> Optional[tuple[int, int]]:
 class TextLayout:
     """How one official text file is laid out; the reader's checks and messages come from it."""
 
-    #: The loader's error (e.g. ``CelebaFormatError``).
-    error: type[FileLineError]
-    #: The leading fields that name a row's image, as messages (and a header) call them.
-    keys: tuple[str, ...]
-    #: What one value is called in messages (``"value"``, ``"split"``, ``"score"``).
-    value: str
-    #: The value words a row may hold and their numbers (read as int8); ``None``: finite
-    #: real numbers (read as float32).
-    words: Optional[Mapping[str, int]] = None
-    #: How messages name the allowed values (``"1 or -1"``).
-    allowed: str = "a finite number"
-    #: The row's key (its image, e.g. ``Bob/Bob_0001.jpg``) from its fields; raises
-    #: ``ValueError(reason)`` for fields that name no image.
-    key: Callable[[list[str]], str] = operator.itemgetter(0)
-    #: The header lines, in order: ``"count"`` (the number of rows), ``"comment"`` or
-    #: ``"names"`` (the value columns' names, after the key columns' when ``keys_named``).
-    header: tuple[str, ...] = ()
-    #: What every header line starts with (LFW: ``"#"``).
-    comment: str = ""
-    #: Whether the names line names the key fields first (LFW: ``person``, ``imagenum``).
-    keys_named: bool = False
-    #: The field separator: ``None`` for runs of whitespace, ``"\t"`` for one TAB.
-    separator: Optional[str] = None
+    error: type[FileLineError]  # the loader's error (e.g. CelebaFormatError)
+    keys: tuple[str, ...]  # the leading fields that name a row's image, as messages (and a header) call them
+    value: str  # what one value is called in messages ("value", "split", "score")
+    words: Optional[Mapping[str, int]] = None  # allowed words -> their numbers (int8); None: finite reals (float32)
+    allowed: str = "a finite number"  # how messages name the allowed values ("1 or -1")
+    key: Callable[[list[str]], str] = operator.itemgetter(0)  # a row's image; ValueError(reason) when it names none
+    header: tuple[str, ...] = ()  # the header lines: "count" (of rows), "comment", "names" (of the value columns)
+    comment: str = ""  # what every header line starts with (LFW: "#")
+    keys_named: bool = False  # whether the names line names the key fields first (LFW: person, imagenum)
+    separator: Optional[str] = None  # None: runs of whitespace; "\t": one TAB
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,11 +95,9 @@ def _lines(path: pathlib.Path, error: type[FileLineError]) -> list[str]:
     return text.split("\n")
 
 
-def _header(
-    lines: list[str], layout: TextLayout, fail: Callable[..., FileLineError]
-) -> tuple[Optional[int], tuple[str, ...]]:
-    """The number of rows the header gives (``None``: it gives none) and the value columns' names
-    (``(layout.value,)`` when it names none)."""
+def _header(lines: list[str], layout: TextLayout, fail: Callable[..., FileLineError]
+            ) -> tuple[Optional[int], tuple[str, ...]]:
+    """The number of rows the header gives (or ``None``) and the value columns' names (or ``(layout.value,)``)."""
     count, names = None, (layout.value,)
     keys = " and ".join(layout.keys)
     for number, kind in enumerate(layout.header, 1):
@@ -161,20 +144,11 @@ def _allowed(word: str, words: Optional[Mapping[str, int]]) -> bool:
 
 
 def read_table(path: PathLike, layout: TextLayout) -> Table:
-    """Read and check one official text file laid out as ``layout`` (module docstring).
-
-    Raises ``layout.error`` naming the file and line for a file that is not UTF-8 or holds
-    only blank lines, a header line that is not as laid out (a count that is not a whole
-    number or disagrees with the rows, missing, empty or repeated names), no row after the
-    header, a blank row, a row with the wrong number of fields, fields that name no image,
-    a value that is not allowed and a second row for the same image.
-    """
+    """Read one official text file laid out as ``layout``; ``layout.error`` names the file and line of
+    any problem: not UTF-8, empty, a header not as laid out (a wrong count; missing, empty or repeated
+    names), a row with the wrong number of fields, fields naming no image, a value not allowed, a repeat."""
     path = pathlib.Path(path)
-    lines = _lines(path, layout.error)
-
-    def fail(line: Optional[int], reason: str) -> FileLineError:
-        return layout.error(path, line, reason)
-
+    lines, fail = _lines(path, layout.error), functools.partial(layout.error, path)
     count, names = _header(lines, layout, fail)
     first = len(layout.header) + 1
     rows = lines[first - 1:]

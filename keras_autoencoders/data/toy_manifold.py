@@ -1,9 +1,8 @@
 """The toy "disconnected manifold" of Part 4 (the sine + circle example before CVAE).
 
-Part 4 returns to the 2-D toy example of Part 2 but makes the defining manifold
-disconnected: 1000 points on the sine ``y = sin(x)``, ``x`` in [-2.2, 2.2], and
-1000 points on a circle of radius 0.5 centred at (1.5, -0.5), both with Gaussian
-noise of std 0.06. The label says which piece a point came from (0 sine, 1 circle).
+Part 4 returns to the 2-D toy example of Part 2 with a disconnected manifold: 1000 points on the
+sine ``y = sin(x)``, ``x`` in [-2.2, 2.2], and 1000 on a circle of radius 0.5 centred at (1.5, -0.5),
+both with Gaussian noise of std 0.06; the label says which piece a point came from (0 sine, 1 circle).
 """
 from __future__ import annotations
 
@@ -18,12 +17,8 @@ CIRCLE_CENTRE = (1.5, -0.5)
 
 @dataclass(frozen=True)
 class ToyManifold:
-    """Noisy samples of the two-piece manifold and the noise-free pieces.
-
-    ``points``: ``(2 * n, 2)`` float32, sine samples first, then circle samples.
-    ``labels``: ``(2 * n,)`` float32, 0 for the sine and 1 for the circle.
-    ``curves``: the noise-free sine and circle, each ``(n, 2)``, as polyline vertices.
-    """
+    """``points`` ``(2 * n, 2)`` float32, sine samples first; ``labels`` ``(2 * n,)`` float32, 0 sine,
+    1 circle; ``curves``: the noise-free sine and circle, each ``(n, 2)`` polyline vertices."""
 
     points: np.ndarray
     labels: np.ndarray
@@ -43,13 +38,10 @@ def circle_curve(n: int) -> np.ndarray:
 
 
 def make_sine_circle(n_per_curve: int = 1000, noise: float = 0.06, seed: int = 0) -> ToyManifold:
-    """The Part 4 toy data set: ``n_per_curve`` noisy points on each of sine and circle.
-
-    Noise is isotropic Gaussian of std ``noise`` drawn from ``np.random.default_rng(seed)``.
-    """
+    """The Part 4 toy data set: ``n_per_curve`` points on each curve plus isotropic Gaussian noise of
+    std ``noise`` from ``np.random.default_rng(seed)``."""
     sine, circle = sine_curve(n_per_curve), circle_curve(n_per_curve)
     clean = np.concatenate([sine, circle], axis=0)
-    rng = np.random.default_rng(seed)
-    points = (clean + noise * rng.standard_normal(clean.shape)).astype(np.float32)
+    points = (clean + noise * np.random.default_rng(seed).standard_normal(clean.shape)).astype(np.float32)
     labels = np.repeat(np.array([0.0, 1.0], dtype=np.float32), n_per_curve)
     return ToyManifold(points=points, labels=labels, curves=(sine, circle))

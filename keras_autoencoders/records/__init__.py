@@ -1,12 +1,9 @@
-"""The results each tutorial writes, as typed records with stable field names.
+"""The results each tutorial writes, as typed records with stable field names (one module per tutorial).
 
-A tutorial fills its record (one module per tutorial) and ends with
-:meth:`keras_autoencoders.tutorial_run.TutorialRun.finish`, which writes it and prints its
-:meth:`ResultsRecord.headline`; the report and the
-README's claims table (:mod:`keras_autoencoders.report.claims`) read the same fields back
-with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section per
-field and ``versions`` (`docs/results-files.md`). Inside a section, the keys are the
-library's own (the functions that compute the numbers name them), never display text.
+:meth:`keras_autoencoders.tutorial_run.TutorialRun.finish` writes a record and prints its
+:meth:`ResultsRecord.headline`; the report and the claims table (:mod:`keras_autoencoders.report.claims`)
+read it back with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section
+per field and ``versions`` (`docs/results-files.md`), keyed by the library's names, never display text.
 """
 from __future__ import annotations
 
@@ -30,12 +27,10 @@ class ResultsRecord:
 
     @classmethod
     def from_results(cls: type[RecordT], results: Mapping[str, Any]) -> RecordT:
-        """The record held by a ``results.json`` (a missing section raises ``KeyError`` naming it,
-        unless the field has a default)."""
-        values = {}
-        for field in dataclasses.fields(cls):
-            if field.name in results:
-                values[field.name] = results[field.name]
-            elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+        """The record held by a ``results.json``; a missing section without a default raises ``KeyError`` naming it."""
+        fields = dataclasses.fields(cls)
+        for field in fields:
+            required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+            if required and field.name not in results:
                 raise KeyError(f"results.json section {field.name!r}")
-        return cls(**values)
+        return cls(**{field.name: results[field.name] for field in fields if field.name in results})

@@ -1,8 +1,5 @@
-"""The CelebA CVAE's results (``tutorials/celeba_cvae.py``): its edits, new faces and judge.
-
-The keys of ``edit_rates`` and ``generated_rates`` are the keys of :data:`EDITS` and
-:data:`NEW_FACE_ROWS`; their ``label`` is only what the figures print.
-"""
+"""The CelebA CVAE's results (``tutorials/celeba_cvae.py``): its edits, new faces and judge; ``edit_rates``
+and ``generated_rates`` are keyed by :data:`EDITS`' and :data:`NEW_FACE_ROWS`' keys (labels are for figures)."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +15,7 @@ JUDGED_ATTRIBUTES = ("Smiling", "Male", "Eyeglasses", "Blond_Hair", "Black_Hair"
 
 @dataclasses.dataclass(frozen=True)
 class FaceEdit:
-    """An attribute edit of real faces: ``label`` for the figure, the attribute the judge checks,
-    and the attribute values it sets (0/1)."""
+    """An attribute edit of real faces: the figure's ``label``, the attribute judged, the values set (0/1)."""
 
     label: str
     judged: str
@@ -32,8 +28,7 @@ class FaceEdit:
 #: shows the difference.
 EDITS = {
     "smile": FaceEdit("+ smile", "Smiling", {"Smiling": 1}),
-    "male": FaceEdit("-> male (no makeup, no lipstick)", "Male", {"Male": 1, "Heavy_Makeup": 0,
-                                                                  "Wearing_Lipstick": 0}),
+    "male": FaceEdit("-> male (no makeup, no lipstick)", "Male", {"Male": 1, "Heavy_Makeup": 0, "Wearing_Lipstick": 0}),
     "male_only": FaceEdit("-> male (Male only)", "Male", {"Male": 1}),
     "glasses": FaceEdit("+ glasses", "Eyeglasses", {"Eyeglasses": 1}),
 }
@@ -52,10 +47,9 @@ NEW_FACE_ROWS = {
 
 @dataclasses.dataclass
 class CelebAResults(ResultsRecord):
-    """``judge``: its attributes, test accuracy and the rates on real test faces;
-    ``reconstruction_agreement[attribute]``: the share of test faces whose reconstruction the
-    judge reads as it reads the face; ``edit_rates[key]``:
-    :func:`~keras_autoencoders.evaluation.judges.edit_rates` per :data:`EDITS` key."""
+    """``judge``: its attributes, test accuracy and rates on real test faces; ``reconstruction_agreement``:
+    per attribute, the share of test faces whose reconstruction the judge reads as the face;
+    ``edit_rates``: :func:`~keras_autoencoders.evaluation.judges.edit_rates` per :data:`EDITS` key."""
 
     splits: dict[str, int]
     skipped_images: list[str]

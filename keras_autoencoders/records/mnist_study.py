@@ -1,9 +1,6 @@
-"""The MNIST study's results (``tutorials/mnist_autoencoders.py``): one section per experiment.
-
-``code_space`` is keyed by :data:`CODE_MODELS`' keys, ``anomaly_auroc`` by ``mnist_vs_KEY``
-(:func:`~keras_autoencoders.evaluation.anomaly.anomaly_aurocs`, keys of
-:data:`~keras_autoencoders.evaluation.anomaly.SCORED_SETS`), ``compression`` by the code size.
-"""
+"""The MNIST study's results (``tutorials/mnist_autoencoders.py``): one section per experiment; ``code_space``
+is keyed by :data:`CODE_MODELS`' keys, ``compression`` by the code size, ``anomaly_auroc`` by ``mnist_vs_KEY``
+(:func:`~keras_autoencoders.evaluation.anomaly.anomaly_aurocs`, keys of its ``SCORED_SETS``)."""
 from __future__ import annotations
 
 import dataclasses
@@ -53,8 +50,7 @@ class MNISTStudyResults(ResultsRecord):
 
 def study_samples(cvae_samples: Mapping[str, np.ndarray],
                   unconditional: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The study's ``samples.npz``: the CVAE's arrays in the Part 4 format (``gen_0`` .. ``gen_9``,
-    ``rec``, ``style``) and, for each unconditional VAE of ``unconditional`` (name -> its arrays),
-    ``NAME_prior`` and ``NAME_rec``."""
+    """The study's ``samples.npz``: the CVAE's arrays as Part 4's (``gen_0`` .. ``gen_9``, ``rec``, ``style``),
+    and ``NAME_prior``, ``NAME_rec`` for each unconditional VAE (name -> its arrays)."""
     return {**cvae_samples, **{f"{name}_{kind}": array for name, arrays in unconditional.items()
                                for kind, array in arrays.items()}}

@@ -1,5 +1,4 @@
-"""Part 6's results (``tutorials/part6_cvae_gan.py``): the CVAE+GAN's training and its comparison
-with the Part 4 CVAE."""
+"""Part 6's results (``tutorials/part6_cvae_gan.py``): the CVAE+GAN's training, compared with Part 4's CVAE."""
 from __future__ import annotations
 
 import dataclasses
@@ -35,9 +34,8 @@ class Part6Results(ResultsRecord):
     @classmethod
     def of_run(cls, facts: TrainingFacts, comparison: Mapping[str, dict[str, Any]], snapshots: ManifoldSnapshots,
                iterations: int) -> Part6Results:
-        """The record of a run: its :class:`TrainingFacts`, the generators' ``comparison`` (to which
-        the iterations and optimiser steps each generator trained for are added) and the
-        :class:`ManifoldSnapshots` taken (periods of 3 iterations)."""
+        """The record of a run: its :class:`TrainingFacts`, the generators' ``comparison`` (plus the iterations
+        and optimiser steps each trained for) and the :class:`ManifoldSnapshots` taken (periods of 3 iterations)."""
         comparison = {name: dict(numbers) for name, numbers in comparison.items()}
         comparison["cvae_gan"].update(iterations=iterations, optimizer_steps=facts.step_counts)
         comparison["cvae"]["optimizer_steps"] = facts.step_counts["encoder_decoder"]
@@ -55,8 +53,8 @@ class Part6Results(ResultsRecord):
 
 @dataclasses.dataclass
 class TrainingFacts:
-    """What a CVAE+GAN's training logged: the history's article columns (``iteration``, the
-    losses, the step counts per period), the optimiser steps and the median seconds per iteration."""
+    """A CVAE+GAN's logged training: the history's article columns (``iteration``, the losses, the step
+    counts per period), the optimiser steps and the median seconds per iteration."""
 
     history: dict[str, list[float]]
     step_counts: dict[str, int]
@@ -69,12 +67,8 @@ class TrainingFacts:
 
 
 def training_facts(trained: Any, iterations_per_period: int = ITERATIONS_PER_PERIOD) -> TrainingFacts:
-    """The :class:`TrainingFacts` of a trained CVAE+GAN.
-
-    ``trained`` is a :class:`~keras_autoencoders.tutorial_run.Trained`: fitted or reloaded, the
-    model's optimisers count the steps and the history's ``epoch_seconds`` time the periods;
-    under ``--pretrained`` (no optimiser state shipped) both come from the committed run.
-    """
+    """The :class:`TrainingFacts` of a :class:`~keras_autoencoders.tutorial_run.Trained` CVAE+GAN: its
+    optimisers' steps and its history's ``epoch_seconds``, or the committed run's under ``--pretrained``."""
     history = {name: trained.history[name] for name in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
     if trained.committed is not None:
         committed = trained.committed
@@ -86,7 +80,6 @@ def training_facts(trained: Any, iterations_per_period: int = ITERATIONS_PER_PER
 
 
 def part6_samples(samples: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """``samples.npz`` of a Part 6 run from :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`'
-    samples: the contract's arrays are the CVAE+GAN's; the Part 4 CVAE trained beside it adds its
-    own as ``cvae_*``."""
+    """A Part 6 run's ``samples.npz`` from :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`'
+    samples: the CVAE+GAN's, and the Part 4 CVAE's as ``cvae_*``."""
     return {**samples["cvae_gan"], **{f"cvae_{name}": array for name, array in samples["cvae"].items()}}
