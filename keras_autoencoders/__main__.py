@@ -14,11 +14,9 @@ def main(argv=None) -> int:
         print(f"usage: python -m keras_autoencoders {{{','.join(COMMANDS)}}} ...  (COMMAND --help for more)",
               file=sys.stderr)
         return 2
-    if argv[0] == "env":
+    if argv[0] == "env":  # TensorFlow is quieted by the package's __init__
         from keras_autoencoders.machine import describe
-        from keras_autoencoders.tutorial import quiet_tensorflow
 
-        quiet_tensorflow()
         print("\n".join(describe()))
         return 0
     if argv[0] == "explore":  # Gradio is imported by this command only

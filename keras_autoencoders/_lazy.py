@@ -1,8 +1,5 @@
-"""Lazily imported public names for the package ``__init__`` files.
-
-``import keras_autoencoders`` stays cheap (no TensorFlow until a name that needs it is
-used), so :func:`keras_autoencoders.tutorial.quiet_tensorflow` can still run first.
-"""
+"""Lazily imported public names for the package ``__init__`` files: ``import keras_autoencoders`` imports
+no TensorFlow until a name that needs it is used, so :func:`~keras_autoencoders._quiet.quiet_tensorflow` runs first."""
 from __future__ import annotations
 
 import importlib
@@ -10,11 +7,8 @@ from typing import Callable
 
 
 def lazy_api(package: str, table: str) -> tuple[list[str], Callable[[str], object], Callable[[], list[str]]]:
-    """``(__all__, __getattr__, __dir__)`` for ``package``.
-
-    ``table`` has one line per module: ``"data.mnist: load_mnist load_mnist_digits"``
-    (modules under ``keras_autoencoders``, then their public names).
-    """
+    """``(__all__, __getattr__, __dir__)`` for ``package``; ``table`` has one line per module under
+    ``keras_autoencoders``, then its public names: ``"data.mnist: load_mnist load_mnist_digits"``."""
     api = {}
     for line in filter(None, (line.strip() for line in table.splitlines())):
         module, names = line.split(":")

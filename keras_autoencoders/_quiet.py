@@ -1,8 +1,4 @@
-"""Quieting TensorFlow's C++ start-up chatter and retracing notes, unless the user chose a level.
-
-``keras_autoencoders/__init__.py`` calls :func:`quiet_tensorflow` first, so importing any part
-of the library before TensorFlow is enough (the tutorials do).
-"""
+"""Quieting TensorFlow's start-up chatter; ``keras_autoencoders/__init__.py`` calls it before anything imports TF."""
 import logging
 import os
 

@@ -1,5 +1,4 @@
-"""Small array helpers every part shares: one-hot labels, tiling images into one picture, and
-writing named arrays as ``.npz``."""
+"""Array helpers every part shares: one-hot labels, tiling images into one picture, ``.npz`` files."""
 from __future__ import annotations
 
 import os
@@ -14,11 +13,8 @@ NUM_CLASSES = 10
 
 
 def one_hot(y: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Labels as float32 one-hot rows of shape ``(N, num_classes)``.
-
-    Accepts ``(N,)`` or ``(N, 1)`` integer labels; raises ``ValueError`` for labels
-    outside ``0..num_classes-1`` or that are not whole numbers.
-    """
+    """``(N,)`` or ``(N, 1)`` whole-number labels in ``0..num_classes-1`` as float32 one-hot rows
+    ``(N, num_classes)``; ``ValueError`` otherwise."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -26,17 +22,11 @@ def one_hot(y: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
         raise ValueError(f"expected labels of shape (N,) or (N, 1), got {y.shape}")
     if num_classes < 1:
         raise ValueError(f"num_classes must be positive, got {num_classes}")
-    if not (np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_):
-        if np.issubdtype(y.dtype, np.floating) and (
-            not y.size or np.all(np.isfinite(y) & (y == np.round(y)))
-        ):
-            pass
-        else:
-            raise ValueError(f"labels must be whole numbers, got dtype {y.dtype}")
+    whole_floats = np.issubdtype(y.dtype, np.floating) and (not y.size or np.all(np.isfinite(y) & (y == np.round(y))))
+    if not (np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_ or whole_floats):
+        raise ValueError(f"labels must be whole numbers, got dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in 0..{num_classes - 1}, got min {y.min()}, max {y.max()}"
-        )
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}, got min {y.min()}, max {y.max()}")
     return np.eye(num_classes, dtype=np.float32)[y.astype(np.int64)]
 
 
@@ -64,13 +54,8 @@ def tile_grid(images: np.ndarray) -> np.ndarray:
 
 
 def save_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], compress_level: int = 1) -> pathlib.Path:
-    """Write ``arrays`` as a compressed ``.npz`` that ``np.load`` reads, atomically (a temporary
-    file, then renamed: an interrupted write never leaves a half-written file behind).
-
-    zlib level 1 rather than ``np.savez_compressed``'s 6: generated float images hardly
-    compress further, and level 1 writes them 2.5 times as fast (70 MB of samples: 1.5 s
-    against 3.6 s, and a file 2% smaller).
-    """
+    """Write ``arrays`` as a compressed ``.npz`` atomically (a temporary file, then renamed). zlib level 1,
+    not ``np.savez_compressed``'s 6: 70 MB of generated images in 1.5 s against 3.6 s, a file 2% smaller."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -1,13 +1,10 @@
-"""The library's own error types.
-
-Every error the library raises for bad input (missing data, malformed files, bad
-arguments, a diverged run) derives from :class:`KerasAutoencodersError`, so a
-command-line run can end with one clear message instead of a traceback
-(:meth:`keras_autoencoders.tutorial.TutorialSettings.parse` installs that handler), while
-Python callers (notebooks, tests) still catch the specific exception.
-"""
+"""The library's own error types. Every error raised for bad input (missing data, malformed files, bad
+arguments, a diverged run) derives from :class:`KerasAutoencodersError`: a command-line run ends with one
+message, no traceback (:meth:`keras_autoencoders.tutorial.TutorialSettings.parse`), while Python callers
+still catch the specific exception."""
 from __future__ import annotations
 
+import pathlib
 from typing import Iterable
 
 
@@ -28,11 +25,7 @@ class FileLineError(DataFormatError):
     (``FILE: reason`` when it is not on one line); ``path``, ``line`` and ``reason`` are kept."""
 
     def __init__(self, path, line: int | None, reason: str):
-        import pathlib
-
-        self.path = pathlib.Path(path)
-        self.line = line
-        self.reason = reason
+        self.path, self.line, self.reason = pathlib.Path(path), line, reason
         where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
         super().__init__(f"{where}: {reason}")
 
@@ -46,10 +39,8 @@ class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
         """The error for the ``unknown`` names, which are not among ``valid``, in ``where``."""
         unknown = list(unknown)
         plural = "s" if len(unknown) > 1 else ""
-        return cls(
-            f"unknown attribute name{plural} {', '.join(map(repr, unknown))} in {where}; "
-            f"valid names: {', '.join(valid) or 'none'}"
-        )
+        return cls(f"unknown attribute name{plural} {', '.join(map(repr, unknown))} in {where}; "
+                   f"valid names: {', '.join(valid) or 'none'}")
 
     def __str__(self) -> str:  # KeyError would otherwise show the repr of the message
         return str(self.args[0])
@@ -66,8 +57,7 @@ class DamagedFileError(KerasAutoencodersError, ValueError):
 
 def check_whole_periods(period: int, **counts: int) -> None:
     """Each of ``counts`` (``iterations=...``; a flag's name may start ``--``) must be a positive multiple
-    of ``period``, Part 6's 3 iterations per logged period (one epoch of ``fit``); a
-    :class:`SettingsError` names the first that is not."""
+    of ``period`` (Part 6: 3 iterations per logged period, one epoch of ``fit``), else :class:`SettingsError`."""
     for name, count in counts.items():
         if count < 1 or count % period:
             raise SettingsError(f"{name} must be a positive multiple of {period} (whole periods of {period} "

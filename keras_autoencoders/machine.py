@@ -1,14 +1,10 @@
 """What this machine computes with: the CPU, its vector extensions, native bfloat16, the versions.
 
-``python -m keras_autoencoders env`` prints :func:`describe`, and every benchmark prints it first,
-so that a speed figure or a bug report names its machine. :func:`check_precision` is
-called once a run has chosen its precision: ``mixed_bfloat16`` (an option; float32 is the
-default) pays off only where bfloat16 is native (AMX or AVX512_BF16 on x86, or a GPU of compute
-capability 8.0 or more); elsewhere TensorFlow emulates it, several times slower than float32.
-
-The CPU counts as it is allowed to be used: ``ONEDNN_MAX_CPU_ISA`` (oneDNN, TensorFlow's CPU
-kernels) and ``--xla_cpu_max_isa`` in ``XLA_FLAGS`` (XLA, under ``--jit-compile``) cap the
-instructions the kernels use, so a CPU capped below AVX512_BF16 has no native bfloat16.
+:func:`describe` is what ``python -m keras_autoencoders env`` and every benchmark print first.
+:func:`check_precision`: ``mixed_bfloat16`` pays off only where bfloat16 is native (AMX or AVX512_BF16
+on x86, a GPU of compute capability 8.0 or more); elsewhere it is emulated, several times slower.
+The CPU counts as the kernels may use it: ``ONEDNN_MAX_CPU_ISA`` (oneDNN) and ``--xla_cpu_max_isa``
+in ``XLA_FLAGS`` (XLA, ``--jit-compile``) cap its instructions, below AVX512_BF16: no native bfloat16.
 """
 from __future__ import annotations
 
@@ -57,9 +53,8 @@ class Machine:
 
     @property
     def onednn_refuses_bfloat16(self) -> bool:
-        """The CPU has bfloat16 units but ``ONEDNN_MAX_CPU_ISA`` holds oneDNN below them: TensorFlow
-        still routes bfloat16 convolutions to oneDNN (it reads the CPU, not the cap), which then
-        cannot build them and aborts. On a CPU without the units TensorFlow runs its own, slow ones."""
+        """bfloat16 units held out of oneDNN's reach by ``ONEDNN_MAX_CPU_ISA``: TensorFlow still routes
+        bfloat16 convolutions to oneDNN (it reads the CPU, not the cap), which aborts."""
         return self.onednn_capped and self.has_bfloat16_units
 
     @property
@@ -93,8 +88,7 @@ def read_machine(cpuinfo: str | None = None, environ: Mapping[str, str] | None =
         model = f"{model.strip()} (family {fields['cpu family']}, model {fields.get('model', '?')})"
     flags = frozenset((fields.get("flags") or fields.get("Features") or "").split())
     onednn = environ.get("ONEDNN_MAX_CPU_ISA") or environ.get("DNNL_MAX_CPU_ISA") or ""
-    xla = re.search(r"--xla_cpu_max_isa=(\S+)", environ.get("XLA_FLAGS", ""))
-    xla = xla[1] if xla else ""
+    xla = (re.search(r"--xla_cpu_max_isa=(\S+)", environ.get("XLA_FLAGS", "")) or ["", ""])[1]
     caps = ((f"ONEDNN_MAX_CPU_ISA={onednn}",) if onednn else ()) + ((f"--xla_cpu_max_isa={xla}",) if xla else ())
     return Machine(model.strip(), flags, caps, _below(onednn, ONEDNN_ISAS, "AVX512_CORE_BF16"),
                    _below(xla, XLA_ISAS, "AVX512_BF16"))
@@ -113,11 +107,6 @@ def _gpus() -> list[str]:
         described.append(f"{details.get('device_name', gpu.name)}"
                          + (f" (compute {capability[0]}.{capability[1]})" if capability else ""))
     return described
-
-
-def _gpu_has_bfloat16(gpu: str) -> bool:
-    found = re.search(r"compute (\d+)\.", gpu)
-    return bool(found) and int(found[1]) >= 8
 
 
 def describe(machine: Machine | None = None, gpus: list[str] | None = None) -> list[str]:
@@ -148,17 +137,16 @@ _warned: set[str] = set()
 
 
 def check_precision(precision: str, machine: Machine | None = None, gpus: list[str] | None = None) -> bool:
-    """Before building under ``precision``: a :class:`~keras_autoencoders.errors.SettingsError` where
-    ``mixed_bfloat16`` cannot run (:attr:`Machine.onednn_refuses_bfloat16`), else one warning line on
-    stderr, once per process, where neither the CPU nor a GPU has native bfloat16. Returns whether
-    it warned (now or before)."""
+    """Before building under ``precision``: :class:`~keras_autoencoders.errors.SettingsError` where
+    ``mixed_bfloat16`` cannot run (:attr:`Machine.onednn_refuses_bfloat16`), else one warning line on stderr,
+    once per process, where neither the CPU nor a GPU has native bfloat16. Whether it warned (now or before)."""
     if precision != "mixed_bfloat16":
         return False
     if "bfloat16" in _warned:
         return True
     machine = machine or read_machine()
     gpus = _gpus() if gpus is None else gpus
-    if machine.native_bfloat16 or any(_gpu_has_bfloat16(gpu) for gpu in gpus):
+    if machine.native_bfloat16 or any(int(major) >= 8 for major in re.findall(r"compute (\d+)\.", ", ".join(gpus))):
         return False
     if machine.onednn_refuses_bfloat16 and not gpus:
         from keras_autoencoders.errors import SettingsError

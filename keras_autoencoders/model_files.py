@@ -1,11 +1,7 @@
-"""Loading ``.keras`` model files, and telling a damaged file (or backup) from a fine one.
-
-Every model file the library loads goes through :func:`load_model_file`: when Keras fails
-on a file that is not a whole ``.keras`` archive (truncated, a Git LFS pointer, not a zip),
-a :class:`~keras_autoencoders.errors.DamagedFileError` names the file and what to do. A
-fine file that fails for another reason (an unregistered class) keeps Keras' own error.
-Shipped files are also checked against a ``SHA256SUMS`` manifest (:func:`check_sha256`).
-"""
+"""Loading ``.keras`` model files (:func:`load_model_file`), and telling a damaged file or backup from a
+fine one: a :class:`~keras_autoencoders.errors.DamagedFileError` names the file and what to do, while a
+whole archive that fails otherwise (an unregistered class) keeps Keras' error. Shipped files are also
+checked against a ``SHA256SUMS`` manifest (:func:`check_sha256`)."""
 from __future__ import annotations
 
 import hashlib
@@ -66,8 +62,8 @@ def register_saved_classes() -> None:
     for module in SAVED_CLASS_MODULES:
         importlib.import_module(f"keras_autoencoders.{module}")
     # Files saved before the conditional and the plain VAE were one class name the conditional one so.
-    vae = keras.saving.get_custom_objects()["keras_autoencoders>VariationalAutoencoder"]
-    keras.saving.get_custom_objects()["keras_autoencoders>ConditionalVAE"] = vae
+    custom = keras.saving.get_custom_objects()
+    custom["keras_autoencoders>ConditionalVAE"] = custom["keras_autoencoders>VariationalAutoencoder"]
 
 
 def load_model_file(path: str | os.PathLike, what_to_do: str = RETRAIN, **load_args: Any):
@@ -76,7 +72,6 @@ def load_model_file(path: str | os.PathLike, what_to_do: str = RETRAIN, **load_a
     import keras
 
     register_saved_classes()
-
     try:
         return keras.models.load_model(path, **load_args)
     except Exception as error:

@@ -1,18 +1,10 @@
 """The trained models of the committed runs, shipped in ``figs/pretrained/`` (``--pretrained``).
 
-A tutorial run with ``--pretrained`` copies the models it needs from there into its
-run folder, together with the committed run's training history, and skips training:
-every later cell draws its figures and numbers from them in seconds. The shipped
-files hold the weights and the architecture but no optimiser state (a third of the
-size); :func:`export_for_shipping` makes them from a run's ``model/`` files.
-
-The CelebA CVAE is not shipped: its 8.5 million weights take 34 MB, more than the
-whole budget for ``figs/``. Nor are the MNIST study's dense models (3.6 MB each); its
-conv VAE is, and so are the faces study's autoencoder and VAE. :func:`check_shipped` recomputes a committed number with each shipped model.
-
-``figs/pretrained/SHA256SUMS`` holds the sha256 of every shipped file; :func:`pretrained_path`
-checks a file against it (:func:`verify_shipped`) before it is used, and :func:`export_for_shipping`
-rewrites the line of the file it writes.
+A ``--pretrained`` run copies them and the committed run's history into its run folder and skips
+training. :func:`export_for_shipping` writes them without optimiser state (a third of the size) and
+their line of ``SHA256SUMS``, which :func:`pretrained_path` checks before use; :func:`check_shipped`
+recomputes a committed number with each. Not shipped: the CelebA CVAE (8.5 million weights, 34 MB,
+more than the whole budget for ``figs/``) and the MNIST study's dense models (3.6 MB each).
 """
 from __future__ import annotations
 
@@ -26,9 +18,8 @@ import keras
 import numpy as np
 
 from keras_autoencoders.errors import SettingsError
-from keras_autoencoders.model_files import (RETRAIN, check_sha256, load_model_file, register_saved_classes,
-                                           write_manifest_entry)
-from keras_autoencoders.run_folder import RunFolder
+from keras_autoencoders.model_files import RETRAIN, check_sha256, load_model_file, write_manifest_entry
+from keras_autoencoders.run_folder import HISTORY_FILE, RESULTS_FILE, RunFolder, read_history_csv
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED_FOLDER = REPO_ROOT / "figs" / "pretrained"
@@ -90,24 +81,13 @@ def source_run(name: str) -> pathlib.Path:
 def install_pretrained(run: RunFolder, *names: str) -> list[pathlib.Path]:
     """Copy the shipped models ``names`` into ``run``'s ``model/`` folder (replacing what is there)."""
     paths = [pretrained_path(name) for name in names]  # all found before anything is copied
-    copied = []
-    for name, path in zip(names, paths):
-        target = run.model(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        copied.append(target)
-    return copied
+    return [shutil.copyfile(path, run.model(name)) for name, path in zip(names, paths)]
 
 
 def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Path:
     """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``,
-    computing in float32, and its sha256 in ``SHA256SUMS``.
-
-    A model trained under ``mixed_bfloat16`` keeps float32 weights; shipped with float32 layers
-    (:func:`computing_in_float32`) it runs as fast on every CPU as float32 models do, and its
-    numbers do not depend on a CPU's bfloat16 kernels (`docs/machines.md`).
-    """
-    register_saved_classes()
+    computing in float32 (:func:`computing_in_float32`: as fast on every CPU, numbers independent of a
+    CPU's bfloat16 kernels, `docs/machines.md`), and its sha256 in ``SHA256SUMS``."""
     model = load_model_file(model_file, RETRAIN, compile=False)
     PRETRAINED_FOLDER.mkdir(parents=True, exist_ok=True)
     target = PRETRAINED_FOLDER / f"{name}.keras"
@@ -118,32 +98,24 @@ def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Pat
 
 
 def computing_in_float32(path: str | os.PathLike) -> None:
-    """Rewrite the ``.keras`` file ``path`` so that every layer computes in float32: each
-    ``mixed_bfloat16`` dtype policy (and each bfloat16 tensor it made) becomes float32. The weights,
-    float32 under both policies, are untouched."""
+    """Rewrite the ``.keras`` file ``path`` so that every layer computes in float32: each ``mixed_bfloat16``
+    dtype policy (and bfloat16 tensor it made) becomes float32; the float32 weights are untouched."""
     path = pathlib.Path(path)
 
-    def to_float32(node):
-        if isinstance(node, dict):
-            config = node.get("config")
-            if node.get("class_name") == "DTypePolicy" and config.get("name") == "mixed_bfloat16":
-                config["name"] = "float32"
-            if node.get("class_name") == "__keras_tensor__" and config.get("dtype") == "bfloat16":
-                config["dtype"] = "float32"
-            for value in node.values():
-                to_float32(value)
-        elif isinstance(node, list):
-            for value in node:
-                to_float32(value)
+    def to_float32(node: dict) -> dict:  # each JSON object of the config, innermost first
+        config = node.get("config")
+        if node.get("class_name") == "DTypePolicy" and config.get("name") == "mixed_bfloat16":
+            config["name"] = "float32"
+        if node.get("class_name") == "__keras_tensor__" and config.get("dtype") == "bfloat16":
+            config["dtype"] = "float32"
+        return node
 
     rewritten = path.with_suffix(".float32.tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "config.json":
-                config = json.loads(data)
-                to_float32(config)
-                data = json.dumps(config).encode()
+                data = json.dumps(json.loads(data, object_hook=to_float32)).encode()
             target.writestr(item, data)
     os.replace(rewritten, path)
 
@@ -152,21 +124,16 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
     """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed",
     "tolerance"}``, the last the relative difference allowed (:data:`TOLERANCE`).
 
-    The MNIST models decode z_mean of the first 1,000 test digits; the number is the mean
-    squared pixel error, which the committed run's ``scores.json`` holds for the same
-    digits (``reconstruction.mse``). The toy AEs give the mean distance of their outputs to
-    the nearest curve (``results.json``, ``toy_manifold``); the faces models, the
-    autoencoder's validation MSE and the sharpness of the VAE's faces from N(0, I)
-    (``results.json``; they need LFW). Needs the models' classes
-    registered, which this function does.
+    MNIST models: the mean squared pixel error of decoding z_mean of the first 1,000 test digits
+    (``scores.json``, ``reconstruction.mse``); toy AEs: the mean distance of their outputs to the nearest
+    curve (``results.json``, ``toy_manifold``); faces models (need LFW): the autoencoder's validation MSE
+    and the sharpness of the VAE's faces from N(0, I) (``results.json``).
     """
     committed_in = "mixed_bfloat16" if name in COMMITTED_IN_BFLOAT16 else "float32"
     return {**_recompute(name, data_dir), "tolerance": TOLERANCE[committed_in]}
 
 
 def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float]:
-    """:func:`check_shipped`'s ``measured`` and ``committed``."""
-    register_saved_classes()
     model = load_model_file(pretrained_path(name), FETCH_AGAIN, compile=False)
     run = source_run(name)
     if name.startswith("toy_"):
@@ -194,8 +161,8 @@ def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float
         decoded = generate_digits.unconditional_samples(parts["z_meaner"], parts["decoder"], latent_dim, x)["rec"]
     else:
         decoded = generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], x, y)
-    scores = json.loads((run / "scores.json").read_text())
-    return {"measured": reconstruction_mse(x, decoded), "committed": scores["generators"][generator]["reconstruction"]["mse"]}
+    committed = json.loads((run / "scores.json").read_text())["generators"][generator]["reconstruction"]["mse"]
+    return {"measured": reconstruction_mse(x, decoded), "committed": committed}
 
 
 def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir) -> dict[str, float]:
@@ -212,7 +179,8 @@ def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir
     faces, _ = first_images(validation, len(validation), image_size=s["image_size"], crop_fraction=s["crop_fraction"])
     if name == "face_ae":
         rebuilt = model.predict(faces, batch_size=512, verbose=0)
-        return {"measured": reconstruction_mse(faces, rebuilt), "committed": results["reconstruction"]["validation_mse"]}
+        return {"measured": reconstruction_mse(faces, rebuilt),
+                "committed": results["reconstruction"]["validation_mse"]}
     codes = np.random.default_rng(s["seed"]).standard_normal((256, s["code_dim"])).astype("float32")
     drawn = model.decoder.predict(codes, batch_size=256, verbose=0)
     return {"measured": relative_sharpness(drawn, faces), "committed": results["vae"]["relative_sharpness"]}
@@ -222,8 +190,6 @@ def pretrained_history(name: str) -> dict[str, list[float]]:
     """The per-epoch losses the shipped model ``name`` was trained with, from its committed run:
     ``history.csv`` (the run's main model), ``stages/NAME.csv`` (a study's stage) or the
     ``history`` section of ``results.json``; empty when the run kept none (the toy AEs)."""
-    from keras_autoencoders.run_folder import HISTORY_FILE, RESULTS_FILE, read_history_csv
-
     run = source_run(name)
     results = json.loads((run / RESULTS_FILE).read_text()) if (run / RESULTS_FILE).is_file() else {}
     for path in (run / "stages" / f"{name}.csv", run / HISTORY_FILE):

@@ -1,18 +1,10 @@
-"""A tutorial's run folder: the names of its files, defined once, and the results writers.
+"""A tutorial's run folder (``--out``, `docs/results-files.md`): its file names, defined once, and the writers.
 
-Every tutorial writes into its ``--out`` folder (`docs/results-files.md`):
-``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard),
-``history.csv``, ``snapshots.npz``, ``backup/`` (resume state; with Part 6's
-``run_settings.json``), ``results.json`` and ``samples.npz``; ``python -m keras_autoencoders report``
-adds ``scores.json``, ``REPORT.md`` and ``report_losses.png``
-(:mod:`keras_autoencoders.report.run_record`). :class:`RunFolder` names them.
-
-``results.json``: ``settings`` (all flags and the seed), ``history`` (lists
-per epoch), ``versions`` (packages) and whatever measurements the tutorial
-adds. ``samples.npz``: the arrays of
-:func:`keras_autoencoders.generate.digits.contract_samples` for MNIST generators.
-Both are written atomically (temporary file, then rename), so a crash never
-leaves a truncated file in place of a good one.
+``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard), ``history.csv``, ``snapshots.npz``,
+``backup/`` (resume state), ``run_settings.json``, ``results.json`` (``settings``, ``history``, ``versions`` and
+the tutorial's measurements) and ``samples.npz`` (:func:`keras_autoencoders.generate.digits.contract_samples`),
+both written atomically; ``python -m keras_autoencoders report`` adds ``scores.json``, ``REPORT.md`` and
+``report_losses.png`` (:mod:`keras_autoencoders.report.run_record`).
 """
 from __future__ import annotations
 
@@ -30,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from keras_autoencoders.arrays import save_npz
+from keras_autoencoders.errors import SettingsError
 
 RESULTS_FILE = "results.json"
 SAMPLES_FILE = "samples.npz"
@@ -78,11 +71,8 @@ class RunFolder:
 
 
 def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_FILE,)) -> None:
-    """Before training into ``out``: delete ``files`` (or folders) of an earlier run unless it was interrupted.
-
-    An interrupted ``fit`` run leaves ``out/backup`` (``BackupAndRestore``) and
-    resumes, keeping its history; a finished one does not, so its files are stale.
-    """
+    """Before training into ``out``: delete ``files`` (or folders) of an earlier finished run; an interrupted
+    one left ``out/backup`` (``BackupAndRestore``) and resumes, keeping them."""
     out = pathlib.Path(out)
     if not (out / BACKUP_FOLDER).exists():
         for name in files:
@@ -93,14 +83,9 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
 
 
 def check_same_run(out: str | os.PathLike, record: dict) -> bool:
-    """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values
-    aside), refusing to continue a backed-up run made with another one; then ``record`` is written.
-
-    A resumed run must keep its model, data and seed: a changed preset or latent size is never trained
-    on top of another run's weights (:class:`~keras_autoencoders.errors.SettingsError`, nothing deleted).
-    """
-    from keras_autoencoders.errors import SettingsError
-
+    """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values aside),
+    then ``record`` is written. A backed-up run made with other settings is never continued (its weights
+    would be trained under a changed preset or latent size): :class:`~keras_autoencoders.errors.SettingsError`."""
     out = pathlib.Path(out)
     chosen = {k: v for k, v in to_jsonable(record).items() if v is not None}
     saved_path = next((out / name for name in (RUN_SETTINGS_FILE, LEGACY_STAGE_FILE) if (out / name).exists()), None)
@@ -131,8 +116,7 @@ def package_versions(packages=PACKAGES) -> dict[str, str | None]:
 
 
 def to_jsonable(value):
-    """``value`` with NumPy scalars and arrays, tuples and paths turned into JSON types (NaN and
-    infinities into None)."""
+    """``value`` with NumPy scalars and arrays, tuples and paths as JSON types (NaN and infinities: None)."""
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -171,12 +155,8 @@ def write_samples(out_dir: str | os.PathLike, samples: dict[str, np.ndarray]) ->
 
 
 def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:
-    """Read a Keras ``CSVLogger`` file into ``{column: [value per epoch]}`` (epoch as int).
-
-    A resumed run may log an epoch twice (it was logged, then redone after the
-    restore); the last row of each epoch wins. Columns that are ``NA`` in every row (the
-    ``val_*`` columns Keras' logger adds to a run without validation) are left out.
-    """
+    """A Keras ``CSVLogger`` file as ``{column: [value per epoch]}`` (epoch as int). An epoch logged twice
+    (redone after a restore) keeps its last row; columns ``NA`` in every row (``val_*`` without validation) go."""
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
     empty = {key for key in (rows[0] if rows else {}) if all(row[key] == "NA" for row in rows)}

@@ -1,22 +1,11 @@
 """Running a tutorial: its typed settings, clean errors, and a closing summary.
 
-Each tutorial declares its settings once, as a dataclass derived from
-:class:`TutorialSettings` (:class:`TrainingSettings` for one that trains) whose fields
-are its flags: the article's value as the default, the help text and the quick preset's
-value (minutes on a 2-core CPU) beside each (:func:`setting`). Precedence: explicit flags > the quick preset > the article's
-settings.
-
-* As a script, an unknown flag stops the run before any work (argparse's message,
-  with a suggestion for a near miss), and the library's own errors
-  (:class:`~keras_autoencoders.errors.KerasAutoencodersError`: missing data,
-  malformed files, bad settings, a diverged run) end it with one message on
-  stderr and exit status 1, no traceback.
-* In a notebook kernel (Jupyter via jupytext, VS Code's interactive window) the
-  kernel's own arguments are ignored, the preset comes from the tutorial's
-  ``NOTEBOOK_PRESET`` line, and errors raise as usual.
-
-TensorFlow's start-up chatter is quieted by ``import keras_autoencoders`` itself
-(:func:`keras_autoencoders._quiet.quiet_tensorflow`), before TensorFlow is imported.
+A tutorial's settings are a dataclass derived from :class:`TutorialSettings` whose fields are its flags
+(:func:`setting`: the article's value, the help, the quick preset's value). Precedence: explicit flags >
+the quick preset (minutes on a 2-core CPU) > the article's. As a script, an unknown flag stops the run
+before any work (with a "did you mean"), and the library's errors
+(:class:`~keras_autoencoders.errors.KerasAutoencodersError`) end it with one message on stderr, exit
+status 1. In a notebook kernel its arguments are ignored, the preset is the ``NOTEBOOK_PRESET`` line's.
 """
 from __future__ import annotations
 
@@ -44,9 +33,8 @@ _NO_QUICK = object()
 
 def setting(default: Any, help: str, *, quick: Any = _NO_QUICK, choices: Sequence[Any] | None = None,
             multiple_of: int | None = None) -> Any:
-    """A settings field: the article's ``default``, its ``help`` text, the quick preset's value
-    (when it differs), the allowed ``choices``, and for a count that must fill whole periods,
-    ``multiple_of`` (the value must be a positive multiple of it)."""
+    """A settings field: the article's ``default``, its ``help``, the ``quick`` preset's value (when it differs),
+    the allowed ``choices``, and ``multiple_of`` for a count that must be a positive multiple of it."""
     metadata = {"help": help, "choices": tuple(choices) if choices is not None else None, "multiple_of": multiple_of}
     if quick is not _NO_QUICK:
         metadata["quick"] = quick
@@ -63,12 +51,9 @@ def flag_of(field: dataclasses.Field) -> str:
 
 @dataclasses.dataclass
 class TutorialSettings:
-    """The settings every tutorial has; a tutorial's own dataclass adds its fields.
-
-    ``RUN_NAME`` names the default output folder (``runs/NAME``, ``runs/NAME-quick``).
-    ``SHIPPED`` names the shipped model whose committed run ``--pretrained`` reproduces, and
-    ``SHIPPED_SETTINGS`` the fields that then take that run's values.
-    """
+    """The settings every tutorial has. ``RUN_NAME`` names the default ``--out`` (``runs/NAME[-quick]``);
+    ``SHIPPED`` the shipped model whose committed run ``--pretrained`` reproduces, ``SHIPPED_SETTINGS``
+    the fields that then take that run's values."""
 
     RUN_NAME: ClassVar[str] = "run"
     SHIPPED: ClassVar[str | None] = None
@@ -103,29 +88,20 @@ class TutorialSettings:
         parser.add_argument("--quick", action="store_true",
                             help="the quick preset: minutes on a 2-core CPU instead of the article's run")
         for field in cls.flags():
-            flag = flag_of(field)
             text = field.metadata.get("help", "")
             text += f" (article: {field.default}" + (f"; quick: {field.metadata['quick']})"
                                                       if "quick" in field.metadata else ")")
             kind = _scalar_type(hints[field.name])
-            if kind is bool:
-                parser.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None,
-                                    help=text)
-            else:
-                parser.add_argument(flag, dest=field.name, type=kind, default=None,
-                                    choices=field.metadata.get("choices"), help=text)
+            how = ({"action": argparse.BooleanOptionalAction} if kind is bool
+                   else {"type": kind, "choices": field.metadata.get("choices")})
+            parser.add_argument(flag_of(field), dest=field.name, default=None, help=text, **how)
         return parser
 
     @classmethod
     def parse(cls: type[SettingsT], argv: Sequence[str] | None = None,
               notebook_preset: str = "article") -> SettingsT:
-        """The settings of this run: the article's, then the quick preset, then explicit flags.
-
-        As a script: unknown arguments stop the run (exit status 2) and the library's errors
-        end it with one message (see the module docstring). In a notebook kernel:
-        ``notebook_preset`` ("article" or "quick") picks the preset and the kernel's own
-        arguments are ignored.
-        """
+        """The settings of this run: the article's, then the quick preset, then explicit flags (see the
+        module docstring; in a notebook, ``notebook_preset``, "article" or "quick", picks the preset)."""
         if notebook_preset not in PRESETS:
             raise SettingsError(f"NOTEBOOK_PRESET must be one of {PRESETS}, got {notebook_preset!r}")
         parser = cls.parser()
@@ -151,9 +127,8 @@ class TutorialSettings:
 
 @dataclasses.dataclass
 class TrainingSettings(TutorialSettings):
-    """The settings of a tutorial that trains: :class:`TutorialSettings`, plus how ``fit`` runs
-    (not what it computes). A tutorial declares one of these fields again to change its default
-    or its help."""
+    """The settings of a tutorial that trains: how ``fit`` runs, not what it computes (a tutorial declares
+    a field again to change its default or help)."""
 
     steps_per_execution: int = setting(1, "training steps per call of the compiled function")
     precision: str = setting("float32", "float32 (the article's) or mixed_bfloat16 (bfloat16 arithmetic, float32 "
@@ -165,8 +140,7 @@ class TrainingSettings(TutorialSettings):
 
 @dataclasses.dataclass
 class AdamTrainingSettings(TrainingSettings):
-    """:class:`TrainingSettings` of a tutorial whose models train with Adam: adds its learning rate
-    (1e-3, Keras' default and the articles')."""
+    """:class:`TrainingSettings` and Adam's learning rate (1e-3, Keras' default and the articles')."""
 
     learning_rate: float = setting(1e-3, "Adam learning rate")
 
@@ -184,12 +158,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         if message.startswith("unrecognized arguments:"):
             known = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
-            hints = []
-            for word in message.split(":", 1)[1].split():
-                flag = word.split("=", 1)[0]
-                close = difflib.get_close_matches(flag, known, n=1, cutoff=0.6) if flag.startswith("-") else []
-                if close:
-                    hints.append(f"{flag}: did you mean {close[0]}?")
+            flags = [word.split("=", 1)[0] for word in message.split(":", 1)[1].split() if word.startswith("-")]
+            hints = [f"{flag}: did you mean {close[0]}?" for flag in flags
+                     if (close := difflib.get_close_matches(flag, known, n=1, cutoff=0.6))]
             if hints:
                 message += " (" + "; ".join(hints) + ")"
         super().error(message)
@@ -223,8 +194,3 @@ def summary_lines(out: str | os.PathLike, numbers: Mapping[str, Any]) -> list[st
         lines.append(f"Animations in {animations}.")
     lines += [f"  {name}: {_plain(value)}" for name, value in numbers.items()]
     return lines
-
-
-def print_summary(out: str | os.PathLike, numbers: Mapping[str, Any]) -> None:
-    """Print :func:`summary_lines`."""
-    print("\n".join(summary_lines(out, numbers)))

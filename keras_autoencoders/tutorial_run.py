@@ -1,17 +1,11 @@
 """A tutorial's run: its settings, its run folder, and one call per trained model.
 
-:func:`start_tutorial` parses a tutorial's settings (:mod:`keras_autoencoders.tutorial`),
-seeds Keras and returns a :class:`TutorialRun`. The run decides the run mode once, so no
-tutorial cell branches on it:
-
-* training (the default): a cell fits its model when :meth:`TutorialRun.needs_training`, with the
-  run folder's callbacks, then :meth:`TutorialRun.keep` saves it; an interrupted run resumes from its
-  backup when the same command is given again (files of an earlier *finished* run are cleared first).
-  A study's models are :meth:`TutorialRun.stage`\ s, the same path in ``stages/NAME/``;
-* ``--skip-training``: the models saved in ``--out`` are reloaded, with their histories;
-* ``--pretrained``: the shipped models (``figs/pretrained/``) and their committed
-  histories are installed in ``--out`` and used, and the settings that describe the
-  shipped run (``SHIPPED_SETTINGS``) take its values.
+:func:`start_tutorial` parses the settings, seeds Keras and returns a :class:`TutorialRun`, which decides
+the run mode once: training (a cell fits when :meth:`TutorialRun.needs_training`, then
+:meth:`TutorialRun.keep` saves; the same command resumes an interrupted run; a study trains each model
+with :meth:`TutorialRun.stage` in ``stages/NAME/``), ``--skip-training`` (the saved models and histories are
+reloaded) or ``--pretrained`` (the shipped ones are installed and used, and ``SHIPPED_SETTINGS`` take
+the committed run's values).
 """
 from __future__ import annotations
 
@@ -27,16 +21,15 @@ from keras_autoencoders.machine import check_precision
 from keras_autoencoders.records import ResultsRecord
 from keras_autoencoders.run_folder import (RESULTS_FILE, STAGES_FOLDER, RunFolder, check_same_run, clear_finished_run,
                                            read_history_csv, to_jsonable, write_results, write_samples)
-from keras_autoencoders.tutorial import SettingsT, TutorialSettings, print_summary
+from keras_autoencoders.tutorial import SettingsT, TutorialSettings, summary_lines
 
 ModelT = TypeVar("ModelT", bound=keras.Model)
 
 
 @dataclasses.dataclass
 class Trained:
-    """A model a tutorial uses, its per-epoch history (``{column: [value per epoch]}``; the epoch
-    is the list index, so an ``epoch`` column is dropped) and, under ``--pretrained``, the
-    committed run's ``results.json`` (``committed``; None otherwise)."""
+    """A model a tutorial uses, its history (``{column: [value per epoch]}``, no ``epoch`` column) and,
+    under ``--pretrained``, the committed run's ``results.json`` (``committed``)."""
 
     model: Any
     history: dict[str, list[float]]
@@ -67,15 +60,14 @@ class TutorialRun(RunFolder):
         return not (self.pretrained or getattr(self.settings, "skip_training", False))
 
     def check_same_run(self, keys: Sequence[str], **facts: Any) -> None:
-        """Refuse to continue a backed-up run made with other ``keys`` settings (or other ``facts``,
-        such as the data source): :func:`~keras_autoencoders.run_folder.check_same_run`."""
+        """:func:`~keras_autoencoders.run_folder.check_same_run` on the ``keys`` settings and ``facts`` (such
+        as the data source)."""
         if self.training:
             settings = {**self.settings.as_dict(), **facts}
             check_same_run(self.root, {k: settings[k] for k in (*keys, *facts)})
 
     def needs_training(self, name: str) -> bool:
-        """Whether this run fits model ``name``: False under ``--pretrained`` and ``--skip-training``,
-        where :meth:`keep` loads it instead."""
+        """Whether this run fits model ``name`` (else :meth:`keep` loads it)."""
         return self.training
 
     def stage_folder(self, name: str) -> RunFolder:
@@ -83,13 +75,9 @@ class TutorialRun(RunFolder):
         return RunFolder(self.root / STAGES_FOLDER / name)
 
     def keep(self, name: str, model: ModelT | None = None, fitted: Any = None) -> Trained:
-        """The model ``name`` the rest of the tutorial uses, with its per-epoch history.
-
-        After training: ``model`` saved as ``model/NAME.keras``; its history is ``fitted.history``
-        when given, else the ``history.csv`` that ``fit``'s run-folder callbacks wrote (resumed epochs
-        included; a study's model: its :meth:`stage_folder`'s). Under ``--skip-training`` the saved
-        model and history are loaded, under ``--pretrained`` the shipped ones (installed first).
-        """
+        """The model ``name`` the rest of the tutorial uses, with its history: after training, ``model`` saved
+        as ``model/NAME.keras`` with ``fitted.history`` or the ``history.csv`` the run-folder callbacks wrote
+        (a stage's: its :meth:`stage_folder`'s); else the saved or, under ``--pretrained``, shipped ones."""
         if self.pretrained:
             from keras_autoencoders.pretrained import install_pretrained, pretrained_history, source_run
 
@@ -112,17 +100,14 @@ class TutorialRun(RunFolder):
     def stage(self, name: str, build: Callable[[], keras.Model], data: Any, *, epochs: int,
               batch_size: int | None = None, validation_data: Any = None, verbose: int | str = 2,
               **record: Any) -> Trained:
-        """One of a study's models: trained (resumably) in :meth:`stage_folder`, saved, and reloaded
-        when a rerun finds it finished with the same settings; the one path of :meth:`needs_training`,
-        ``fit`` with :func:`~keras_autoencoders.training.callbacks.run_folder_callbacks` and :meth:`keep`.
+        """One of a study's models: :meth:`needs_training`, ``fit`` with the run-folder callbacks in
+        :meth:`stage_folder` (resumably), :meth:`keep`; reloaded when a rerun finds it finished with the same
+        settings, else trained again (an interrupted one with other settings: :class:`SettingsError`).
 
-        ``build()`` returns the compiled model; Keras is seeded with the run's seed first, so weights and
-        draws depend on the seed alone. ``data`` is ``(x, y)`` arrays, batched by ``shuffled_batches`` in
-        an order of the seed and the epoch, or a function of the stage's ``EpochSeeds`` returning the
-        dataset (images streamed from disk). The epochs, batch size, seed, number of samples and
-        ``record`` decide whether a saved stage is still valid; ``precision="float32"`` is not recorded,
-        so stages saved before the option existed still match. A stage with other settings is trained
-        again from scratch, unless it was interrupted: then :class:`SettingsError`.
+        ``build()`` returns the compiled model, built after Keras is seeded with the run's seed. ``data`` is
+        ``(x, y)`` arrays (batched by ``shuffled_batches``) or a function of the stage's ``EpochSeeds`` returning
+        the dataset. The epochs, batch size, seed, sample count and ``record`` are the settings; a
+        ``precision="float32"`` is not recorded, so stages saved before the option still match.
         """
         from keras_autoencoders.training.callbacks import run_folder_callbacks
         from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
@@ -151,33 +136,20 @@ class TutorialRun(RunFolder):
         return self.keep(name, model)
 
     def save_figure(self, name: str, fig: Any) -> pathlib.Path:
-        """``figures/NAME.png``, shown as the cell's output in a notebook
-        (:func:`~keras_autoencoders.plotting.figures.save_figure`)."""
+        """``figures/NAME.png`` (:func:`~keras_autoencoders.plotting.figures.save_figure`)."""
         from keras_autoencoders.plotting.figures import save_figure
 
         return save_figure(fig, self.figures / f"{name}.png")
 
-    def write_results(self, record: ResultsRecord, data_source: str | None = None) -> pathlib.Path:
-        """``results.json``: the settings (and the ``data_source`` they ran on), the sections of a
-        results ``record`` (:mod:`keras_autoencoders.records`) and the package versions."""
-        settings = {**self.settings.as_dict(), **({"data_source": data_source} if data_source else {})}
-        return write_results(self.root, settings, **record.as_dict())
-
-    def write_samples(self, samples: dict) -> pathlib.Path:
-        """``samples.npz``: the arrays every MNIST tutorial writes (`docs/results-files.md`)."""
-        return write_samples(self.root, samples)
-
-    def print_summary(self, numbers: dict[str, Any]) -> None:
-        """The closing lines: where the files are, then ``name: value``."""
-        print_summary(self.root, numbers)
-
     def finish(self, record: ResultsRecord, samples: dict | None = None, data_source: str | None = None) -> None:
-        """A tutorial's last call: ``samples.npz`` (when given), ``results.json`` (:meth:`write_results`),
-        then the closing lines with the record's :meth:`~keras_autoencoders.records.ResultsRecord.headline`."""
+        """A tutorial's last call: ``samples.npz`` (when given), ``results.json`` (the settings and the
+        ``data_source`` they ran on, the ``record``'s sections, the versions), then the closing lines
+        (:func:`~keras_autoencoders.tutorial.summary_lines` of the record's headline)."""
         if samples is not None:
-            self.write_samples(samples)
-        self.write_results(record, data_source)
-        self.print_summary(record.headline())
+            write_samples(self.root, samples)
+        settings = {**self.settings.as_dict(), **({"data_source": data_source} if data_source else {})}
+        write_results(self.root, settings, **record.as_dict())
+        print("\n".join(summary_lines(self.root, record.headline())))
 
 
 def _take_shipped_settings(settings: SettingsT) -> SettingsT:
@@ -194,13 +166,9 @@ def _take_shipped_settings(settings: SettingsT) -> SettingsT:
 
 def start_tutorial(settings_class: type[SettingsT], notebook_preset: str = "article",
                    argv: Sequence[str] | None = None) -> tuple[SettingsT, TutorialRun]:
-    """A tutorial's first call: its settings (flags, preset), Keras' global seed, and its run.
-
-    A ``mixed_bfloat16`` run on a CPU without native bfloat16 warns here, once
-    (:func:`~keras_autoencoders.machine.check_precision`). A training run clears the files an
-    earlier finished run left in ``--out`` (``history.csv``, ``snapshots.npz``, ``logs/``); an
-    interrupted one keeps them and resumes.
-    """
+    """A tutorial's first call: its settings (flags, preset), Keras' global seed, and its run. Checks the
+    precision (:func:`~keras_autoencoders.machine.check_precision`); a training run clears what an earlier
+    finished run left in ``--out`` (``history.csv``, ``snapshots.npz``, ``logs/``)."""
     settings = _take_shipped_settings(settings_class.parse(argv, notebook_preset=notebook_preset))
     keras.utils.set_random_seed(settings.seed)
     print("settings:", settings)

@@ -20,7 +20,7 @@ def test_architecture_two_conv_pooling_stages_and_a_16d_latent():
     enc, dec = model.encoder_net, model.decoder
     kinds = [type(layer).__name__ for layer in enc.layers]
     assert kinds.count("Conv2D") == 2 and kinds.count("MaxPooling2D") == 2
-    assert model.latent_dim == 16 and model.num_classes == 40 and model.pixels == 64 * 64 * 3
+    assert model.latent_dim == 16 and model.decoder.inputs[1].shape[-1] == 40 and model.pixels == 64 * 64 * 3
     # conv 3->32, conv 32->64, Dense(16*16*64 + 40 -> 256), two 16-d heads
     assert enc.count_params() == (27 * 32 + 32) + (288 * 64 + 64) + (16 * 16 * 64 + 40) * 256 + 256 \
         + 2 * (256 * 16 + 16)

@@ -1,40 +1,20 @@
 """The convolutional conditional VAE on CelebA ("VAE for dummies", "Нейронная сеть VAE").
 
-The article describes the network but prints no code: an encoder of two
-convolutional layers and pooling giving the parameters of Q(z | [x, c]), a
-16-d latent, and a mirrored decoder giving P(x | [z, c]), where c is the
-face's attribute vector. The sizes below are this library's choices within
-that description:
-
-- encoder: 64x64x3 image -> Conv 32 3x3 relu -> MaxPool 2 -> Conv 64 3x3 relu
-  -> MaxPool 2 -> Flatten -> joined with c -> Dense 256 relu ->
-  (z_mean, z_log_var), 16 each;
-- decoder, the encoder mirrored: [z, c] -> Dense 256 relu -> Dense (s/4 * s/4 * 64)
-  relu -> reshape -> ConvTranspose 32 3x3 stride 2 relu -> ConvTranspose 3 3x3
-  stride 2 -> sigmoid, the image in [0, 1]. Each transposed conv undoes one conv
-  + pooling stage (same channel counts in reverse), which keeps the decoder about
-  as cheap as the encoder (64- and 32-filter transposed convs followed by a
-  3-filter conv at 64x64 made a training step about 4x slower on a CPU).
-
-Departure from the text: the article's encoder has "two convolutional layers and a pooling
-layer"; this one pools after each of its two convolutions. With one pooling the 64x64 image
-would reach the dense layer as a 32x32x64 map, 65,536 values, and the Dense 256 after it
-would hold 16.8 million weights (four times the 4.2 million here, and twice the whole model's
-8.5 million), for a code of 16 numbers; pooling twice keeps the article's two conv layers
-and gives a 16x16x64 map.
-
-c is the 0/1 attribute vector (:meth:`~keras_autoencoders.data.celeba.CelebaIndex.conditions`).
-The model is a :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`:
-the same loss (per-pixel binary cross-entropy + KL) and training step as
-Part 4's CVAE, so ``fit`` takes a ``tf.data`` dataset of ``((images, conditions),)``.
+The article prints no code: two conv layers and pooling give Q(z | [x, c]) with a 16-d latent, a mirrored
+decoder P(x | [z, c]), c the face's 0/1 attributes (``CelebaIndex.conditions``). The sizes are ours.
+Each transposed conv of the decoder undoes one conv + pooling stage,
+keeping it as cheap as the encoder (64- and 32-filter transposed convs then a 3-filter conv at 64x64 made
+a CPU step about 4x slower). Departure: the article's encoder has "two convolutional layers and a pooling
+layer"; ours pools after each, as one pooling would feed a 32x32x64 map to the Dense 256: 16.8 million
+weights (four times the 4.2 million here, twice the whole model's 8.5 million) for a code of 16 numbers.
 """
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
-from keras_autoencoders.models.precision import set_precision
+from keras_autoencoders.models.dense_autoencoder import built_vae
+from keras_autoencoders.models.vae import VariationalAutoencoder
 
 #: The article's latent size.
 LATENT_DIM = 16
@@ -90,17 +70,7 @@ def build_conv_decoder(num_conditions: int, image_size: int = 64, latent_dim: in
 def build_celeba_cvae(num_conditions: int = 40, image_size: int = 64, latent_dim: int = LATENT_DIM,
                       hidden: int = HIDDEN_UNITS, seed: int | None = None,
                       precision: str = "float32") -> VariationalAutoencoder:
-    """The CelebA conditional VAE, built (all weights created), not compiled.
-
-    ``seed`` seeds the sampling layer's noise; seed the weights with
-    ``keras.utils.set_random_seed`` before calling. ``precision``: ``"float32"`` or
-    ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights; the heads the loss reads
-    stay float32, :mod:`keras_autoencoders.models.precision`).
-    """
-    model = VariationalAutoencoder(build_conv_encoder(num_conditions, image_size, latent_dim, hidden),
-                           build_conv_decoder(num_conditions, image_size, latent_dim, hidden),
-                           Sampling(seed=seed, name="sampling"), name="celeba_cvae")
-    image = keras.ops.zeros((1, image_size, image_size, 3))
-    condition = keras.ops.zeros((1, num_conditions))
-    model([image, condition])  # build all weights
-    return set_precision(model, precision)
+    """The CelebA conditional VAE (:func:`~keras_autoencoders.models.dense_autoencoder.built_vae`), fitted on
+    ``((images, conditions),)``; ``seed`` seeds the sampling noise, ``keras.utils.set_random_seed`` the weights."""
+    return built_vae(build_conv_encoder(num_conditions, image_size, latent_dim, hidden),
+                     build_conv_decoder(num_conditions, image_size, latent_dim, hidden), seed, "celeba_cvae", precision)

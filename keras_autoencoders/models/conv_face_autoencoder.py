@@ -1,32 +1,20 @@
 """The faces study's convolutional autoencoder and its VAE twin (seed 000 F0.1; slides S2.4).
 
-The study trains "a simple architecture with three convolutional and two linear
-layers" and "deliberately chose a small latent vector, so that the encoder cannot
-keep whole pictures and has to encode the most important parts of a face". It gives
-no sizes; ours, for square RGB faces of side ``image_size`` (a multiple of 8):
-
-- encoder: three blocks of Conv2D 3x3 "same" (ELU) + MaxPool 2, with 32, 64 and 128
-  filters, then flatten and Dense ``code_dim`` (linear; layer ``"code"``): the first
-  linear layer;
-- decoder: Dense ``(image_size/8)^2 * 128`` (ELU): the second linear layer, reshape,
-  then three Conv2DTranspose 3x3 stride 2 with 64, 32 and 3 filters (ELU, ELU, then
-  the logits, layer ``"dec_logits"``) and a sigmoid.
-
-The autoencoder is compiled by the caller (the study's kind of model trains on the
-pixels' mean squared error). The VAE (slides S2.4: "a convolutional VAE trained on
-celebrity faces generates new faces") keeps the same encoder and decoder with
-(z_mean, z_log_var) heads in place of the code: a
-:class:`~keras_autoencoders.models.vae.VariationalAutoencoder` with the project's
-loss, per image ``(sum of pixel BCEs + KL) / 2 / P`` with P = image_size^2 * 3.
+The study trains "a simple architecture with three convolutional and two linear layers" and "deliberately
+chose a small latent vector, so that the encoder cannot keep whole pictures and has to encode the most
+important parts of a face", without sizes. Ours, for square RGB faces of side ``image_size`` (a multiple
+of 8): three Conv2D 3x3 "same" (ELU) + MaxPool 2 blocks of 32, 64 and 128 filters, then Dense ``code_dim``
+(linear, ``"code"``); the decoder a Dense (ELU), then Conv2DTranspose 3x3 stride 2 of 64, 32 and 3 filters
+(the logits, ``"dec_logits"``) and a sigmoid. The VAE ("a convolutional VAE trained on celebrity faces
+generates new faces") has (z_mean, z_log_var) heads in place of the code.
 """
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from keras_autoencoders.models.precision import set_precision
-from keras_autoencoders.models.dense_autoencoder import seeded_glorot_uniform
-from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
+from keras_autoencoders.models.dense_autoencoder import built_vae, latent_heads, seeded_glorot_uniform
+from keras_autoencoders.models.vae import VariationalAutoencoder
 
 #: Filters of the encoder's three conv blocks (the decoder's transposed convs reverse the first two).
 CONV_FILTERS = (32, 64, 128)
@@ -36,15 +24,11 @@ DEFAULT_CODE_DIM = 32
 DEFAULT_IMAGE_SIZE = 32
 
 
-def _check_size(image_size: int) -> int:
+def _encoder_trunk(image_size: int, seed: int | None):
+    """Image input and the flattened output of the three conv blocks; the next free seed offset."""
     factor = 2 ** len(CONV_FILTERS)
     if image_size < factor or image_size % factor:
         raise ValueError(f"image_size must be a positive multiple of {factor}, got {image_size}")
-    return image_size
-
-
-def _encoder_trunk(image_size: int, seed: int | None):
-    """Image input and the flattened output of the three conv blocks; the next free seed offset."""
     image = keras.Input((image_size, image_size, 3), name="image")
     x = image
     for i, filters in enumerate(CONV_FILTERS):
@@ -71,12 +55,10 @@ def _decoder(code_dim: int, image_size: int, seed: int | None, offset: int, inpu
 
 def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int = DEFAULT_CODE_DIM,
                            seed: int | None = None) -> keras.Model:
-    """The study's conv autoencoder, faces ``(image_size, image_size, 3)`` in [0, 1] -> faces, not compiled.
-
-    Sub-models: ``model.get_layer("encoder")`` (face -> code) and ``model.get_layer("decoder")``.
-    ``seed`` seeds every kernel initializer (None: Keras' global seed).
-    """
-    image, x, offset = _encoder_trunk(_check_size(image_size), seed)
+    """The study's conv autoencoder, faces ``(image_size, image_size, 3)`` in [0, 1] -> faces, not compiled
+    (the study trains on the pixels' MSE); sub-models ``"encoder"`` (face -> code) and ``"decoder"``.
+    ``seed`` seeds every kernel initializer (None: Keras' global seed)."""
+    image, x, offset = _encoder_trunk(image_size, seed)
     code = layers.Dense(code_dim, name="code", kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
     encoder = keras.Model(image, code, name="encoder")
     decoder = _decoder(code_dim, image_size, seed, offset + 1, "code")
@@ -86,19 +68,9 @@ def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int =
 
 def build_face_vae(image_size: int = DEFAULT_IMAGE_SIZE, latent_dim: int = DEFAULT_CODE_DIM,
                    seed: int | None = None, precision: str = "float32") -> VariationalAutoencoder:
-    """The same encoder and decoder with a VAE head (slides S2.4), built, not compiled.
-
-    ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16 arithmetic, float32 weights;
-    the heads the loss reads stay float32, :mod:`keras_autoencoders.models.precision`).
-    """
-    image, x, offset = _encoder_trunk(_check_size(image_size), seed)
-    z_mean = layers.Dense(latent_dim, name="z_mean",
-                          kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var",
-                             kernel_initializer=seeded_glorot_uniform(seed, offset + 1))(x)
-    encoder_net = keras.Model(image, [z_mean, z_log_var], name="encoder_net")
+    """The same encoder and decoder with a VAE head (slides S2.4), on Part 4's loss
+    (:func:`~keras_autoencoders.models.dense_autoencoder.built_vae`)."""
+    image, x, offset = _encoder_trunk(image_size, seed)
+    encoder_net = keras.Model(image, latent_heads(x, latent_dim, seed, offset), name="encoder_net")
     decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")
-    model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"),
-                                   name="face_vae")
-    model(keras.ops.zeros((1, image_size, image_size, 3)))  # build all weights
-    return set_precision(model, precision)
+    return built_vae(encoder_net, decoder, seed, "face_vae", precision)

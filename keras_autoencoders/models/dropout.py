@@ -1,20 +1,11 @@
-"""An opt-in dropout for XLA-compiled steps (not the articles'), outside the model modules.
+"""An opt-in dropout for XLA-compiled steps (not the articles'; Part 4's ``--jit-compile``), outside the model
+modules; models saved with the earlier mixed-precision dropout hold it too, so it stays registered.
 
-:func:`with_threefry_dropout` gives a VAE's nets :class:`Float32DrawDropout` in place of Keras'
-``Dropout`` (Part 4's ``--jit-compile``). Models saved before the mixed-precision dropout moved
-to :mod:`keras_autoencoders.models.precision` hold it too, so it stays registered for them.
-
-:class:`Float32DrawDropout` drops the same units as ``keras.layers.Dropout`` at the same seed
-(bit for bit in float32, outside XLA), with two differences in how it draws its uniform numbers:
-
-* **in float32 under a mixed policy.** Keras' layer draws them in the compute dtype, and
-  bfloat16's 8-bit mantissa turns a rate of 0.3 into about 0.305 (Part 6's ``mixed_bfloat16``).
-* **with ThreeFry inside an XLA-compiled step** (``compile(jit_compile=True)``). TensorFlow's
-  stateless draws pick Philox, which XLA's CPU code runs about 3x slower than ThreeFry: on
-  Part 4's CVAE (two 500x256 masks a step) the Philox draws cost a fifth of an XLA epoch
-  (``bench/part4.py``). XLA already draws other numbers than a plain graph from the same seed,
-  so a jit run only repeats itself exactly; it changes nothing that was reproducible.
-  TensorFlow runs ThreeFry only under XLA, so outside it the layer draws as Keras does.
+:class:`Float32DrawDropout` drops the same units as ``keras.layers.Dropout`` at the same seed (bit for bit
+in float32, outside XLA), but draws in float32 under a mixed policy (bfloat16 turns a rate of 0.3 into
+about 0.305) and with ThreeFry under XLA: TensorFlow's stateless draws pick Philox, which XLA's CPU code
+runs about 3x slower, a fifth of Part 4's XLA epoch (two 500x256 masks a step, ``bench/part4.py``). XLA
+draws other numbers than a plain graph anyway, so nothing that was reproducible changes.
 """
 from __future__ import annotations
 
@@ -51,9 +42,8 @@ class Float32DrawDropout(layers.Dropout):
 
 
 def with_threefry_dropout(model: keras.Model) -> keras.Model:
-    """``model`` (a :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`) with each net's
-    ``Dropout`` a :class:`Float32DrawDropout`: the same function and weights, dropout masks drawn
-    with ThreeFry under ``jit_compile`` (a fifth of Part 4's XLA epoch, ``bench/part4.py``)."""
+    """``model`` (a :class:`~keras_autoencoders.models.vae.VariationalAutoencoder`) with each net's ``Dropout`` a
+    :class:`Float32DrawDropout`: the same function and weights."""
     def swap(layer: keras.layers.Layer) -> keras.layers.Layer:
         kind = Float32DrawDropout if type(layer) is layers.Dropout else type(layer)
         return kind.from_config(layer.get_config())

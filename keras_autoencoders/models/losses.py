@@ -1,17 +1,11 @@
-"""Part 6's loss terms ("Определение лоссов"), written with ``keras.ops``: batch sums divided by
-784, as the article's code. Part 4's loss is in :meth:`~keras_autoencoders.models.vae.VariationalAutoencoder.compute_loss`.
-"""
+"""Part 6's loss terms ("Определение лоссов") in ``keras.ops``: batch sums divided by 784, as the article's
+code. Part 4's loss is :meth:`~keras_autoencoders.models.vae.VariationalAutoencoder.compute_loss`."""
 from __future__ import annotations
 
 from keras import ops
 
 #: Pixels of an MNIST digit; the article's normalising constant.
 MNIST_PIXELS = 28 * 28
-
-# --------------------------------------------------------------------------
-# Part 6, "Определение лоссов": batch sums divided by 784, as the article's code.
-# --------------------------------------------------------------------------
-
 #: Part 6 clips z_log_var to [-2, 2] inside L_prior.
 PART6_LOG_VAR_CLIP = 2.0
 #: Guard inside the logs of L_GAN.
@@ -28,10 +22,8 @@ def part6_prior_loss(z_mean, z_log_var, pixels: int = MNIST_PIXELS):
 
 
 def part6_gan_loss(d_real, d_prior, d_reconstructed, pixels: int = MNIST_PIXELS):
-    """L_GAN = -(log D(x) + 2 log(1 - D(G(z))) + log(1 - D(G(E(x))))) summed, / 4 / 784.
-
-    Takes the discriminator's probabilities; every log has the article's 1e-10 guard.
-    """
+    """L_GAN = -(log D(x) + 2 log(1 - D(G(z))) + log(1 - D(G(E(x))))) summed, / 4 / 784, from the
+    discriminator's probabilities; every log has the article's 1e-10 guard."""
     w_real, w_prior, w_rec = GAN_WEIGHTS
     total = (w_real * ops.log(d_real + GAN_LOG_GUARD)
              + w_prior * ops.log(1.0 - d_prior + GAN_LOG_GUARD)
@@ -41,12 +33,9 @@ def part6_gan_loss(d_real, d_prior, d_reconstructed, pixels: int = MNIST_PIXELS)
 
 def part6_feature_loss(features_real, features_reconstructed, kind: str = "cross_entropy",
                        pixels: int = MNIST_PIXELS):
-    """L_dis_llike between the discriminator's layer-l activations of x and of x~.
-
-    ``"cross_entropy"`` (the article's choice): sigmoid cross-entropy with targets
-    ``sigmoid(l(x))`` and logits ``l(x~)``; ``"mse"``: squared difference (the
-    article's commented-out line). Summed over the batch and the layer, / 784.
-    """
+    """L_dis_llike between the discriminator's layer-l activations of x and of x~, summed, / 784:
+    ``"cross_entropy"`` (the article's), targets ``sigmoid(l(x))`` and logits ``l(x~)``, or ``"mse"``
+    (the article's commented-out line)."""
     if kind == "cross_entropy":
         targets = ops.sigmoid(features_real)
         logits = features_reconstructed

@@ -1,15 +1,10 @@
-"""Mixed precision for any built model, in one place (not the articles': they compute in float32).
+"""Mixed precision for any built model (not the articles': they compute in float32).
 
-:func:`set_precision` gives a built model Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic,
-float32 weights), layer by layer, keeping float32 where the losses read: each net's output
-layers, back to its last layer with weights (z_mean, z_log_var, the image's sigmoid, Part 6's l
-and D), as Keras' mixed-precision guide advises for outputs; and every ``Dropout``, whose
-keep/drop numbers drawn in bfloat16 turn a rate of 0.3 into about 0.305. The policies are part
-of each layer's config, so a saved model loads back with them.
-
-bfloat16 is faster only where it is native (CPUs with AMX or AVX512_BF16, GPUs of compute
-capability 8.0 or more) and several times slower elsewhere, which this says once
-(:mod:`keras_autoencoders.machine`).
+:func:`set_precision` gives a built model's layers Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic,
+float32 weights), keeping float32 where the losses read: each net's output layers back to its last layer
+with weights (z_mean, z_log_var, the image's sigmoid, Part 6's l and D), as Keras' guide advises, and every
+``Dropout`` (bfloat16 draws turn a rate of 0.3 into about 0.305). A saved model keeps the policies.
+bfloat16 is faster only where native (:mod:`keras_autoencoders.machine` warns once elsewhere).
 """
 from __future__ import annotations
 
@@ -20,12 +15,6 @@ if TYPE_CHECKING:  # the settings read PRECISIONS before TensorFlow is imported
 
 #: The dtype policies a model can compute in: the articles' float32, and Keras' mixed bfloat16.
 PRECISIONS = ("float32", "mixed_bfloat16")
-
-
-def check_precision_name(precision: str) -> None:
-    """Raise ``ValueError`` unless ``precision`` is one of :data:`PRECISIONS`."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
 
 
 def _flatten(tensors) -> list:
@@ -53,12 +42,10 @@ def float32_heads(net: keras.Model) -> set[keras.layers.Layer]:
 
 
 def set_precision(model: keras.Model, precision: str) -> keras.Model:
-    """Make ``model``'s functional nets compute in ``precision``; returns ``model``.
-
-    ``"float32"`` leaves it as built. The other layers a subclassed model holds (a
-    :class:`~keras_autoencoders.models.vae.Sampling`) keep float32.
-    """
-    check_precision_name(precision)
+    """Make ``model``'s functional nets compute in ``precision`` (``"float32"``: as built; a subclassed
+    model's other layers, a :class:`~keras_autoencoders.models.vae.Sampling`, keep float32); returns ``model``."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if precision == "float32":
         return model
     import keras

@@ -1,9 +1,6 @@
-"""Deep autoencoders of the Part 4 toy "disconnected manifold" example.
-
-The plain deep AE maps 2-D points through 64 elu -> 64 elu -> a 1-D linear code
--> 64 elu -> 64 elu -> 2 linear; the conditional one also feeds the piece label
-to the encoder input and to the code, which lets it learn the sine and the circle
-separately. Both are trained as in the article: Adam 1e-3, MSE, 300 epochs, batch 30.
+"""Deep autoencoders of Part 4's toy "disconnected manifold": 2-D points -> 64 elu -> 64 elu -> a 1-D linear
+code -> 64 elu -> 64 elu -> 2 linear; the conditional one also feeds the piece label to the encoder and the
+code, learning the sine and the circle separately. Trained as in the article: Adam 1e-3, MSE, 300 epochs, batch 30.
 """
 from __future__ import annotations
 
@@ -20,18 +17,11 @@ def _dense_stack(x, hidden: int, out_dim: int, prefix: str):
 
 
 def build_toy_autoencoder(conditional: bool = False, hidden: int = 64, code_dim: int = 1) -> keras.Model:
-    """The article's deep AE ("deep_ae") or, with ``conditional``, its conditional one.
-
-    The conditional model ("cond_deep_ae") takes ``[points (2,), labels (1,)]`` and
-    concatenates the label to the points before the encoder and to the code before
-    the decoder.
-    """
+    """The article's deep AE ("deep_ae") or, with ``conditional``, its conditional one ("cond_deep_ae",
+    taking ``[points (2,), labels (1,)]``)."""
     points = keras.Input((2,), name="points")
-    if conditional:
-        label = keras.Input((1,), name="labels")
-        enc_in = layers.Concatenate(name="points_label")([points, label])
-    else:
-        enc_in = points
+    label = keras.Input((1,), name="labels") if conditional else None
+    enc_in = layers.Concatenate(name="points_label")([points, label]) if conditional else points
     code = _dense_stack(enc_in, hidden, code_dim, "enc")
     dec_in = layers.Concatenate(name="code_label")([code, label]) if conditional else code
     out = _dense_stack(dec_in, hidden, 2, "dec")

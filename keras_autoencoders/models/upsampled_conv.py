@@ -1,20 +1,13 @@
 """An opt-in fast path for ``UpSampling2D(2)`` followed by a ``'same'`` ``Conv2D``: the same function,
 computed on the small map.
 
-Nearest-neighbour up-sampling repeats each pixel in a 2x2 block, so every output pixel of
-the convolution that follows sees, in each direction, only a few distinct input pixels. For
-output phase ``a`` (row ``2i + a``), kernel tap ``t`` reads input row ``i + floor((a + t) / 2)``:
-summing the taps that read the same row folds a ``k``-tap kernel into a 3-tap kernel per phase
-(``k <= 5``). All four phases are one convolution on the small map with ``4 * filters``
-outputs, rearranged into the 2x larger map (``depth_to_space``). For Part 6's decoder
-(``UpSampling2D`` 7x7 -> 14x14, then ``Conv2D`` 64 5x5 on 128 channels), that is 9 instead of 25
-multiply-adds per input channel and output pixel, for the layer that costs most of a step.
-
-:func:`folded_upsampling_view` builds a second view of a model that shares every layer and variable
-with it and computes each such pair folded. The model itself (what ``model.save`` writes,
-what the tutorials show) keeps the article's plain ``UpSampling2D`` and ``Conv2D``; the view is
-for training (:func:`fold_upsampling` hands it to a Part 6 model's steps) and is never saved. Gradients reach the
-plain convolution's kernel through the fold, which is linear in it.
+Up-sampling repeats each pixel in a 2x2 block, so for output phase ``a`` (row ``2i + a``) kernel tap ``t``
+reads input row ``i + floor((a + t) / 2)``: summing the taps that read the same row folds a ``k``-tap kernel
+(``k <= 5``) into 3 taps per phase, and the four phases are one convolution on the small map with
+``4 * filters`` outputs, rearranged by ``depth_to_space``. Part 6's decoder (7x7 -> 14x14, ``Conv2D`` 64 5x5
+on 128 channels, most of a step) then does 9 instead of 25 multiply-adds per input channel and pixel.
+:func:`folded_upsampling_view` computes a model so while sharing all its layers and variables; the model
+itself (what is saved and shown) keeps the article's layers. Gradients reach the kernel through the fold.
 """
 from __future__ import annotations
 
@@ -41,11 +34,8 @@ def fold_matrices(kernel_size: int) -> np.ndarray:
 
 
 class FoldedUpsampledConv2D(layers.Layer):
-    """``conv(UpSampling2D(2)(x))`` for a stride-1 ``'same'`` ``conv``, computed on ``x``'s grid.
-
-    Holds ``conv`` (its kernel and bias are used, not copied). Not serialisable: it only ever
-    lives in the training view that :func:`folded_upsampling_view` builds.
-    """
+    """``conv(UpSampling2D(2)(x))`` for a stride-1 ``'same'`` ``conv`` (its kernel and bias used, not copied),
+    computed on ``x``'s grid; never saved, it lives in the view :func:`folded_upsampling_view` builds."""
 
     def __init__(self, conv: layers.Conv2D, **kwargs):
         super().__init__(dtype=conv.dtype_policy, **kwargs)
@@ -92,12 +82,9 @@ def _is_plain_upsampling(layer: layers.Layer) -> bool:
 
 
 def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
-    """A view of ``model`` computing each ``UpSampling2D(2)`` -> ``Conv2D`` pair folded.
-
-    ``model`` is a functional model whose layers after ``merge`` (the layer that joins its
-    inputs, e.g. the decoder's ``Concatenate`` of z and the label) form a chain; the view has
-    the same inputs and output and shares every layer (hence every variable and random seed).
-    """
+    """A view of ``model`` computing each ``UpSampling2D(2)`` -> ``Conv2D`` pair folded, sharing every layer
+    (hence every variable and seed); ``model``'s layers after ``merge`` (the layer that joins its inputs, e.g.
+    the decoder's ``Concatenate`` of z and the label) must form a chain."""
     names = [layer.name for layer in model.layers]
     if merge not in names:
         raise ValueError(f"{model.name} has no layer {merge!r}")
@@ -105,17 +92,13 @@ def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
               for tensor in model.inputs]
     x = model.get_layer(merge)(inputs)
     chain = model.layers[names.index(merge) + 1:]
-    folded = 0
-    i = 0
+    folded = i = 0
     while i < len(chain):
-        layer = chain[i]
-        if _is_plain_upsampling(layer) and i + 1 < len(chain) and can_fold(chain[i + 1]):
+        if _is_plain_upsampling(chain[i]) and i + 1 < len(chain) and can_fold(chain[i + 1]):
             x = FoldedUpsampledConv2D(chain[i + 1], name=f"{chain[i + 1].name}_folded")(x)
-            folded += 1
-            i += 2
-            continue
-        x = layer(x)
-        i += 1
+            folded, i = folded + 1, i + 2
+        else:
+            x, i = chain[i](x), i + 1
     if not folded:
         raise ValueError(f"{model.name}: no UpSampling2D(2) directly followed by a foldable Conv2D")
     return keras.Model(inputs, x, name=f"{model.name}_folded")

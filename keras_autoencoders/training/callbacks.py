@@ -1,11 +1,7 @@
-"""The ``fit`` callbacks the tutorials share: seeds, NaN stop, timing, logs, TensorBoard, resume.
-
-:func:`run_folder_callbacks` serves every ``fit`` of the tutorials. Part 6 counts its
-training in the article's terms: a step of ``fit`` is one outer iteration of the adaptive
-loop, and an epoch is one logging period of 3 iterations (``batches_per_period``);
-:func:`adaptive_loop_callbacks` adds what that needs: the iteration in the logs, one
-progress bar over the whole run, and a backup every few periods instead of every one.
-"""
+"""The ``fit`` callbacks the tutorials share (:func:`run_folder_callbacks`): seeds, NaN stop, timing, logs,
+TensorBoard, resume. Part 6's step is one outer iteration of the adaptive loop and its epoch one logging
+period of 3 iterations: :func:`adaptive_loop_callbacks` adds the iteration in the logs, one progress bar
+over the run and a backup every few periods."""
 from __future__ import annotations
 
 import os
@@ -22,11 +18,8 @@ from keras_autoencoders.training.reproducible import EpochSeeds, StopOnNonFinite
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Add ``epoch_seconds`` (wall time of the epoch, validation included) and ``train_seconds``
-    (the training batches alone, until validation starts) to the epoch logs.
-
-    Put it before loggers (``CSVLogger``, ``TensorBoard``) so they record it.
-    """
+    """Add ``epoch_seconds`` (the epoch's wall time, validation included) and ``train_seconds`` (until
+    validation starts) to the epoch logs; put it before the loggers."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -51,22 +44,16 @@ BACKUP_FILES = {"latest.weights.h5": "h5", "training_metadata.json": "json",
 
 
 class BackupEvery(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that writes its backup after every ``every_epochs``-th epoch only.
-
-    For short epochs (Part 6's periods of 3 iterations), where a backup per epoch would cost
-    more than the epoch. A run stopped between backups resumes from the last one, to the same
-    weights (with :class:`~keras_autoencoders.training.reproducible.EpochSeeds`). With
-    ``keep=True`` the last epoch is backed up too and the backup stays after training, so the
-    same command with more epochs continues a finished run. A damaged backup raises
-    :class:`~keras_autoencoders.errors.DamagedFileError` at the start of ``fit`` and is kept.
-    """
+    """``BackupAndRestore`` writing after every ``every_epochs``-th epoch only (Part 6's short periods,
+    where a backup would cost more than the epoch). With ``keep=True`` the last epoch is backed up too and
+    the backup stays, so the same command with more epochs continues a finished run. A damaged backup
+    raises :class:`~keras_autoencoders.errors.DamagedFileError` at the start of ``fit`` and is kept."""
 
     def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False):
         super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=not keep)
         if every_epochs < 1:
             raise SettingsError(f"every_epochs must be >= 1, got {every_epochs}")
-        self.every_epochs = int(every_epochs)
-        self.keep = keep
+        self.every_epochs, self.keep = int(every_epochs), keep
 
     def on_train_begin(self, logs=None):
         try:
@@ -99,18 +86,14 @@ class IterationLogs(keras.callbacks.Callback):
 
 
 class IterationProgress(keras.callbacks.Callback):
-    """One progress bar over every iteration of a run made of many short epochs (``fit(verbose=0)``).
-
-    It counts the iterations this process runs (a resumed run says where it resumed), so its
-    rate and time left are those of this process; the values shown are the epoch's logs.
-    """
+    """One progress bar over every iteration of a run of many short epochs (``fit(verbose=0)``), counting
+    those this process runs (a resumed run says where it resumed); it shows the epoch's logs of ``keys``."""
 
     def __init__(self, total_iterations: int, iterations_per_epoch: int, keys: Sequence[str], verbose: int = 1):
         super().__init__()
         self.total_iterations, self.iterations_per_epoch = int(total_iterations), int(iterations_per_epoch)
         self.keys, self.verbose = tuple(keys), verbose
-        self._bar = None
-        self._first = 0
+        self._bar, self._first = None, 0
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._bar is None:
@@ -133,19 +116,13 @@ def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.
                          tensorboard: bool = False, seeds: EpochSeeds | None = None,
                          backup_every_epochs: int = 1, keep_backup: bool = False,
                          nonfinite: StopOnNonFiniteLoss | None = None) -> list[keras.callbacks.Callback]:
-    """The tutorials' ``fit`` callbacks: seeds, NaN stop, timing, ``history.csv``, TensorBoard, resume.
-
-    ``seeds`` first when given (an :class:`~keras_autoencoders.training.reproducible.EpochSeeds`,
-    so each epoch's draws are reset before any other callback runs), then the NaN stop
-    (``nonfinite``, default ``StopOnNonFiniteLoss(out/backup)``: raises on a NaN/inf batch
-    loss, keeping the backup), ``EpochTimer``, ``before_loggers`` (callbacks whose logs should
-    be recorded), ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)`` when
-    asked, and ``BackupAndRestore(out/backup)`` (:class:`BackupEvery`
-    ``backup_every_epochs``, ``keep_backup``): rerunning an interrupted command resumes from its last backup
-    (to the same weights as an uninterrupted run when ``seeds`` is given and the data comes
-    from ``shuffled_batches``, ``make_image_dataset(..., epoch_variable=seeds.epoch)`` or
-    ``iteration_draws``).
-    """
+    """The tutorials' ``fit`` callbacks, in order: ``seeds`` (:class:`EpochSeeds`, first so that each epoch's
+    draws are reset before any other callback), the NaN stop (``nonfinite``, default
+    ``StopOnNonFiniteLoss(out/backup)``), :class:`EpochTimer`, ``before_loggers`` (callbacks whose logs are
+    recorded), ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)`` when asked, and
+    :class:`BackupEvery` ``(out/backup)``. Rerunning an interrupted command resumes from its last backup, to
+    the same weights as an uninterrupted run when ``seeds`` is given and the data comes from
+    ``shuffled_batches``, ``make_image_dataset(..., epoch_variable=seeds.epoch)`` or ``iteration_draws``."""
     out = pathlib.Path(out)
     callbacks = [] if seeds is None else [seeds]
     callbacks += [nonfinite or StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers,
@@ -160,14 +137,10 @@ def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iteration
                             backup_every: int, keys: Sequence[str],
                             before_loggers: Sequence[keras.callbacks.Callback] = (),
                             verbose: int = 1) -> list[keras.callbacks.Callback]:
-    """Part 6's callbacks: :func:`run_folder_callbacks` (TensorBoard on) for epochs of
-    ``iterations_per_epoch`` iterations, plus :class:`IterationLogs` and :class:`IterationProgress`.
-
-    ``iterations`` (the total, for the progress bar) should fill whole epochs
-    (:func:`~keras_autoencoders.errors.check_whole_periods`); ``backup_every`` is in iterations (a multiple of ``iterations_per_epoch``), and the backup
-    is kept after training: rerunning with more ``iterations`` continues the run (the long
-    runs are made in stages). The NaN stop watches ``keys`` and names the iteration.
-    """
+    """Part 6's callbacks: :func:`run_folder_callbacks` (TensorBoard on) for epochs of ``iterations_per_epoch``
+    iterations, with :class:`IterationLogs` and :class:`IterationProgress` (over ``iterations``, whole epochs).
+    ``backup_every`` is in iterations, and the backup is kept: rerunning with more ``iterations`` continues the
+    run (the long runs are made in stages). The NaN stop watches ``keys`` and names the iteration."""
     out = pathlib.Path(out)
     nonfinite = StopOnNonFiniteLoss(out / BACKUP_FOLDER, keys=keys, iterations_per_epoch=iterations_per_epoch)
     callbacks = run_folder_callbacks(out, [IterationLogs(iterations_per_epoch), *before_loggers], tensorboard=True,

@@ -1,18 +1,9 @@
-"""What ``fit`` needs to run Part 6's adaptive loop ("Процесс обучения"): its draws, its
-snapshots and its callbacks, from a run folder and the tutorial's settings.
-
-One step of ``fit`` is one outer iteration (:meth:`CVAEGAN.train_step`), one epoch the
-article's logging period of :data:`ITERATIONS_PER_PERIOD` iterations. The pieces:
-
-* :func:`~keras_autoencoders.data.iteration_draws.iteration_draws`: each iteration's six
-  batches and prior codes, drawn from the seed and the period (so a resumed run sees what
-  an uninterrupted one would);
-* :class:`~keras_autoencoders.training.snapshots.ManifoldSnapshots` at the article's
-  ``save_periods`` (or every ``snapshot_every`` iterations), kept with the backup;
-* :func:`~keras_autoencoders.training.callbacks.adaptive_loop_callbacks`: the backup every
-  ``checkpoint_every`` iterations, the NaN stop, TensorBoard, the article's log and the
-  progress bar over all iterations.
-"""
+"""What ``fit`` needs to run Part 6's adaptive loop ("Процесс обучения"): one step is one outer iteration
+(:meth:`CVAEGAN.train_step`), one epoch the article's logging period of :data:`ITERATIONS_PER_PERIOD`
+iterations. Its draws come from the seed and the period (a resumed run sees what an uninterrupted one
+would, :func:`~keras_autoencoders.data.iteration_draws.iteration_draws`), its snapshots are kept with the
+backup, and :func:`~keras_autoencoders.training.callbacks.adaptive_loop_callbacks` backs up every
+``checkpoint_every`` iterations."""
 from __future__ import annotations
 
 import dataclasses
@@ -48,8 +39,8 @@ class AdaptiveLoopFit:
 
 def adaptive_loop_fit(run: RunFolder, model: CVAEGAN, digits: MnistDigits, *, iterations: int, batch_size: int,
                       seed: int, snapshot_every: int = 0, checkpoint_every: int = 300) -> AdaptiveLoopFit:
-    """Part 6's draws, snapshots and callbacks for ``iterations`` outer iterations of ``model``
-    on ``digits`` (``snapshot_every`` 0: the article's periods; both counts in iterations, multiples of 3)."""
+    """Part 6's draws, snapshots and callbacks for ``iterations`` outer iterations of ``model`` on ``digits``
+    (``snapshot_every`` 0: the article's ``save_periods``; all counts in iterations, multiples of 3)."""
     check_whole_periods(ITERATIONS_PER_PERIOD, iterations=iterations, checkpoint_every=checkpoint_every,
                         **({"snapshot_every": snapshot_every} if snapshot_every else {}))
     latent_dim = model.decoder.inputs[0].shape[-1]  # the decoder reads [z, label]

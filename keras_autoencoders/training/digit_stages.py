@@ -1,10 +1,5 @@
-"""The MNIST study's models, each trained as a resumable stage of its run folder.
-
-The study (``tutorials/mnist_autoencoders.py``) trains eight models on the same digits with
-the same optimiser. :class:`DigitStages` holds what they share (the run, the digits, Adam's
-learning rate, the epochs, the batch size, the validation digits) so that each model is one
-call, :meth:`DigitStages.train`, of :meth:`~keras_autoencoders.tutorial_run.TutorialRun.stage`.
-"""
+"""The MNIST study's eight models (``tutorials/mnist_autoencoders.py``), each one call of
+:meth:`DigitStages.train`: a resumable :meth:`~keras_autoencoders.tutorial_run.TutorialRun.stage`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,14 +36,10 @@ class DigitStages:
               epochs: int | None = None, batch_size: int | None = None,
               noisy: tuple[np.ndarray, np.ndarray] | None = None, labelled: bool = False,
               record: dict[str, Any] | None = None, **build_kwargs: Any) -> Any:
-        """``build(*args, seed=..., **build_kwargs)`` compiled with Adam (and ``loss``), trained as
-        stage ``name``, or reloaded; returns the :class:`~keras_autoencoders.tutorial_run.Trained`.
-
-        An autoencoder by default: the training digits are both input and target. ``noisy``
-        (noisy training digits, noisy test digits) replaces the inputs (a denoising AE);
-        ``labelled`` feeds the digits with their one-hot labels (a conditional VAE). ``epochs`` and
-        ``batch_size`` override the shared ones. A ``precision`` among ``build_kwargs`` and the
-        ``record`` are what a saved stage must match.
+        """``build(*args, seed=..., **build_kwargs)`` compiled with Adam (and ``loss``), trained as stage
+        ``name`` or reloaded: the :class:`~keras_autoencoders.tutorial_run.Trained`. The training digits are
+        input and target; ``noisy`` (train, test) replaces the inputs (a denoising AE), ``labelled`` adds the
+        one-hot labels (a conditional VAE). A ``precision`` among ``build_kwargs`` and ``record`` are recorded.
         """
         digits, val = self.digits, self.validation
         inputs = noisy if noisy is not None else (digits.x_train, digits.x_test)

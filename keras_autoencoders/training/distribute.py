@@ -1,15 +1,7 @@
-"""Training on several devices with ``tf.distribute.MirroredStrategy`` (not in the articles).
-
-The CelebA article trained for about 8 hours on one GPU; with several GPUs
-visible, :func:`make_strategy` mirrors the model over all of them, and
-:func:`build_distributed` builds and compiles the model inside the strategy's
-scope and splits each global batch of the dataset across the replicas. Keras'
-``fit`` then runs one replica step per device and sums the gradients
-(:class:`~keras_autoencoders.models.vae.VariationalAutoencoder` divides each
-replica's loss by the replica count, so the result equals one step on the
-whole batch). With one device or none, the default strategy is used and
-nothing changes.
-"""
+"""Training on several devices with ``tf.distribute.MirroredStrategy`` (not in the articles; the CelebA
+article trained for about 8 hours on one GPU). Each global batch is split across the replicas and their
+gradients summed (:class:`~keras_autoencoders.models.vae.VariationalAutoencoder` divides each replica's
+loss by their count: one step on the whole batch). With one device or none nothing changes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,13 +25,8 @@ class DistributedTraining:
 
 
 def make_strategy(devices: Sequence[str] | None = None) -> tf.distribute.Strategy:
-    """A ``MirroredStrategy`` over ``devices``, or over all GPUs when several are visible.
-
-    ``devices`` names them explicitly (e.g. ``["/cpu:0", "/cpu:1"]`` after
-    splitting the CPU into logical devices, as the tests do). Otherwise: two or
-    more GPUs -> mirror over all of them; else the default (single-device)
-    strategy.
-    """
+    """A ``MirroredStrategy`` over ``devices`` (e.g. ``["/cpu:0", "/cpu:1"]``, logical devices as in the
+    tests), else over all GPUs when two or more are visible, else the default strategy."""
     if devices is not None:
         devices = list(devices)
         if not devices:
@@ -54,12 +41,8 @@ def make_strategy(devices: Sequence[str] | None = None) -> tf.distribute.Strateg
 def build_distributed(build_model: Callable[[], keras.Model], dataset: tf.data.Dataset,
                       compile_kwargs: dict | None = None,
                       strategy: tf.distribute.Strategy | None = None) -> DistributedTraining:
-    """Build and compile ``build_model()`` inside ``strategy``'s scope and distribute ``dataset``.
-
-    ``dataset`` yields global batches (its batch size is split across the
-    replicas). ``compile_kwargs`` go to ``model.compile`` (an optimiser
-    instance is fine: it creates its variables on first use, under the scope).
-    """
+    """Build and compile (``compile_kwargs``) ``build_model()`` inside ``strategy``'s scope (default
+    :func:`make_strategy`) and distribute ``dataset``'s global batches across the replicas."""
     strategy = strategy if strategy is not None else make_strategy()
     with strategy.scope():
         model = build_model()

@@ -1,22 +1,11 @@
 """Resumable ``fit`` that ends on the same weights as an uninterrupted run, and a NaN stop.
 
-``BackupAndRestore`` restores the weights, the optimizer and the epoch after an
-interruption, but not the random streams: Keras' ``SeedGenerator`` states are not
-saved, and a shuffle's order depends on how many epochs this process has run.
-Here every random draw of an epoch depends only on ``(seed, epoch)``:
-
-* :class:`EpochSeeds` (first callback) stores the epoch in a ``tf.Variable`` and,
-  at each epoch's start, resets the state of every ``SeedGenerator`` of the model's
-  layers (dropout, :class:`~keras_autoencoders.models.vae.Sampling`, ...);
-* :func:`shuffled_batches` (arrays) and ``make_image_dataset(..., epoch_variable=)``
-  (image files) order each epoch by a stateless shuffle keyed by ``(seed, epoch)``,
-  read when Keras starts the epoch's iterator, which ``fit`` does after
-  ``on_epoch_begin`` (``keras/src/trainers/epoch_iterator.py``) as long as
-  ``steps_per_epoch`` is not given.
-
-:class:`StopOnNonFiniteLoss` raises on a NaN/inf batch loss.  Raising (unlike Keras'
-``TerminateOnNaN``, which stops "normally") skips ``on_train_end``, so
-``BackupAndRestore`` does not delete the backup of the last finished epoch.
+``BackupAndRestore`` restores the weights, the optimizer and the epoch, but not the random streams
+(``SeedGenerator`` states, a shuffle's order). Here every draw of an epoch depends only on ``(seed, epoch)``:
+:class:`EpochSeeds` resets every ``SeedGenerator`` of the model at each epoch's start, and
+:func:`shuffled_batches` (arrays) and ``make_image_dataset(..., epoch_variable=)`` (image files) order each
+epoch by a stateless shuffle, read when ``fit`` starts the epoch's iterator, after ``on_epoch_begin``
+(``keras/src/trainers/epoch_iterator.py``; no ``steps_per_epoch``).
 """
 from __future__ import annotations
 
@@ -40,22 +29,11 @@ __all__ = ["DRAWS_PER_EPOCH", "EpochSeeds", "StopOnNonFiniteLoss", "seed_generat
 
 
 def seed_generators(model: keras.layers.Layer) -> list[keras.random.SeedGenerator]:
-    """Every ``SeedGenerator`` of ``model`` and its sublayers, each once, in a fixed order.
-
-    The order is that of :func:`~keras_autoencoders.compat.flatten_layers` (Keras'
-    ``_flatten_layers()``: the model itself, then its layers depth-first), each
-    layer's own generators in the order they were attached; it is the same for two
-    models built by the same code. Layer names are not used, as Keras numbers
-    unnamed layers (and generators) per process.
-    """
-    found: list[keras.random.SeedGenerator] = []
-    seen: set[int] = set()
-    for layer in flatten_layers(model):
-        for generator in layer_seed_generators(layer):
-            if id(generator) not in seen:
-                seen.add(id(generator))
-                found.append(generator)
-    return found
+    """Every ``SeedGenerator`` of ``model`` and its sublayers, each once, in :func:`flatten_layers` order (each
+    layer's in attachment order): the same for two models built by the same code. Layer names are not used,
+    as Keras numbers unnamed layers (and generators) per process."""
+    found = {id(generator): generator for layer in flatten_layers(model) for generator in layer_seed_generators(layer)}
+    return list(found.values())  # each once, where first found
 
 
 def _mix(*values: int) -> int:
@@ -66,11 +44,9 @@ def _mix(*values: int) -> int:
 class EpochSeeds(keras.callbacks.Callback):
     """Make each epoch's random draws depend only on ``(seed, epoch)``; put it first.
 
-    At ``on_epoch_begin(epoch)`` it stores ``epoch`` in :attr:`epoch` (an int64
-    ``tf.Variable`` that :func:`shuffled_batches` / ``make_image_dataset`` read) and
-    sets generator i (:func:`seed_generators` order) to the state
-    ``[mix(seed, i), epoch * DRAWS_PER_EPOCH]`` (the second entry counts draws).
-    Draws made by validation at an epoch's end are thus forgotten at the next start.
+    At ``on_epoch_begin(epoch)`` it stores ``epoch`` in ``epoch`` (an int64 ``tf.Variable``, 0-based, that
+    :func:`shuffled_batches` / ``make_image_dataset`` read) and sets generator i (:func:`seed_generators`
+    order) to the state ``[mix(seed, i), epoch * DRAWS_PER_EPOCH]``, so validation's draws are forgotten.
     """
 
     def __init__(self, seed: int):
@@ -78,16 +54,11 @@ class EpochSeeds(keras.callbacks.Callback):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise SettingsError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
-        self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_seeds_epoch")
-
-    @property
-    def epoch(self) -> tf.Variable:
-        """The current epoch (0-based), an int64 ``tf.Variable``."""
-        return self._epoch
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_seeds_epoch")
 
     def set_epoch(self, epoch: int, model: keras.layers.Layer | None = None) -> None:
         """Store ``epoch`` and reset the generators of ``model`` (default: the fitted model)."""
-        self._epoch.assign(int(epoch))
+        self.epoch.assign(int(epoch))
         model = model if model is not None else self.model
         if model is None:
             return
@@ -100,14 +71,8 @@ class EpochSeeds(keras.callbacks.Callback):
 
 
 def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.data.Dataset:
-    """``(x, y)`` batches in an order that depends only on ``(seeds.seed, epoch)``.
-
-    Every sample once per epoch, the last batch shorter when ``batch_size`` does not
-    divide the count.  ``x`` and ``y`` are arrays (or nests of arrays) with the same
-    first dimension; the epoch is ``seeds.epoch`` when Keras starts the epoch's
-    iterator, so pass ``seeds`` to ``fit``'s callbacks first and no ``steps_per_epoch``
-    (``shuffle=False`` silences Keras' warning that it does not shuffle datasets).
-    """
+    """``(x, y)`` batches (arrays or nests of them), every sample once per epoch in an order of ``(seeds.seed,
+    seeds.epoch)``; pass ``seeds`` to ``fit``'s callbacks first, no ``steps_per_epoch``, and ``shuffle=False``."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise SettingsError(f"batch_size must be a positive integer, got {batch_size!r}")
     # An array given twice (the article's fit([x, y], x)) enters the pipeline, and is gathered, once.
@@ -135,16 +100,10 @@ def shuffled_batches(x: Any, y: Any, batch_size: int, seeds: EpochSeeds) -> tf.d
 
 
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Raise :class:`NonFiniteLossError` when a batch's loss is NaN or infinite.
-
-    Checks the batch logs at ``on_train_batch_end``: ``loss`` and each ``*_loss``, or the
-    names in ``keys``. Reading the values needs them on the host, a device sync per call of
-    the compiled step (``steps_per_execution`` steps); Keras' ``CallbackList`` already
-    converts batch logs to floats for any callback with batch hooks, so this adds nothing on
-    a CPU. Raising skips ``on_train_end``, so ``BackupAndRestore`` keeps ``backup_dir`` (the
-    last backup) and rerunning resumes from it. With ``iterations_per_epoch`` (Part 6) the
-    message names the iteration, counted over the run from 0 as the article's ``i``.
-    """
+    """Raise :class:`NonFiniteLossError` when a batch's ``loss`` or ``*_loss`` (or one of ``keys``) is NaN or
+    infinite. Raising (unlike ``TerminateOnNaN``) skips ``on_train_end``, so ``BackupAndRestore`` keeps the last
+    backup in ``backup_dir``. Reading the logs costs nothing more: Keras' ``CallbackList`` already converts them
+    for any batch hook. With ``iterations_per_epoch`` (Part 6) the message names the iteration (from 0)."""
 
     def __init__(self, backup_dir: str | os.PathLike | None = None, keys: Sequence[str] | None = None,
                  iterations_per_epoch: int | None = None):
@@ -162,10 +121,7 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         for name, value in (logs or {}).items():
-            if not self._watched(name):
-                continue
-            value = float(np.asarray(value))
-            if not math.isfinite(value):
+            if self._watched(name) and not math.isfinite(value := float(np.asarray(value))):
                 raise NonFiniteLossError(self._message(name, value, batch))
 
     def _message(self, name: str, value: float, batch: int) -> str:
@@ -176,7 +132,8 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
             if per_call > 1:
                 where += f" (or in one of the {per_call - 1} before it, run in the same call)"
         else:
-            where = f"{name} = {value} in epoch {self._epoch + 1} (1-based, as Keras prints it), batch {batch + 1} (1-based)"
+            where = (f"{name} = {value} in epoch {self._epoch + 1} (1-based, as Keras prints it), "
+                     f"batch {batch + 1} (1-based)")
         folder = f" in {self.backup_dir}" if self.backup_dir else " in the BackupAndRestore folder"
         if self.iterations_per_epoch:  # backups every few epochs: say whether one exists
             if self.backup_dir and not os.path.isdir(self.backup_dir):

@@ -1,14 +1,7 @@
-"""Snapshots of the latent manifold while training (Part 4, the ``on_epoch_end`` callback).
-
-At the article's epochs the callback renders the 15x15 manifold of every
-label (one batched decoder call) and encodes the tracked test digits to
-z_mean, split by label; the animations of Part 4 and Part 6 are made from
-these. Snapshots are written to an ``.npz`` as they are taken, so an
-interrupted run keeps them and a resumed run continues the sequence. With a
-``tensorboard_dir`` each snapshot's manifolds are also TensorBoard image summaries,
-one tag per label (``manifold/label_c``) at the snapshot's epoch or iteration as the
-step: TensorBoard's Images tab then shows the manifold's evolution on its step slider,
-beside the loss curves.
+"""Snapshots of the latent manifold while training (Part 4's ``on_epoch_end`` callback), which the
+animations of Parts 4 and 6 are made from: at the article's epochs, the 15x15 manifold of every label
+and the tracked test digits' z_mean. Written to an ``.npz`` as taken (a resumed run continues the
+sequence) and, with a ``tensorboard_dir``, as image summaries ``manifold/label_c`` at each snapshot's epoch.
 """
 from __future__ import annotations
 
@@ -24,11 +17,8 @@ from keras_autoencoders.generate.manifold import Decoder, render_manifolds, z_me
 
 
 def article_snapshot_epochs(total_epochs: int | None = None) -> list[int]:
-    """Part 4's snapshot epochs ``{int(k ** 1.701) for k in 0..58} | {0..9}``, sorted.
-
-    Epochs are 0-based as in Keras' ``on_epoch_end``; with ``total_epochs`` only
-    those that a run of that length reaches are kept.
-    """
+    """Part 4's snapshot epochs ``{int(k ** 1.701) for k in 0..58} | {0..9}``, sorted and 0-based (Keras'
+    ``on_epoch_end``); with ``total_epochs``, those a run of that length reaches."""
     epochs = {int(k ** 1.701) for k in range(59)} | set(range(10))
     return sorted(e for e in epochs if total_epochs is None or e < total_epochs)
 
@@ -46,27 +36,15 @@ def snapshot_periods(periods: int, every: int = 0) -> list[int]:
 
 
 class ManifoldSnapshots(keras.callbacks.Callback):
-    """Record manifolds and z distributions per label at chosen epochs.
+    """Record manifolds and z distributions per label at ``epochs`` (0-based; default
+    :func:`article_snapshot_epochs`) with ``decoder`` (``[z, one_hot_label] -> image``) and ``z_meaner``
+    (``[image, one_hot_label] -> z_mean``) on ``images`` with integer ``labels``.
 
-    Args:
-        decoder: ``[z, one_hot_label] -> image`` model (or callable).
-        z_meaner: ``[image, one_hot_label] -> z_mean`` model.
-        images, labels: the digits whose z_mean is tracked (integer labels).
-        latent_dim: size of z.
-        epochs: when to snapshot (0-based); default :func:`article_snapshot_epochs`.
-        path: optional ``.npz`` read back on construction, so a resumed run keeps
-            earlier snapshots, and written after each snapshot (``autosave``), or with
-            ``save_every_epochs=k`` at the end of every k-th epoch and of training (pass the
-            backup's period: the file then holds what a resumed run needs, and a run with
-            many snapshots does not rewrite the growing file after each one), or by :meth:`save`.
-        tensorboard_dir: optional folder for TensorBoard image summaries of the
-            manifolds, written as each snapshot is taken (:meth:`write_tensorboard`
-            writes those taken earlier).
-
-    After training, ``epochs_taken[i]`` is the epoch of ``manifolds[i]``
-    (``(10, 420, 420)`` uint8, 255 = white ink) and ``z_means[i]`` (a list of
-    ``(n_c, latent_dim)`` arrays, one per label); ``render_seconds[i]`` is the
-    time to render all ten manifolds of that snapshot.
+    ``path``: an ``.npz`` read back on construction (a resumed run keeps earlier snapshots) and written after
+    each snapshot (``autosave``), or with ``save_every_epochs=k`` after every k-th epoch and at the end (the
+    backup's period: a long run does not rewrite the growing file each time), or by :meth:`save`.
+    ``epochs_taken[i]`` is the epoch of ``manifolds[i]`` (``(10, 420, 420)`` uint8, 255 = white ink),
+    ``z_means[i]`` (one ``(n_c, latent_dim)`` array per label) and ``render_seconds[i]``.
     """
 
     def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
@@ -75,19 +53,12 @@ class ManifoldSnapshots(keras.callbacks.Callback):
                  autosave: bool = True, tensorboard_dir: str | os.PathLike | None = None,
                  save_every_epochs: int | None = None):
         super().__init__()
-        self.decoder = decoder
-        self.z_meaner = z_meaner
-        self.images = images
+        self.decoder, self.z_meaner, self.images, self.latent_dim = decoder, z_meaner, images, latent_dim
         self.labels = np.asarray(labels, dtype=int)
-        self.latent_dim = latent_dim
         self.snapshot_epochs = set(article_snapshot_epochs() if epochs is None else epochs)
-        self.num_classes = num_classes
-        self.grid_size = grid_size
-        self.path = path
+        self.num_classes, self.grid_size, self.path = num_classes, grid_size, path
         self.autosave = autosave and save_every_epochs is None
-        self.save_every_epochs = save_every_epochs
-        self.tensorboard_dir = tensorboard_dir
-        self._writer = None
+        self.save_every_epochs, self.tensorboard_dir, self._writer = save_every_epochs, tensorboard_dir, None
         self.epochs_taken: list[int] = []
         self.manifolds: list[np.ndarray] = []
         self.z_means: list[list[np.ndarray]] = []
@@ -98,12 +69,11 @@ class ManifoldSnapshots(keras.callbacks.Callback):
     def take(self, epoch: int) -> None:
         """Take one snapshot now, labelled ``epoch``."""
         start = time.perf_counter()
-        manifolds = render_manifolds(self.decoder, self.latent_dim, range(self.num_classes),
-                                     self.grid_size, self.num_classes)
+        manifolds = render_manifolds(self.decoder, self.latent_dim, range(self.num_classes), self.grid_size,
+                                     self.num_classes)
         self.render_seconds.append(time.perf_counter() - start)
         self.manifolds.append(np.round(np.clip(manifolds, 0, 1) * 255).astype("uint8"))
-        self.z_means.append(z_means_by_label(self.z_meaner, self.images, self.labels,
-                                             self.num_classes))
+        self.z_means.append(z_means_by_label(self.z_meaner, self.images, self.labels, self.num_classes))
         self.epochs_taken.append(int(epoch))
         if self.tensorboard_dir is not None:
             self._summarise(len(self.epochs_taken) - 1, self.tensorboard_dir)
@@ -126,16 +96,15 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self._writer.flush()
 
     def save(self) -> None:
-        """Write the snapshots to ``path`` (if one was given)."""
-        if self.path is not None and self.epochs_taken:
-            self._save(self.path)
-
-    def truncate(self, before: int) -> None:
-        """Drop snapshots taken at ``before`` or later (a run resumed from an earlier checkpoint)."""
-        keep = [i for i, e in enumerate(self.epochs_taken) if e < before]
-        for name in ("epochs_taken", "manifolds", "z_means", "render_seconds"):
-            values = getattr(self, name)
-            setattr(self, name, [values[i] for i in keep])
+        """Write the snapshots to ``path`` (if one was given); ``z_means`` in the tracked digits' order."""
+        if self.path is None or not self.epochs_taken:
+            return
+        merged = np.zeros((len(self.z_means), len(self.labels), self.latent_dim), dtype="float32")
+        for z, per_label in zip(merged, self.z_means):
+            for c, values in enumerate(per_label):
+                z[self.labels == c] = values
+        save_npz(self.path, {"epochs": np.asarray(self.epochs_taken), "render_seconds": np.asarray(self.render_seconds),
+                             "manifolds": np.stack(self.manifolds), "labels": self.labels, "z_means": merged})
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch in self.snapshot_epochs and epoch not in self.epochs_taken:
@@ -155,23 +124,6 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         """The z_means of ``label`` over the snapshots."""
         return [z[label] for z in self.z_means]
 
-    def _save(self, path) -> None:
-        arrays = {
-            "epochs": np.asarray(self.epochs_taken),
-            "render_seconds": np.asarray(self.render_seconds),
-            "manifolds": np.stack(self.manifolds),
-            "labels": self.labels,
-            # z_mean of every tracked digit per snapshot, in the digits' order.
-            "z_means": np.stack([self._merge(z) for z in self.z_means]),
-        }
-        save_npz(path, arrays)
-
-    def _merge(self, per_label: list[np.ndarray]) -> np.ndarray:
-        z = np.zeros((len(self.labels), self.latent_dim), dtype="float32")
-        for c, values in enumerate(per_label):
-            z[self.labels == c] = values
-        return z
-
     def _load(self, path) -> None:
         with np.load(path) as saved:
             if not np.array_equal(saved["labels"], self.labels):
@@ -179,5 +131,4 @@ class ManifoldSnapshots(keras.callbacks.Callback):
             self.epochs_taken = [int(e) for e in saved["epochs"]]
             self.render_seconds = [float(s) for s in saved["render_seconds"]]
             self.manifolds = list(saved["manifolds"])
-            self.z_means = [[z[self.labels == c] for c in range(self.num_classes)]
-                            for z in saved["z_means"]]
+            self.z_means = [[z[self.labels == c] for c in range(self.num_classes)] for z in saved["z_means"]]

@@ -1,34 +1,14 @@
-"""The three networks of Part 6 ("Автоэнкодеры в Keras, Часть 6: VAE + GAN", "Код"), in the
-article's layers and order.
+"""The three networks of Part 6 ("Автоэнкодеры в Keras, Часть 6: VAE + GAN", "Код"), in the article's
+layers and order: every hidden layer is followed by ``LeakyReLU`` (Keras 2's slope 0.3) and ``Dropout``
+0.3 (the article's ``apply_bn_relu_and_dropout`` with its defaults: no batch norm), and z is sampled
+with ``exp(clip(z_log_var / 2, -2, 2))``.
 
-* encoder ``[image, label] -> [z_mean, z_log_var, z]``: ``Conv2D`` 32 3x3 stride 2,
-  ``MaxPool2D``, ``Conv2D`` 64 3x3, ``Flatten`` + label, ``Dense`` 64, latent 8; every hidden
-  layer is followed by ``LeakyReLU`` (Keras 2's slope 0.3) and ``Dropout`` 0.3 (the article's
-  ``apply_bn_relu_and_dropout`` with its defaults: no batch norm); z is sampled with
-  ``exp(clip(z_log_var / 2, -2, 2))``;
-* decoder ``[z, label] -> image``: ``Dense`` 7*7*128, ``UpSampling2D``, ``Conv2D`` 64 5x5,
-  ``Conv2D`` 32 3x3, ``UpSampling2D``, ``Conv2D`` 1 5x5 sigmoid;
-* discriminator ``[image, label] -> [D, l]``: ``Conv2D`` 128 7x7 stride 2, ``MaxPool2D``, the
-  label tiled over the 7x7 map (``RepeatVector``, ``Reshape``, ``Concatenate``), ``Conv2D`` 64
-  3x3, ``MaxPool2D``, the feature layer l = ``Conv2D`` 16 3x3 (linear), then a ``Dense``
-  sigmoid head.
-
-The article's code has two quirks in the discriminator:
-
-* its head reads the tensor *before* l (``l = Conv2D(16)(x)`` and then
-  ``x = apply_bn_relu_and_dropout(x)``), so l is a side branch that L_GAN never
-  reaches and that stays at its random initial weights; the head sees the
-  conv-64 block through LeakyReLU and dropout twice. ``head="article"`` keeps
-  this; ``head="feature"`` makes the head read l, so l is trained.
-* ``add_units_to_conv2d`` tiles the global label input instead of its
-  argument. Its only call passes that same label, so what the code computes is
-  what :func:`tile_condition` computes; nothing to keep.
-
-:data:`PRESETS` names the two variants: ``"article"`` (the default, faithful)
-and ``"corrected"``.
-
-The networks hold Keras' own layers and :class:`~keras_autoencoders.models.vae.Sampling`;
-``mixed_bfloat16`` (an option) is set on them by :mod:`keras_autoencoders.models.precision`.
+The article's discriminator head reads the tensor *before* the feature layer l (``l = Conv2D(16)(x)``,
+then ``x = apply_bn_relu_and_dropout(x)``): l is a side branch L_GAN never reaches, left at its initial
+weights, and the head sees the conv-64 block activated twice. ``head="article"`` keeps this (preset
+``"article"``, the default); ``head="feature"`` reads l (preset ``"corrected"``). Its
+``add_units_to_conv2d`` tiles the global label instead of its argument, but its only call passes that
+label, so :func:`tile_condition` computes the same.
 """
 from __future__ import annotations
 
@@ -41,8 +21,6 @@ IMAGE_SHAPE = (28, 28, 1)
 #: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
 LEAKY_SLOPE = 0.3
 DROPOUT_RATE = 0.3
-#: The article's learning rates: encoder, decoder, discriminator.
-LEARNING_RATES = {"encoder": 1e-3, "decoder": 3e-4, "discriminator": 1e-3}
 #: Name of the discriminator's feature layer l.
 FEATURE_LAYER = "dis_l"
 
@@ -109,12 +87,8 @@ def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10,
 
 def build_discriminator(num_classes: int = 10, head: str = "article",
                         dropout_rate: float = DROPOUT_RATE) -> keras.Model:
-    """``[image, label] -> [D (probability real), l (feature layer, linear)]``.
-
-    ``head="article"`` reproduces the article's code: the head reads the conv-64
-    block, activated a second time, and l is an untrained side branch.
-    ``head="feature"`` is the corrected network: l -> LeakyReLU, dropout -> head.
-    """
+    """``[image, label] -> [D (probability real), l (feature layer, linear)]``, the head reading the conv-64
+    block again (``head="article"``) or l (``"feature"``; see the module docstring)."""
     if head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
     image = keras.Input(IMAGE_SHAPE, name="image")
@@ -127,11 +101,8 @@ def build_discriminator(num_classes: int = 10, head: str = "article",
     x = layers.MaxPool2D(2, padding="same", name="dis_pool2")(x)
     x = _activate(x, "dis_conv2", dropout_rate)
     features = layers.Conv2D(16, 3, padding="same", name=FEATURE_LAYER)(x)
-    if head == "article":
-        # The article's code activates x again and ignores l here (see the module docstring).
-        x = _activate(x, "dis_head", dropout_rate)
-    else:
-        x = _activate(features, "dis_head", dropout_rate)
+    # The article's code activates x again and ignores l here (see the module docstring).
+    x = _activate(x if head == "article" else features, "dis_head", dropout_rate)
     x = layers.Flatten(name="dis_flatten")(x)
     d = layers.Dense(1, activation="sigmoid", name="dis_out")(x)
     return keras.Model([image, label], [d, features], name="discriminator")
