@@ -1,10 +1,5 @@
-"""Anomaly scores and how well they tell anomalies from normal inputs.
-
-The MNIST study closes on autoencoders being used for anomaly detection: an
-autoencoder trained on digits rebuilds digits well and anything else badly, so
-its reconstruction error (:func:`reconstruction_errors`) is an anomaly score,
-judged by :func:`auroc` against other images (Fashion-MNIST, noise).
-"""
+"""Anomaly detection, as the MNIST study closes: an autoencoder trained on digits rebuilds anything else badly, so
+its :func:`reconstruction_errors` score anomalies, judged by :func:`auroc` against Fashion-MNIST and noise."""
 from __future__ import annotations
 
 from typing import Callable
@@ -12,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 
-def _scores(values, name: str) -> np.ndarray:
+def _scores(values: np.ndarray, name: str) -> np.ndarray:
     x = np.asarray(values, dtype=np.float64).ravel()
     if x.size == 0:
         raise ValueError(f"{name} is empty")
@@ -21,25 +16,14 @@ def _scores(values, name: str) -> np.ndarray:
     return x
 
 
-def auroc(normal_scores, anomalous_scores) -> float:
-    """Area under the ROC curve for "higher score = more anomalous".
+def auroc(normal_scores: np.ndarray, anomalous_scores: np.ndarray) -> float:
+    """Area under the ROC curve, "higher = more anomalous": P(anomalous score > normal one), ties counting 1/2 (0.5 =
+    chance), as the Mann-Whitney U of the anomalous scores' ranks (ties share their average rank)."""
+    from scipy.stats import rankdata
 
-    The probability that a random anomalous score exceeds a random normal one, ties
-    counting 1/2: 1 = perfect separation, 0.5 = chance, 0 = reversed.  Computed as the
-    Mann-Whitney U of the anomalous scores, from the ranks of all scores (tied scores
-    share their average rank), in O(n log n).
-    """
     normal = _scores(normal_scores, "normal_scores")
     anomalous = _scores(anomalous_scores, "anomalous_scores")
-    scores = np.concatenate([normal, anomalous])
-    order = np.argsort(scores, kind="mergesort")
-    ordered = scores[order]
-    starts_group = np.r_[True, ordered[1:] != ordered[:-1]]
-    starts = np.flatnonzero(starts_group)                 # 0-based first position of each tie group
-    ends = np.r_[starts[1:], len(scores)]                 # one past its last position
-    average_rank = (starts + 1 + ends) / 2.0              # mean of the 1-based ranks starts+1 .. ends
-    ranks = np.empty(len(scores))
-    ranks[order] = average_rank[np.cumsum(starts_group) - 1]
+    ranks = rankdata(np.concatenate([normal, anomalous]))
     n_a = len(anomalous)
     u = ranks[len(normal):].sum() - n_a * (n_a + 1) / 2.0
     return float(u / (n_a * len(normal)))
@@ -47,12 +31,8 @@ def auroc(normal_scores, anomalous_scores) -> float:
 
 def reconstruction_errors(reconstruct: Callable[[np.ndarray], np.ndarray], images: np.ndarray,
                           batch_size: int = 2000) -> np.ndarray:
-    """Each image's mean squared reconstruction error, ``(N,)`` float64.
-
-    ``reconstruct`` maps a batch of images to their reconstructions (a Keras
-    autoencoder, its ``predict``, or :meth:`~keras_autoencoders.evaluation.pca.PCA.reconstruct`);
-    it is called once per ``batch_size`` images.
-    """
+    """Each image's mean squared reconstruction error, ``(N,)`` float64; ``reconstruct`` (a Keras autoencoder,
+    :meth:`~keras_autoencoders.evaluation.pca.PCA.reconstruct`) is called once per ``batch_size`` images."""
     images = np.asarray(images, dtype=np.float32)
     errors = []
     for start in range(0, len(images), batch_size):
@@ -88,8 +68,7 @@ def anomaly_test_sets(x_test: np.ndarray, data_dir: str | None = None) -> dict[s
 
 def anomaly_aurocs(reconstruct: Callable[[np.ndarray], np.ndarray],
                    sets: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Each set's :func:`reconstruction_errors`, and ``{"mnist_vs_KEY": auroc}`` of every other set
-    against ``sets["mnist"]``."""
+    """Each set's :func:`reconstruction_errors`, and ``{"mnist_vs_KEY": auroc}`` of each other set against MNIST."""
     scores = {key: reconstruction_errors(reconstruct, images) for key, images in sets.items()}
     return scores, {f"mnist_vs_{key}": auroc(scores["mnist"], errors) for key, errors in scores.items()
                     if key != "mnist"}

@@ -1,20 +1,7 @@
-"""The digit judge: one MNIST classifier, trained once, cached, shared by every score.
-
-Part 4 and Part 6 show generated digits and say "they are the requested digit";
-the report (``python -m keras_autoencoders report``) turns that into numbers with
-this classifier. It is trained once (seeded, :data:`JUDGE_EPOCHS` epochs of the
-training digits), saved in the user's Keras cache folder (``$KERAS_HOME`` or
-``~/.keras``, under ``models/``) with a JSON file of its test accuracy beside it,
-and retrained only when those files are missing. The repository ships the judge this
-code trained on full MNIST (``figs/pretrained/``): a missing cache entry is filled from
-that copy first, so nobody waits the minute of training, with or without MNIST at hand. On full MNIST it reads about
-99.1% of the test digits correctly; a judge trained on the bundled 5,000-digit
-sample is cached under its own name, so it never stands in for the full one.
-
-Its ``features`` layer (the 128 units before the softmax) gives the Fréchet
-distance between generated and real digits
-(:class:`~keras_autoencoders.evaluation.digit_generators.RealDigits`).
-"""
+"""The digit judge: one MNIST classifier (99.1% on full MNIST) that turns Part 4's and Part 6's "the requested
+digit" into numbers. Trained once (seeded), it is cached under Keras' cache folder with a JSON of its test accuracy,
+filled first from the copy in ``figs/pretrained/``; a judge of the bundled 5,000-digit sample is cached under its
+own name. Its 128-unit ``features`` layer gives the Fréchet distance."""
 from __future__ import annotations
 
 import json
@@ -41,8 +28,7 @@ FEATURES_LAYER = "features"  # the dense layer of build_small_cnn
 
 
 def keras_cache_dir() -> pathlib.Path:
-    """Keras' cache folder: ``$KERAS_HOME``, else ``~/.keras`` (a temporary folder when
-    the home folder cannot be written, as Keras itself does)."""
+    """Keras' cache folder: ``$KERAS_HOME``, else ``~/.keras`` (as Keras, a temporary folder when home is read-only)."""
     if os.environ.get("KERAS_HOME"):
         return pathlib.Path(os.environ["KERAS_HOME"])
     home = pathlib.Path(os.path.expanduser("~")) / ".keras"
@@ -58,15 +44,13 @@ def judge_path(cache_dir: Optional[os.PathLike] = None, sample: bool = False) ->
 
 
 def build_judge(seed: int = JUDGE_SEED) -> keras.Model:
-    """The small CNN of :func:`build_small_cnn` with dropout 0.5 before and 0.3 after its
-    128-unit ``features`` layer, softmax over the 10 digits; ``(28, 28, 1)`` images in [0, 1]."""
+    """:func:`build_small_cnn` with dropout 0.5 before and 0.3 after ``features``, softmax over 10 digits."""
     return build_small_cnn((28, 28, 1), 10, "softmax", "digit_judge", seed, dropout=(0.5, 0.3))
 
 
 @dataclass
 class DigitJudge:
-    """A trained judge as cached: its ``model`` (the classifier every score reads digits with,
-    :mod:`~keras_autoencoders.evaluation.digit_generators`) and what it was measured at."""
+    """A trained judge as cached: its ``model`` (the classifier every score reads digits with) and its numbers."""
 
     model: keras.Model
     test_accuracy: float
@@ -83,21 +67,10 @@ def train_judge(digits: MnistDigits, epochs: int = JUDGE_EPOCHS, seed: int = JUD
     """Train :func:`build_judge` on ``digits.x_train`` (seeded) and measure it on ``digits.x_test``."""
     keras.utils.set_random_seed(seed)
     model = build_judge(seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(digits.x_train, digits.y_train, batch_size=JUDGE_BATCH_SIZE, epochs=epochs, shuffle=True,
               verbose=2 if verbose else 0)  # a line per epoch
     return DigitJudge(model, label_accuracy(model, digits.x_test, digits.y_test), digits.source_label)
-
-
-def _save(judge: DigitJudge, path: pathlib.Path) -> None:
-    """The model, then its JSON: a judge counts as cached only once both are complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + ".partial.keras")
-    judge.model.save(partial)
-    os.replace(partial, path)
-    write_json(path.with_suffix(".json"), judge.describe(), indent=1)
-    judge.path = path
 
 
 def shipped_judge_path() -> pathlib.Path:
@@ -110,17 +83,9 @@ def shipped_judge_path() -> pathlib.Path:
 def load_digit_judge(data_dir: Optional[os.PathLike] = None, *, cache_dir: Optional[os.PathLike] = None,
                      allow_sample: bool = False, digits: Optional[MnistDigits] = None,
                      use_shipped: bool = True, verbose: int = 1) -> DigitJudge:
-    """The cached judge, put in the cache first when it is not there yet.
-
-    A cached judge of full MNIST is used whenever there is one. Else the repository's
-    copy (:func:`shipped_judge_path`, this function's own training run on full MNIST) is
-    copied into the cache, as Keras fetches pretrained weights, unless ``use_shipped`` is
-    False or the copy is absent (an installed package without ``figs/``). Else MNIST is
-    loaded (``digits``, else from ``data_dir`` / ``$KERAS_AUTOENCODERS_DATA`` / download,
-    or the bundled sample when ``allow_sample``), a judge is trained on it and cached (a
-    sample-trained judge under its own name). ``cache_dir`` replaces Keras' cache
-    folder (tests use a temporary one).
-    """
+    """The cached judge of full MNIST; else the shipped copy (``use_shipped``) copied into the cache; else one trained
+    on ``digits`` (or MNIST from ``data_dir``, the bundled sample when ``allow_sample``) and cached in ``cache_dir``
+    (default: Keras' cache folder)."""
     full = judge_path(cache_dir)
     if _is_cached(full):
         return _load(full)
@@ -138,14 +103,19 @@ def load_digit_judge(data_dir: Optional[os.PathLike] = None, *, cache_dir: Optio
         return _load(full)
     if digits is None:
         digits = load_mnist_digits(data_dir, allow_sample=allow_sample)
-    path = judge_path(cache_dir, sample=_is_sample(digits))
+    path = judge_path(cache_dir, sample=len(digits.x_train) < 60_000)  # the bundled sample, a quick preset's share
     if _is_cached(path):
         return _load(path)
     if verbose:
         print(f"Training the digit judge once ({JUDGE_EPOCHS} epochs of {len(digits.x_train)} digits); "
               f"it is cached in {path.parent}")
     judge = train_judge(digits, verbose=verbose)
-    _save(judge, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.stem + ".partial.keras")  # the model, then its JSON: cached once both are complete
+    judge.model.save(partial)
+    os.replace(partial, path)
+    write_json(path.with_suffix(".json"), judge.describe(), indent=1)
+    judge.path = path
     return judge
 
 
@@ -158,8 +128,3 @@ def _load(path: pathlib.Path) -> DigitJudge:
     model = load_model_file(path, f"delete it and {path.with_suffix('.json').name}: the judge is then copied "
                                   "from figs/pretrained/ or trained again")
     return DigitJudge(model, info["test_accuracy"], info["trained_on"], path)
-
-
-def _is_sample(digits: MnistDigits) -> bool:
-    """Fewer training digits than full MNIST (the bundled sample, a quick preset's share)."""
-    return len(digits.x_train) < 60_000

@@ -1,27 +1,18 @@
-"""Numbers for generated digits: sharpness, variety within a label, style kept by reconstructions.
-
-The article (Part 6, "Результаты") says the CVAE+GAN's digits are sharper than the
-CVAE's; these turn that, and what a GAN can cost (collapse, lost style), into numbers.
-"""
+"""Image numbers: sharpness (Part 6, "Результаты": the CVAE+GAN's digits are sharper), and what a GAN can cost
+(collapse, lost style); MSE, PSNR."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 
 def image_sharpness(images: np.ndarray) -> float:
-    """Mean absolute difference between neighbouring pixels (both axes), over all images.
-
-    Images are ``(N, h, w)`` or ``(N, h, w, channels)``. Blurred strokes change slowly,
-    so they score low; crisp 0/1 strokes score high.
-    Speckle also scores high, so read it beside :func:`within_label_variety`
-    and a classifier's accuracy.
-    """
+    """Mean absolute difference between neighbouring pixels (both axes) of ``(N, h, w[, channels])`` images:
+    low for blurred strokes, high for crisp ones (and for speckle: read it beside a classifier's accuracy)."""
     x = np.asarray(images, dtype=np.float32)
     x = x.reshape(len(x), x.shape[1], x.shape[2], -1)  # (N, h, w, channels): digits or colour faces
-    # Every image has as many pixel pairs, so the mean over images of each image's mean is the mean
-    # over all pairs; differences in float32, sums in float64 (20x faster than float64 throughout).
+    # The mean over all pixel pairs; differences in float32, sums in float64 (20x faster than float64 throughout).
     dy = np.abs(x[:, 1:] - x[:, :-1]).mean(dtype=np.float64)
     dx = np.abs(x[:, :, 1:] - x[:, :, :-1]).mean(dtype=np.float64)
     return float((dx + dy) / 2)
@@ -32,20 +23,15 @@ def relative_sharpness(images: np.ndarray, reference: np.ndarray) -> float:
     return image_sharpness(images) / image_sharpness(reference)
 
 
-def within_label_variety(images: np.ndarray, labels: np.ndarray, per_label: int = 200,
-                         seed: int = 0) -> float:
-    """Mean Euclidean distance between two digits of the same label, averaged over labels.
-
-    Collapsed generators (one style per label) score near 0; compare with real digits.
-    Up to ``per_label`` digits per label (chosen with ``seed``) keep it quick.
-    """
+def within_label_variety(images: np.ndarray, labels: np.ndarray, per_label: int = 200, seed: int = 0) -> float:
+    """Mean Euclidean distance between two digits of the same label (up to ``per_label`` each, chosen with
+    ``seed``), averaged over labels: near 0 for a collapsed generator; compare with real digits."""
     x = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     labels = np.asarray(labels).astype(int)
     rng = np.random.default_rng(seed)
     means = []
     for c in np.unique(labels):
-        members = np.flatnonzero(labels == c)
-        members = rng.permutation(members)[:per_label]
+        members = rng.permutation(np.flatnonzero(labels == c))[:per_label]
         if len(members) < 2:
             continue
         v = x[members]
@@ -58,13 +44,8 @@ def within_label_variety(images: np.ndarray, labels: np.ndarray, per_label: int 
 
 def style_retention(inputs: np.ndarray, reconstructed: np.ndarray, labels: np.ndarray,
                     seed: int = 0) -> dict[str, float]:
-    """Does a reconstruction look like its own input, or only like its label?
-
-    ``mse_own``: mean squared pixel error to the input; ``mse_same_label``: to another
-    input of the same label (a random pairing, seeded); ``ratio`` = own / same-label:
-    near 1 when the encoder is ignored (only the label survives), well below 1 when the
-    input's style is kept.
-    """
+    """Does a reconstruction look like its input or only its label? ``mse_own`` to the input, ``mse_same_label`` to
+    another of its label (seeded), ``ratio``: near 1 when only the label survives, well below when style is kept."""
     x = np.asarray(inputs, dtype=np.float64).reshape(len(inputs), -1)
     r = np.asarray(reconstructed, dtype=np.float64).reshape(len(reconstructed), -1)
     labels = np.asarray(labels).astype(int)
@@ -81,9 +62,10 @@ def style_retention(inputs: np.ndarray, reconstructed: np.ndarray, labels: np.nd
     return {"mse_own": own, "mse_same_label": same_label, "ratio": own / same_label}
 
 
-def decoded_reconstruction_mse(z_meaner, decoder, batches) -> float:
-    """Mean squared error per pixel value of ``decoder([z_mean, c])`` against the images, over
-    every ``(images, conditions)`` batch of ``batches`` (e.g. a whole streamed test split)."""
+def decoded_reconstruction_mse(z_meaner: Callable, decoder: Callable,
+                               batches: Iterable[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Mean squared error per value of ``decoder([z_mean, c])`` against the images over every ``(images,
+    conditions)`` batch of ``batches`` (e.g. a streamed test split)."""
     total, count = 0.0, 0
     for images, conditions in batches:
         images, conditions = np.asarray(images, dtype="float32"), np.asarray(conditions, dtype="float32")
@@ -94,12 +76,8 @@ def decoded_reconstruction_mse(z_meaner, decoder, batches) -> float:
 
 
 def psnr(clean: np.ndarray, other: np.ndarray, data_range: float = 1.0, *, max_db: float = 100.0) -> float:
-    """Peak signal-to-noise ratio in dB, averaged over images: mean of 10 log10(range^2 / MSE_i).
-
-    The first axis indexes images; ``MSE_i`` is image i's mean squared error over all of
-    its values.  An image equal to its clean version (MSE 0, infinite PSNR) counts as
-    ``max_db`` (each image's PSNR is capped there), so the mean stays finite.
-    """
+    """Peak signal-to-noise ratio in dB, the mean over images (first axis) of 10 log10(range^2 / MSE_i), each
+    capped at ``max_db`` (an image equal to its clean version has infinite PSNR)."""
     a = np.asarray(clean, dtype=np.float64)
     b = np.asarray(other, dtype=np.float64)
     if a.shape != b.shape:
@@ -115,11 +93,8 @@ def psnr(clean: np.ndarray, other: np.ndarray, data_range: float = 1.0, *, max_d
 
 
 def add_gaussian_noise(images: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
-    """``images`` plus N(0, sigma^2) noise on every value (drawn with ``seed``), clipped to [0, 1].
-
-    Returns float32 of the same shape.  Integer images (uint8 pixels) are divided by 255
-    first; float images are taken to lie in [0, 1] already.
-    """
+    """``images`` plus N(0, sigma^2) noise on every value (drawn with ``seed``), clipped to [0, 1], as float32;
+    integer images (uint8 pixels) are divided by 255 first."""
     if sigma < 0:
         raise ValueError(f"sigma must be >= 0, got {sigma}")
     x = np.asarray(images)
@@ -128,37 +103,31 @@ def add_gaussian_noise(images: np.ndarray, sigma: float, seed: int = 0) -> np.nd
     return np.clip(x + noise, 0.0, 1.0)
 
 
-def rms_distances(images: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """The RMS pixel distance between each image and its counterpart in ``others`` (any shapes with
-    the same number of values per image), in float64."""
-    a = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
-    b = np.asarray(others, dtype=np.float64).reshape(len(others), -1)
-    if a.shape != b.shape:
-        raise ValueError(f"rms_distances needs matching arrays, got {np.shape(images)} and {np.shape(others)}")
-    return np.sqrt(((a - b) ** 2).mean(axis=1))
-
-
-def reconstruction_mse(x, reconstructed) -> float:
-    """Mean squared error per value between inputs and their reconstructions (same number of values each)."""
-    a = np.asarray(x, dtype=np.float64)
-    b = np.asarray(reconstructed, dtype=np.float64)
+def _squared_errors(images: np.ndarray, others: np.ndarray, caller: str) -> np.ndarray:
+    """``(N, values)`` float64 squared differences of two image sets with as many values per image."""
+    a, b = np.asarray(images, dtype=np.float64), np.asarray(others, dtype=np.float64)
     if a.size != b.size or len(a) != len(b):
-        raise ValueError(f"reconstruction_mse needs matching arrays, got {a.shape} and {b.shape}")
-    return float(np.mean((a.reshape(len(a), -1) - b.reshape(len(b), -1)) ** 2))
+        raise ValueError(f"{caller} needs matching arrays, got {a.shape} and {b.shape}")
+    return (a.reshape(len(a), -1) - b.reshape(len(b), -1)) ** 2
+
+
+def rms_distances(images: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """The float64 RMS pixel distance between each image and its counterpart in ``others``."""
+    return np.sqrt(_squared_errors(images, others, "rms_distances").mean(axis=1))
+
+
+def reconstruction_mse(x: np.ndarray, reconstructed: np.ndarray) -> float:
+    """Mean squared error per value between inputs and their reconstructions (same number of values each)."""
+    return float(np.mean(_squared_errors(x, reconstructed, "reconstruction_mse")))
 
 
 def denoising_numbers(denoiser: Any, clean: np.ndarray, noisy: np.ndarray, noise_sigma: float, test_loss: float,
                       clean_trained: Any = None) -> tuple[dict[str, float], np.ndarray]:
-    """The study's denoising (slide 6) in numbers, and the ``denoiser``'s outputs for ``noisy``.
-
-    ``psnr_noisy_db`` and ``psnr_denoised_db``: :func:`psnr` of the ``noisy`` test digits and of
-    their denoised versions against the ``clean`` ones, beside the ``noise_sigma`` and the
-    denoiser's ``test_loss``; given ``clean_trained`` (the same network trained on clean digits
-    only), ``psnr_clean_trained_ae_db``, its PSNR on the same noisy digits.
-    """
+    """The study's denoising (slide 6), and the denoised digits: :func:`psnr` against ``clean`` of the ``noisy`` digits,
+    of the ``denoiser``'s outputs and of ``clean_trained``'s (trained on clean digits: ``psnr_clean_trained_ae_db``)."""
     denoised = denoiser.predict(noisy, verbose=0)
-    numbers = {"noise_sigma": noise_sigma, "psnr_noisy_db": psnr(clean, noisy), "psnr_denoised_db": psnr(clean, denoised),
-               "test_loss": test_loss}
+    numbers = {"noise_sigma": noise_sigma, "psnr_noisy_db": psnr(clean, noisy),
+               "psnr_denoised_db": psnr(clean, denoised), "test_loss": test_loss}
     if clean_trained is not None:
         numbers["psnr_clean_trained_ae_db"] = psnr(clean, clean_trained.predict(noisy, verbose=0))
     return numbers, denoised

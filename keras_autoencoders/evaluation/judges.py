@@ -1,13 +1,5 @@
-"""Small convolutional classifiers that judge generated images (not in the articles).
-
-- Part 4 and Part 6 show generated digits of a requested label: the digit judge
-  (:mod:`keras_autoencoders.evaluation.digit_judge`, this module's CNN with dropout,
-  trained once and cached) turns "still of the requested label" into an accuracy;
-  the functions here read digits with any such classifier.
-- The CelebA article shows faces generated or edited to have chosen attributes
-  (a smile, glasses, male): an attribute classifier trained on the real training
-  faces turns "now smiles" into a rate.
-"""
+"""Small CNNs that judge generated images (not in the articles): the digit judge turns Part 4's and Part 6's "digits
+of the requested label" into an accuracy, an attribute classifier of the real CelebA faces "now smiles" into a rate."""
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -38,10 +30,15 @@ def build_small_cnn(input_shape: Sequence[int], outputs: int, activation: str, n
     return keras.Model(inputs, outputs_, name=name)
 
 
+def read_digits(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """``model``'s outputs for digit images (any shape of 784 values each), in batches of 1000."""
+    x = np.asarray(images, dtype="float32").reshape(len(images), 28, 28, 1)
+    return model.predict(x, batch_size=1000, verbose=0)
+
+
 def label_accuracy(classifier: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of ``images`` the classifier assigns to their ``labels``."""
-    x = np.asarray(images, dtype="float32").reshape(len(images), 28, 28, 1)
-    predicted = classifier.predict(x, batch_size=1000, verbose=0).argmax(axis=1)
+    predicted = read_digits(classifier, images).argmax(axis=1)
     return float((predicted == np.asarray(labels).astype(int)).mean())
 
 
@@ -51,25 +48,17 @@ CONFIDENCE_THRESHOLD = 0.9
 
 def confident_readings(classifier: keras.Model, images: np.ndarray,
                        threshold: float = CONFIDENCE_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
-    """``(digit, confident)`` per image: the classifier's most likely digit and whether its
-    probability is at least ``threshold``."""
+    """``(digit, confident)`` per image: the most likely digit and whether its probability is >= ``threshold``."""
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
-    x = np.asarray(images, dtype="float32").reshape(len(images), 28, 28, 1)
-    probabilities = classifier.predict(x, batch_size=1000, verbose=0)
+    probabilities = read_digits(classifier, images)
     return probabilities.argmax(axis=1), probabilities.max(axis=1) >= threshold
 
 
-def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int], image_size: int,
-                               epochs: int = 1, seed: int | None = 0, verbose: int = 0,
-                               steps_per_execution: int = 1) -> keras.Model:
-    """Train a multi-label classifier of the attribute ``columns`` on a dataset of ``(images, conditions)``.
-
-    ``dataset`` is the training pipeline (0/1 conditions); only the chosen
-    columns become targets, so the classifier outputs one probability each.
-    ``steps_per_execution`` goes to ``compile``. Keras' global seed is set from ``seed`` first,
-    so the judge is the same whatever ran before it.
-    """
+def train_attribute_classifier(dataset: tf.data.Dataset, columns: Sequence[int], image_size: int, epochs: int = 1,
+                               seed: int | None = 0, verbose: int = 0, steps_per_execution: int = 1) -> keras.Model:
+    """A classifier of the attributes ``columns`` trained on ``(images, 0/1 conditions)`` batches, one probability
+    each; Keras' global seed is set from ``seed`` first, so the judge is the same whatever ran before."""
     if seed is not None:
         keras.utils.set_random_seed(seed)
     columns = list(columns)
@@ -92,46 +81,34 @@ def attribute_rates(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
 
 
 def attribute_accuracy(verdicts: np.ndarray, conditions: np.ndarray, columns: Sequence[int]) -> np.ndarray:
-    """Per judged attribute, the share of :func:`attribute_verdicts` that match the 0/1
-    ``conditions[:, columns]`` of the same images."""
+    """Per attribute, the share of :func:`attribute_verdicts` that match the 0/1 ``conditions[:, columns]``."""
     return (np.asarray(verdicts) == (np.asarray(conditions)[:, list(columns)] > 0.5)).mean(axis=0)
 
 
 def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: Mapping[str, np.ndarray],
                conditions: np.ndarray, judged_on: Mapping[str, int]) -> dict[str, dict]:
-    """For each edit, over the faces that lacked its attribute: how often the judge sees it.
-
-    ``edited`` holds ``"reconstruction"`` and one array per edit
-    (:func:`keras_autoencoders.generate.faces.edit_faces`); ``judged_on[edit]`` is the
-    condition column the edit is judged on, which must be one of ``judged_columns``
-    (the classifier's outputs, in order). Returns per edit the number of faces and the
-    rates before (reconstruction) and after the edit. Each image set is judged once.
-    """
+    """Per edit of :func:`~keras_autoencoders.generate.faces.edit_faces`, over the faces that lacked its attribute
+    (column ``judged_on[edit]``, one of the judge's ``judged_columns``): their number, the rates before and after."""
     judged_columns = list(judged_columns)
     verdicts = {key: attribute_verdicts(classifier, edited[key]) for key in ("reconstruction", *judged_on)}
     rates = {}
     for name, column in judged_on.items():
         lacking = np.asarray(conditions)[:, column] < 0.5
         output = judged_columns.index(column)
-        rates[name] = {
-            "faces": int(lacking.sum()),
-            "reconstruction": float(verdicts["reconstruction"][lacking, output].mean()),
-            "edited": float(verdicts[name][lacking, output].mean()),
-        }
+        rates[name] = {"faces": int(lacking.sum()),
+                       "reconstruction": float(verdicts["reconstruction"][lacking, output].mean()),
+                       "edited": float(verdicts[name][lacking, output].mean())}
     return rates
 
 
 def verdict_agreement(classifier: keras.Model, images: np.ndarray, verdicts: np.ndarray) -> np.ndarray:
-    """Per output, the share of ``images`` the classifier reads as ``verdicts`` says (e.g. the
-    reconstructions of faces, against its verdicts on the faces themselves)."""
+    """Per output, the share of ``images`` (e.g. reconstructions) the classifier reads as ``verdicts`` says."""
     return (attribute_verdicts(classifier, images) == np.asarray(verdicts)).mean(axis=0)
 
 
 def train_flag_judge(images: np.ndarray, flags: np.ndarray, mask: np.ndarray, epochs: int, seed: int = 0,
                      steps_per_execution: int = 1) -> keras.Model:
-    """A small CNN trained on the ``images`` under ``mask`` to tell ``flags`` (true/false) apart:
-    the faces study's smile and Male judges. Seeded, so a run that trained and one that did not
-    get the same judge."""
+    """The faces study's smile and Male judges: a CNN trained (seeded) on ``images[mask]`` to tell ``flags`` apart."""
     data = tf.data.Dataset.from_tensor_slices((images[mask], np.asarray(flags)[mask, None].astype("float32")))
     data = data.shuffle(int(np.sum(mask)), seed=seed).batch(64)
     return train_attribute_classifier(data, [0], images.shape[1], epochs=epochs, seed=seed,

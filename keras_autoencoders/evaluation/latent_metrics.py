@@ -1,10 +1,5 @@
-"""Numbers for a latent space: how close the codes are to N(0, I), and how well they keep the labels.
-
-A VAE's prior is N(0, I); :func:`gaussian_kl_to_standard_normal` and
-:func:`energy_distance_to_standard_normal` measure how far the codes of real inputs
-lie from it (the first sees only mean and covariance, the second the whole shape).
-:func:`knn_accuracy` asks whether nearby codes share a label.
-"""
+"""Numbers for a latent space: how far the codes lie from a VAE's prior N(0, I) (the KL sees mean and covariance, the
+energy distance the whole shape), and whether nearby codes share a label (:func:`knn_accuracy`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
@@ -18,7 +13,7 @@ if TYPE_CHECKING:
 _BLOCK_ENTRIES = 1 << 24
 
 
-def _as_codes(codes, name: str = "codes") -> np.ndarray:
+def _as_codes(codes: np.ndarray, name: str = "codes") -> np.ndarray:
     x = np.asarray(codes, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
@@ -29,15 +24,10 @@ def _as_codes(codes, name: str = "codes") -> np.ndarray:
     return x
 
 
-def gaussian_kl_to_standard_normal(codes, *, ridge: float = 0.0) -> float:
-    """KL( N(m, S) || N(0, I) ) in nats, for the Gaussian fitted to ``codes`` (n, d).
-
-    ``m`` is the mean and ``S`` the unbiased covariance (ddof = 1) of the codes:
-    0.5 * (tr S + |m|^2 - d - log det S).  0 only when the codes have mean 0 and
-    covariance I.  A singular ``S`` (n <= d, or a code dimension that never varies)
-    makes the KL infinite: that raises ``ValueError`` unless ``ridge`` > 0, which adds
-    ``ridge * I`` to ``S`` first (a finite but ridge-dependent number: report the ridge).
-    """
+def gaussian_kl_to_standard_normal(codes: np.ndarray, *, ridge: float = 0.0) -> float:
+    """KL( N(m, S) || N(0, I) ) = 0.5 * (tr S + |m|^2 - d - log det S) in nats, for the mean ``m`` and unbiased
+    covariance ``S`` of ``codes`` (n, d). A singular ``S`` (n <= d, a dimension that never varies) makes it infinite:
+    ``ValueError`` unless ``ridge`` > 0 adds ``ridge * I`` to ``S`` (a ridge-dependent number: report the ridge)."""
     x = _as_codes(codes)
     n, d = x.shape
     if n < 2:
@@ -48,18 +38,13 @@ def gaussian_kl_to_standard_normal(codes, *, ridge: float = 0.0) -> float:
     cov = np.atleast_2d(np.cov(x, rowvar=False)) + ridge * np.eye(d)
     eig = np.linalg.eigvalsh(cov)
     if eig[0] <= eig[-1] * 1e-12:  # numerically singular (also catches a zero covariance)
-        raise ValueError(
-            f"the covariance of the codes is singular (smallest eigenvalue {eig[0]:.3g}, "
-            f"{n} codes in {d} dimensions), so the KL is infinite; pass ridge > 0 "
-            f"(e.g. 1e-6) to add ridge * I to it")
+        raise ValueError(f"the covariance of the codes is singular (smallest eigenvalue {eig[0]:.3g}, {n} codes in "
+                         f"{d} dimensions), so the KL is infinite; pass ridge > 0 (e.g. 1e-6) to add ridge * I to it")
     return float(0.5 * (eig.sum() + mean @ mean - d - np.log(eig).sum()))
 
 
 def _distance_sum(a: np.ndarray, b: np.ndarray, *, same: bool = False) -> float:
-    """Sum of the Euclidean distances between every row of ``a`` and every row of ``b``.
-
-    ``same``: ``b`` is ``a``, and each row's distance to itself is taken as exactly 0.
-    """
+    """Sum of the distances between all rows of ``a`` and ``b`` (``same``: ``b`` is ``a``, self-distances 0)."""
     b_sq = (b * b).sum(axis=1)
     step = max(1, _BLOCK_ENTRIES // max(len(b), 1))
     total = 0.0
@@ -72,21 +57,9 @@ def _distance_sum(a: np.ndarray, b: np.ndarray, *, same: bool = False) -> float:
     return total
 
 
-def _mean_distance_within(a: np.ndarray) -> float:
-    """Mean distance between two different rows of ``a`` (the self-pairs left out)."""
-    m = len(a)
-    return _distance_sum(a, a, same=True) / (m * (m - 1))
-
-
-def energy_distance_to_standard_normal(codes, samples: int = 2000, seed: int = 0) -> float:
-    """Energy distance between the codes' distribution and N(0, I): 2 E|X-Y| - E|X-X'| - E|Y-Y'|.
-
-    Up to ``samples`` codes, drawn without replacement, are compared with as many
-    N(0, I) draws (both chosen with ``seed``).  The estimate is the unbiased
-    U-statistic (the within-sample means leave out each point's distance to itself),
-    so it is near 0, and can be slightly negative, when the codes are N(0, I); it
-    grows with any difference in location, scale or shape.  Euclidean distances.
-    """
+def energy_distance_to_standard_normal(codes: np.ndarray, samples: int = 2000, seed: int = 0) -> float:
+    """Energy distance 2 E|X-Y| - E|X-X'| - E|Y-Y'| between up to ``samples`` codes and as many N(0, I) draws (both
+    with ``seed``): the unbiased U-statistic, near 0 (maybe below) for N(0, I) codes, growing with any difference."""
     x = _as_codes(codes)
     if samples < 2:
         raise ValueError(f"samples must be at least 2, got {samples}")
@@ -101,17 +74,14 @@ def energy_distance_to_standard_normal(codes, samples: int = 2000, seed: int = 0
     centre = (x.mean(axis=0) + y.mean(axis=0)) / 2
     x, y = x - centre, y - centre
     between = _distance_sum(x, y) / (m * m)
-    return float(2.0 * between - _mean_distance_within(x) - _mean_distance_within(y))
+    within_x, within_y = (_distance_sum(v, v, same=True) / (m * (m - 1)) for v in (x, y))  # self-pairs left out
+    return float(2.0 * between - within_x - within_y)
 
 
-def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5) -> float:
-    """Fraction of test codes whose k nearest training codes (Euclidean) vote for their label.
-
-    Majority vote; a tie between labels goes to the tied label whose nearest member is
-    closest (so to the nearest neighbour's label whenever it is among the tied ones).
-    The distances are computed in blocks of test codes, so 60,000 x 10,000 fits in memory.
-    Exactly equal distances are ordered arbitrarily.
-    """
+def knn_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.ndarray, test_labels: np.ndarray,
+                 k: int = 5) -> float:
+    """Fraction of test codes whose k nearest training codes vote for their label (a tie goes to the label nearest;
+    equal distances in any order); in blocks of test codes, so 60,000 x 10,000 fits in memory."""
     train, test = _as_codes(train_codes, "train_codes"), _as_codes(test_codes, "test_codes")
     train_labels, test_labels = np.asarray(train_labels), np.asarray(test_labels)
     if train.shape[1] != test.shape[1]:
@@ -142,11 +112,10 @@ def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5)
     return float(np.mean(classes[predicted] == test_labels))
 
 
-def code_space_numbers(encoder, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
+def code_space_numbers(encoder: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                        seed: int = 0, reference: int = 10000) -> tuple[dict[str, float], np.ndarray]:
-    """How far an encoder's test codes lie from N(0, I) and how well they keep the digits apart:
-    ``kl_to_standard_normal``, ``energy_distance_to_standard_normal`` and ``knn_accuracy`` (the codes
-    of the first ``reference`` training inputs voting), with the test codes themselves."""
+    """``kl_to_standard_normal``, ``energy_distance_to_standard_normal`` and ``knn_accuracy`` (the first
+    ``reference`` training codes voting) of an encoder's test codes, and the test codes."""
     train_codes = encoder.predict(x_train[:reference], batch_size=1000, verbose=0)
     test_codes = encoder.predict(x_test, batch_size=1000, verbose=0)
     return {"kl_to_standard_normal": gaussian_kl_to_standard_normal(test_codes),
@@ -156,8 +125,8 @@ def code_space_numbers(encoder, x_train: np.ndarray, y_train: np.ndarray, x_test
 
 def code_spaces(encoders: Mapping[str, Any], digits: MnistDigits,
                 seed: int = 0) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
-    """:func:`code_space_numbers` of each encoder that is not None (the study's slides 7-9) on the
-    ``digits``' training and test sets: the numbers and the test codes, both keyed as ``encoders``."""
+    """:func:`code_space_numbers` of each encoder that is not None (the study's slides 7-9) on ``digits``: the
+    numbers and the test codes, both keyed as ``encoders``."""
     numbers, codes = {}, {}
     for key, encoder in encoders.items():
         if encoder is not None:

@@ -9,22 +9,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class PCA:
-    """A fitted PCA: ``mean`` in the shape of one input, ``components`` (k, D) with orthonormal rows.
-
-    ``explained_variance`` (k,): the variance of the training data along each component
-    (largest first).  Each component's sign is fixed so that its largest entry is positive.
-    """
+    """A fitted PCA: ``mean`` in the shape of one input, ``components`` (k, D) with orthonormal rows (each signed so
+    that its largest entry is positive), ``explained_variance`` (k,) of the training data along each, largest first."""
 
     mean: np.ndarray
     components: np.ndarray
     explained_variance: np.ndarray
-
-    def _flat(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        size = self.components.shape[1]
-        if x.ndim < 1 or x.size != len(x) * size:
-            raise ValueError(f"expected inputs of {size} values each, got shape {x.shape}")
-        return x.reshape(len(x), size)
 
     def first(self, k: int) -> "PCA":
         """The PCA of the first ``k`` components only (what ``fit_pca`` with ``k`` would give)."""
@@ -32,9 +22,12 @@ class PCA:
             raise ValueError(f"k must lie in 1..{len(self.components)}, got {k}")
         return PCA(self.mean, self.components[:k], self.explained_variance[:k])
 
-    def encode(self, x) -> np.ndarray:
+    def encode(self, x: np.ndarray) -> np.ndarray:
         """Codes (n, k): the inputs' coordinates along the components, after centring."""
-        return (self._flat(x) - self.mean.ravel()) @ self.components.T
+        x, size = np.asarray(x, dtype=np.float64), self.components.shape[1]
+        if x.ndim < 1 or x.size != len(x) * size:
+            raise ValueError(f"expected inputs of {size} values each, got shape {x.shape}")
+        return (x.reshape(len(x), size) - self.mean.ravel()) @ self.components.T
 
     def decode(self, codes) -> np.ndarray:
         """Inputs (n, *mean.shape) rebuilt from codes (n, k)."""
@@ -48,13 +41,9 @@ class PCA:
         return self.decode(self.encode(x)).reshape(x.shape)
 
 
-def fit_pca(x, components: int) -> PCA:
-    """The first ``components`` principal components of ``x`` (n, ...): each input is flattened.
-
-    Computed with ``np.linalg.svd`` of the centred (n, D) data in float64 (of its QR
-    factor R when n > D: the same components).  ``components`` must lie in 1..min(n, D);
-    to compare several k, fit the largest once and take :meth:`PCA.first` of it.
-    """
+def fit_pca(x: np.ndarray, components: int) -> PCA:
+    """The first ``components`` (1..min(n, D)) principal components of ``x`` (n, ...), from the SVD of the centred
+    data in float64 (of its QR factor R when n > D); for several k, take :meth:`PCA.first` of the largest."""
     data = np.asarray(x, dtype=np.float64)
     if data.ndim < 2 or len(data) < 2:
         raise ValueError(f"fit_pca needs at least 2 inputs (n, ...), got shape {data.shape}")
@@ -65,8 +54,7 @@ def fit_pca(x, components: int) -> PCA:
     mean = flat.mean(axis=0)
     centred = flat - mean
     if n > size:
-        # The R of centred = QR has the same singular values and right singular vectors, and
-        # skipping the (n, D) left vectors more than halves the time on 60,000 digits.
+        # R has the same singular values and right vectors; skipping the (n, D) left ones halves the time.
         centred = np.linalg.qr(centred, mode="r")
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)
     vt = vt[:components]
@@ -76,12 +64,10 @@ def fit_pca(x, components: int) -> PCA:
     return PCA(mean=mean.reshape(data.shape[1:]), components=vt, explained_variance=variance)
 
 
-def compare_with_pca(reconstructions: Mapping[int, np.ndarray], pca: PCA, x,
+def compare_with_pca(reconstructions: Mapping[int, np.ndarray], pca: PCA, x: np.ndarray,
                      test_losses: Mapping[int, float] | None = None) -> dict[str, dict[str, float]]:
-    """Autoencoders against PCA at equal code size (the study's slide 5): for each code size, the
-    test MSE per pixel of the autoencoder's ``reconstructions[size]`` of ``x`` and of the projection of
-    ``x`` onto ``pca``'s first ``size`` components, and the autoencoder's ``test_losses[size]`` when
-    given (``ae_test_loss``). Keyed by the size as text (``results.json``)."""
+    """The study's slide 5: per code size (as text), the MSE per pixel of ``reconstructions[size]`` of ``x`` and of
+    PCA with as many components, and ``ae_test_loss`` when ``test_losses`` are given."""
     from keras_autoencoders.evaluation.image_metrics import reconstruction_mse
 
     return {str(size): {"ae_test_mse": reconstruction_mse(x, rebuilt),

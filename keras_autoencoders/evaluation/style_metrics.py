@@ -1,21 +1,7 @@
-"""A digit's style as numbers: its slant and stroke width, and how much of them a generator keeps.
-
-Part 6 ends on style ("Результаты"): the CVAE+GAN's reconstructions and its 7s drawn as
-other digits should keep each input's slant and stroke width, as the Part 4 CVAE's do, while
-being sharper. Read from image moments, per digit:
-
-* **slant** :func:`digit_slant`: ``mu11 / mu02``, the horizontal shift of the ink per row
-  of height about its centre of mass (the shear that deskewing removes; 0 = upright,
-  positive = leaning right, as most handwriting);
-* **stroke width** :func:`stroke_width`: ``2 * ink / edge``, the ink's mass over half its
-  total variation (a stroke of length L and width w has mass L w and edge about 2 L).
-
-:func:`style_correlations` correlates them between inputs and outputs within each label
-(Pearson's r, averaged over labels): 1 when the outputs follow every input's style, 0 when
-they draw each label one way whatever the input. A correlation says the outputs vary *with*
-the inputs, not *as much*: the ``*_gain`` numbers are the regression slopes of output on
-input (1 = the input's slant or width carried whole, 0.2 = a fifth of its variation).
-"""
+"""A digit's slant and stroke width, and how much of them a generator keeps (Part 6, "Результаты": the CVAE+GAN
+should keep each input's style, as the Part 4 CVAE does). :func:`style_correlations`: Pearson's r between inputs
+and outputs within each label (1: outputs follow each input, 0: one style per label) and ``*_gain``, the slope of
+output on input (the share of the variation carried)."""
 from __future__ import annotations
 
 import numpy as np
@@ -30,18 +16,13 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
 
 
 def digit_slant(images: np.ndarray) -> np.ndarray:
-    """``mu11 / mu02`` of each image ``(N, h, w[, 1])``, ink = pixel value (row index grows downwards).
-
-    The sign is flipped so that a digit leaning right (its top right of its bottom) is positive.
-    """
+    """``-mu11 / mu02`` of each image ``(N, h, w[, 1])``, the shear deskewing removes: 0 upright, > 0 leaning right."""
     x = _as_batch(images)
     rows, cols = np.mgrid[:x.shape[1], :x.shape[2]]
     mass = x.sum(axis=(1, 2))
     safe = np.maximum(mass, 1e-12)
-    r = (x * rows).sum(axis=(1, 2)) / safe
-    c = (x * cols).sum(axis=(1, 2)) / safe
-    dr = rows[None] - r[:, None, None]
-    dc = cols[None] - c[:, None, None]
+    # Offsets from the centre of mass, along rows and along columns.
+    dr, dc = (grid[None] - ((x * grid).sum(axis=(1, 2)) / safe)[:, None, None] for grid in (rows, cols))
     mu11 = (x * dr * dc).sum(axis=(1, 2))
     mu02 = (x * dr * dr).sum(axis=(1, 2))
     slant = -mu11 / np.maximum(mu02, 1e-12)
@@ -49,7 +30,8 @@ def digit_slant(images: np.ndarray) -> np.ndarray:
 
 
 def stroke_width(images: np.ndarray) -> np.ndarray:
-    """``2 * ink / edge`` of each image, in pixels (edge: summed absolute differences of neighbours)."""
+    """``2 * ink / edge`` of each image in pixels (edge: summed absolute differences of neighbours; a stroke of
+    length L and width w has ink L w and edge about 2 L)."""
     x = _as_batch(images)
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1)))
     edge = np.abs(np.diff(padded, axis=1)).sum(axis=(1, 2)) + np.abs(np.diff(padded, axis=2)).sum(axis=(1, 2))
@@ -67,9 +49,8 @@ def _pearson_and_slope(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def style_correlations(inputs: np.ndarray, outputs: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-    """``{"slant": r, "width": r, "slant_gain": slope, "width_gain": slope}``: Pearson's r between
-    inputs' and outputs' slant and stroke width within each group (a label), and the slope of
-    output on input, each averaged over the groups with at least 3 digits."""
+    """``{"slant": r, "width": r, "slant_gain": slope, "width_gain": slope}`` of outputs on inputs within each group
+    (a label), averaged over the groups with at least 3 digits."""
     groups = np.asarray(groups)
     measures = {"slant": digit_slant, "width": stroke_width}
     result = {}

@@ -1,9 +1,5 @@
-"""How close an autoencoder's outputs come to the curves of Part 4's toy example.
-
-Part 4's "disconnected manifold" (a sine and a circle): the distance of each
-reconstructed point to the nearest true curve, and to its own curve, says whether
-an autoencoder follows both curves or joins them.
-"""
+"""How close an autoencoder's outputs come to the sine and circle of Part 4's toy "disconnected manifold": does it
+follow both curves or join them?"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -46,16 +42,10 @@ def distance_to_curves(points: np.ndarray, curves: Sequence[np.ndarray]) -> np.n
 
 
 def toy_manifold_distances(predicted: np.ndarray, data: ToyManifold) -> dict[str, float]:
-    """Mean distance of reconstructions to the nearest curve and to their own label's curve.
-
-    Small values mean the autoencoder maps the data onto the sine and circle of the
-    Part 4 toy example; the own-curve value also penalises points sent to the wrong piece.
-    """
+    """Mean distance of reconstructions to the nearest curve and to their own label's curve (the wrong piece's)."""
     predicted = np.asarray(predicted, dtype=np.float64)
     labels = np.asarray(data.labels).astype(int).ravel()
     per_curve = np.stack([distance_to_curves(predicted, [c]) for c in data.curves])  # (K, N)
     own = per_curve[labels, np.arange(len(labels))]
-    return {
-        "mean_distance_to_nearest_curve": float(per_curve.min(axis=0).mean()),
-        "mean_distance_to_own_curve": float(own.mean()),
-    }
+    return {"mean_distance_to_nearest_curve": float(per_curve.min(axis=0).mean()),
+            "mean_distance_to_own_curve": float(own.mean())}

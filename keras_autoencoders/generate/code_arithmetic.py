@@ -1,17 +1,6 @@
-"""New images and attribute edits from a plain autoencoder's code space (faces study, seed 000).
-
-- F0.2 "New faces": a plain autoencoder's codes follow no set distribution, so the
-  study fits one: the mean and covariance of the validation faces' codes, samples
-  codes from that normal distribution and decodes them (:func:`fit_normal`,
-  :meth:`FittedNormal.sample`). :func:`nearest_neighbours` finds each new face's
-  nearest training face, to show the new faces are not copies.
-- F0.3 "The smile vector": the mean code of smiling faces minus the mean code of
-  non-smiling ones (:func:`attribute_vector`), added in steps to the codes of
-  non-smiling faces (:func:`add_in_steps`) and decoded (:func:`decode_in_steps`).
-
-Codes are NumPy arrays ``(N, code_dim)``; nothing here imports a model (a decoder is anything
-with Keras' ``predict``).
-"""
+"""A plain autoencoder's code space (faces study, seed 000): F0.2 "New faces", codes sampled from a normal fitted to
+the validation faces' codes (:func:`fit_normal`), not copies (:func:`nearest_neighbours`); F0.3 "The smile vector"
+(:func:`attribute_vector`) added in steps to codes (:func:`add_in_steps`). A decoder is anything with ``predict``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +33,7 @@ def fit_normal(codes: np.ndarray) -> FittedNormal:
 
 
 def nearest_neighbours(queries: np.ndarray, references: np.ndarray, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """For each query image, the index of the nearest reference image and the RMS pixel distance to it.
-
-    Images of any shape are flattened; distances are computed in blocks of ``block`` queries.
-    """
+    """For each query image, the index of the nearest reference image and the RMS pixel distance to it."""
     q = np.asarray(queries, dtype=np.float32).reshape(len(queries), -1)
     r = np.asarray(references, dtype=np.float32).reshape(len(references), -1)
     if q.shape[1] != r.shape[1]:

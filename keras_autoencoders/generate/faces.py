@@ -1,15 +1,6 @@
-"""Faces on demand from the CelebA CVAE: chosen attributes, edits of real faces, interpolation.
-
-Reproduces the results sections of the CelebA article ("Генерируем новые лица":
-new faces for chosen attribute settings; "От улыбки станет мир светлей": a
-real face made to smile, turned from female to male, given glasses). An edit
-keeps the face's code z (the encoder's z_mean, given the face's own attributes)
-and decodes it with a changed attribute vector. Every function makes one
-batched decoder call for all its images.
-
-Attribute vectors are the model's 0/1 conditions; a setting maps attribute
-columns to the value to decode with (1 = present, 0 = absent).
-"""
+"""Faces on demand from the CelebA CVAE, one batched decoder call each: "Генерируем новые лица" (chosen attributes),
+"От улыбки станет мир светлей" (a real face's z_mean decoded with changed attributes: a smile, male, glasses). A
+setting maps columns of the 0/1 conditions to the value to decode with."""
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -31,26 +22,17 @@ def with_attributes(conditions: np.ndarray, setting: Setting) -> np.ndarray:
 
 def faces_for_settings(decoder: keras.Model, codes: np.ndarray, base_condition: np.ndarray,
                        settings: Mapping[str, Setting]) -> np.ndarray:
-    """``(len(settings), len(codes), h, w, 3)``: the same codes decoded under each attribute setting.
-
-    ``base_condition`` fills the attributes a setting leaves alone (the tutorial
-    uses the training set's attribute frequencies, a typical face).
-    """
+    """``(len(settings), len(codes), h, w, 3)``: the same codes decoded under each setting, ``base_condition`` (the
+    tutorial: the training set's attribute frequencies) filling the other attributes."""
     codes = np.asarray(codes, dtype="float32")
     conditions = np.stack([with_attributes(base_condition, s) for s in settings.values()])
-    all_codes = np.tile(codes, (len(settings), 1))
-    all_conditions = np.repeat(conditions, len(codes), axis=0)
-    decoded = decoder.predict_on_batch([all_codes, all_conditions])
+    decoded = decoder.predict_on_batch([np.tile(codes, (len(settings), 1)), np.repeat(conditions, len(codes), axis=0)])
     return np.asarray(decoded).reshape(len(settings), len(codes), *decoded.shape[1:])
 
 
 def edit_faces(z_meaner: keras.Model, decoder: keras.Model, images: np.ndarray,
                conditions: np.ndarray, edits: Mapping[str, Setting]) -> dict[str, np.ndarray]:
-    """Real faces decoded with their own attributes (``"reconstruction"``) and with each edit.
-
-    Each face is encoded once with its own attributes; the returned arrays have
-    the shape of ``images``, one per key: ``"reconstruction"`` then the edits.
-    """
+    """Real faces' z_mean decoded with their own attributes (``"reconstruction"``) and with each edit."""
     conditions = np.asarray(conditions, dtype="float32")
     z = np.asarray(z_meaner.predict_on_batch([np.asarray(images, "float32"), conditions]))
     variants = {"reconstruction": conditions, **{name: with_attributes(conditions, s) for name, s in edits.items()}}
@@ -75,8 +57,8 @@ def interpolate_faces(z_meaner: keras.Model, decoder: keras.Model, images: np.nd
 
 def settings_by_name(attribute_names: Sequence[str],
                      wanted: Mapping[str, Mapping[str, float]]) -> dict[str, dict[int, float]]:
-    """``{label: {attribute name: value}}`` as column settings, leaving out any that names an
-    attribute the data lacks (e.g. a demo folder with fewer attributes)."""
+    """``{label: {attribute name: value}}`` as column settings, leaving out any that names an attribute the data
+    lacks (a demo folder with fewer attributes)."""
     names = list(attribute_names)
     return {label: {names.index(n): float(v) for n, v in setting.items()}
             for label, setting in wanted.items() if all(n in names for n in setting)}

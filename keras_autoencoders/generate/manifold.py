@@ -1,12 +1,6 @@
-"""Latent manifolds: decode a grid of codes for every label in one batched call.
-
-Part 4 ("Код на Keras", ``draw_manifold``) draws a 15x15 grid of digits for a
-label: the first two latent coordinates run over ``norm.ppf(linspace(0.05,
-0.95, 15))`` (equal steps in probability under N(0, 1)), the others are 0.
-Row ``i`` uses ``z[1] = grid[i]``, column ``j`` uses ``z[0] = grid[j]``. The
-article calls ``predict`` once per cell (225 calls per label); here one call
-decodes all cells of all requested labels.
-"""
+"""Latent manifolds, Part 4's ``draw_manifold`` ("Код на Keras"): a 15x15 grid of digits per label, z[0] (column)
+and z[1] (row) over ``norm.ppf(linspace(0.05, 0.95, 15))``, the other coordinates 0. The article calls ``predict``
+per cell; here one call decodes all cells of all labels."""
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -34,26 +28,24 @@ def manifold_codes(latent_dim: int, n: int = 15) -> np.ndarray:
     return codes.reshape(n * n, latent_dim)
 
 
-def _decode_fn(decoder: Decoder):
-    return decoder.predict_on_batch if isinstance(decoder, keras.Model) else decoder
-
-
-def decode_with_labels(decoder: Decoder, codes: np.ndarray, labels: np.ndarray,
-                       num_classes: int = 10) -> np.ndarray:
+def decode_with_labels(decoder: Decoder, codes: np.ndarray, labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """Decode ``codes`` conditioned on integer ``labels`` in one call; returns float images."""
-    conditions = one_hot(np.asarray(labels, dtype=int), num_classes)
-    return np.asarray(_decode_fn(decoder)([np.asarray(codes, dtype="float32"), conditions]))
+    decode = decoder.predict_on_batch if isinstance(decoder, keras.Model) else decoder
+    return np.asarray(decode([np.asarray(codes, dtype="float32"), one_hot(np.asarray(labels, dtype=int), num_classes)]))
+
+
+def decode_as_each_label(decoder: Decoder, codes: np.ndarray, labels: Sequence[int],
+                         num_classes: int = 10) -> np.ndarray:
+    """``(len(labels), len(codes), *image)``: every code decoded as each label, in one call."""
+    labels = list(labels)
+    decoded = decode_with_labels(decoder, np.tile(codes, (len(labels), 1)), np.repeat(labels, len(codes)), num_classes)
+    return decoded.reshape(len(labels), len(codes), *decoded.shape[1:])
 
 
 def render_manifolds(decoder: Decoder, latent_dim: int, labels: Sequence[int] = range(10),
                      n: int = 15, num_classes: int = 10) -> np.ndarray:
     """Manifolds of ``labels`` as ``(len(labels), n * h, n * w)`` images, one decoder call."""
-    labels = list(labels)
-    codes = manifold_codes(latent_dim, n)
-    all_codes = np.tile(codes, (len(labels), 1))
-    all_labels = np.repeat(labels, n * n)
-    decoded = decode_with_labels(decoder, all_codes, all_labels, num_classes)
-    return tile_images(decoded.reshape(len(labels), n * n, *decoded.shape[1:]), n, n)
+    return tile_images(decode_as_each_label(decoder, manifold_codes(latent_dim, n), labels, num_classes), n, n)
 
 
 def manifold_render_seconds(decoder: Decoder, latent_dim: int) -> float:
@@ -79,10 +71,7 @@ def z_means(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray, num_class
 
 def z_means_by_label(z_meaner: Decoder, images: np.ndarray, labels: np.ndarray,
                      num_classes: int = 10, batch_size: int = 2000) -> list[np.ndarray]:
-    """z_mean of every image, encoded with its own label, split by label (``[z | y=0, ...]``).
-
-    The article's ``draw_z_distr`` input, for all labels from one pass over ``images``.
-    """
+    """z_mean of every image with its own label, split by label: the article's ``draw_z_distr`` input."""
     labels = np.asarray(labels, dtype=int)
     z = z_means(z_meaner, images, labels, num_classes, batch_size)
     return [z[labels == c] for c in range(num_classes)]

@@ -1,8 +1,5 @@
-"""The MNIST articles' result figures, for any conditional decoder (Part 4 and Part 6, "Результаты").
-
-Each function draws from the decoder callables it is given (one batched call per
-figure) and saves PNGs; in a notebook the overview figures show inline.
-"""
+"""The MNIST articles' result figures (Part 4 and Part 6, "Результаты") for any conditional decoder: one batched
+call per figure; in a notebook the overview figures show inline."""
 from __future__ import annotations
 
 import os
@@ -35,11 +32,8 @@ def save_manifold_figures(decoder: Decoder, z_meaner: Decoder, images: np.ndarra
 
 def save_prior_and_style_figures(z_meaner: Decoder, decoder: Decoder, latent_dim: int,
                                  sevens: np.ndarray, fig_dir: str | os.PathLike, suffix: str = "") -> None:
-    """Digits of every label from the same ten N(0, I) codes, and the ten 7s re-drawn as every digit.
-
-    Writes ``digits_from_prior{suffix}.png`` and ``style_transfer{suffix}.png``; row 7 of
-    the style transfer shows the original 7s in black on white, as in the article.
-    """
+    """``digits_from_prior{suffix}.png`` (every label from the same ten N(0, I) codes) and
+    ``style_transfer{suffix}.png`` (the ten 7s re-drawn as every digit, row 7 the originals, black on white)."""
     fig_dir = pathlib.Path(fig_dir)
     prior = generate_digits.digits_from_prior(decoder, latent_dim, count=10)
     save_figure(plot_image_grid(prior, LABEL_NAMES), fig_dir / f"digits_from_prior{suffix}.png")
@@ -50,18 +44,11 @@ def save_prior_and_style_figures(z_meaner: Decoder, decoder: Decoder, latent_dim
 
 def save_reconstruction_figures(models: Mapping[str, Mapping[str, Decoder]], shown: np.ndarray,
                                 labels: np.ndarray, fig_dir: str | os.PathLike) -> None:
-    """Part 6's reconstruction figures: the ``shown`` digits over each model's reconstructions.
-
-    ``models[name]`` is the model's ``article_models()`` (its ``encoder``, ``z_meaner`` and
-    ``decoder`` are used), in the order of the figure's rows. ``reconstructions.png`` decodes a
-    *sampled* z, as the article's ``cvae`` does; ``reconstructions_z_mean.png`` decodes z_mean
-    (no sampling noise).
-    """
-    fig_dir = pathlib.Path(fig_dir)
+    """Part 6's ``shown`` digits over each model's (``article_models()``) reconstructions from a *sampled* z as the
+    article's ``cvae`` (``reconstructions.png``) and from z_mean (``reconstructions_z_mean.png``)."""
     names = " / ".join(["originals", *(name.upper().replace("_", "+") for name in models)])
-    sampled = [generate_digits.sampled_reconstructions(parts["encoder"], parts["decoder"], shown, labels)
-               for parts in models.values()]
-    save_figure(plot_digits(shown, *sampled, title=f"{names} (sampled z)"), fig_dir / "reconstructions.png")
-    means = [generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], shown, labels)
-             for parts in models.values()]
-    save_figure(plot_digits(shown, *means, title=f"{names} (z_mean)"), fig_dir / "reconstructions_z_mean.png")
+    for encoder, code, png in (("encoder", "sampled z", "reconstructions.png"),
+                               ("z_meaner", "z_mean", "reconstructions_z_mean.png")):
+        rebuilt = [generate_digits.reconstructions(parts[encoder], parts["decoder"], shown, labels)
+                   for parts in models.values()]
+        save_figure(plot_digits(shown, *rebuilt, title=f"{names} ({code})"), pathlib.Path(fig_dir) / png)

@@ -1,10 +1,5 @@
-"""Show saved figures and animations inline when a tutorial runs cell by cell.
-
-Under a Jupyter kernel (a notebook made with jupytext, VS Code's interactive
-window) each saved PNG or GIF is also displayed as the cell's output, so the
-reader sees the picture beside the article's text. Run as a script, nothing is
-shown: the files are the output.
-"""
+"""Saved figures and animations shown inline when a tutorial runs cell by cell in a Jupyter kernel (a jupytext
+notebook, VS Code's interactive window); run as a script, the files are the output."""
 from __future__ import annotations
 
 import os
@@ -14,9 +9,7 @@ import sys
 def in_notebook() -> bool:
     """True inside an IPython kernel (Jupyter, VS Code's interactive window), not a terminal."""
     ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    shell = ipython.get_ipython()
+    shell = ipython.get_ipython() if ipython is not None else None
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 

@@ -1,12 +1,5 @@
-"""Codes for TensorBoard's embedding projector: the test digits' z_mean, their labels and a sprite.
-
-``tensorboard --logdir OUT/logs``, Projector tab: every test digit's code as a point (PCA,
-t-SNE or UMAP), drawn as the digit itself and coloured by its label. Keras 3 has no
-working callback for this, so :func:`write_projector` writes the files TensorBoard reads:
-a checkpoint holding the codes (the folder's latest), ``metadata.tsv`` (a label per row),
-``sprite.png`` (the images tiled in rows, as the projector wants them) and
-``projector_config.pbtxt``.
-"""
+"""Codes for TensorBoard's embedding projector (``tensorboard --logdir OUT/logs``, Projector tab), drawn as digits
+coloured by label. Keras 3 has no working callback, so :func:`write_projector` writes the files TensorBoard reads."""
 from __future__ import annotations
 
 import os

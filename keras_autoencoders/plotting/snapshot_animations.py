@@ -1,10 +1,5 @@
-"""The training animations of Part 4 ("Label: c / Epoch: e" GIFs) and Part 6 (MP4s counted in batches).
-
-From a run's manifold snapshots: per label, the manifold and the z distribution
-over the snapshots (GIF and MP4, as the articles make them), and one animation
-with the ten labels' manifolds side by side (the one shown in a notebook and
-committed under ``figs/``).
-"""
+"""The training animations of Part 4 ("Label: c / Epoch: e" GIFs) and Part 6 (MP4s counted in batches) from a run's
+manifold snapshots: per label the manifold and the z distribution, and all labels side by side (under ``figs/``)."""
 from __future__ import annotations
 
 import os
@@ -13,9 +8,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from keras_autoencoders.plotting.animation import (label_epoch_title, render_image_frames,
-                                                   render_scatter_frames, write_animation,
-                                                   write_label_grid_animation)
+from keras_autoencoders.plotting.animation import (label_epoch_title, render_image_frames, render_scatter_frames,
+                                                   write_animation, write_label_grid_animation)
 from keras_autoencoders.plotting.display import show_file
 
 #: Stem of the all-labels animation in a run's ``animations/``.
@@ -36,12 +30,8 @@ class Snapshots(Protocol):
 def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike, unit: str = "Epoch",
                               labels: Sequence[int] = range(10), per_label: bool = True,
                               steps_per_epoch: int = 1) -> dict:
-    """Write the animations of a run; returns ``{stem: {format: path}}``.
-
-    ``unit`` titles the frames: ``"Epoch"`` (Part 4) or ``"Batch"`` (Part 6, whose epochs are
-    periods of ``steps_per_epoch=3`` iterations: the frame of period p reads "Batch: 3p", as
-    the article's titles do). Without snapshots (nothing trained in this run) it writes nothing.
-    """
+    """Write the animations of a run (none without snapshots); returns ``{stem: {format: path}}``. Frames read
+    ``"{unit}: {epoch * steps_per_epoch}"``: Part 4 counts epochs, Part 6 batches (``steps_per_epoch=3``)."""
     anim_dir = pathlib.Path(anim_dir)
     if not snapshots.epochs_taken:  # e.g. --pretrained: nothing was trained in this run folder
         print("no snapshots in this run folder (no training here), so no animations")

@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from keras_autoencoders.data.toy_manifold import ToyManifold
+from keras_autoencoders.plotting.figures import new_figure
 
 
-def plot_toy_manifold(data: ToyManifold, predicted: np.ndarray | None = None, *,
-                      title: str | None = None) -> Figure:
+def plot_toy_manifold(data: ToyManifold, predicted: np.ndarray | None = None, *, title: str | None = None) -> Figure:
     """Noisy points (blue sine, green circle), the true sine (red) and circle (yellow),
     and optionally the autoencoder's reconstructions as white dots, as in Part 4."""
-    fig = Figure(figsize=(15, 9))
-    FigureCanvasAgg(fig)
+    fig = new_figure((15, 9))
     ax = fig.add_subplot(1, 1, 1)
-    ax.set_xlim(-2.5, 2.5)
-    ax.set_ylim(-1.5, 1.5)
+    ax.set(xlim=(-2.5, 2.5), ylim=(-1.5, 1.5))
     colors = np.where(np.asarray(data.labels) == 0, "b", "g")
     ax.scatter(data.points[:, 0], data.points[:, 1], c=colors)
     sine, circle = data.curves
@@ -24,9 +21,7 @@ def plot_toy_manifold(data: ToyManifold, predicted: np.ndarray | None = None, *,
     ax.plot(circle[:, 0], circle[:, 1], color="yellow", linewidth=4)
     if predicted is not None:
         predicted = np.asarray(predicted)
-        ax.scatter(predicted[:, 0], predicted[:, 1], c="white", s=50,
-                   edgecolors="0.2", linewidths=0.5)
+        ax.scatter(predicted[:, 0], predicted[:, 1], c="white", s=50, edgecolors="0.2", linewidths=0.5)
     ax.grid(False)
-    if title:
-        ax.set_title(title)
+    ax.set_title(title or "")
     return fig
