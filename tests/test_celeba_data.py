@@ -7,7 +7,6 @@ of the numpy parser under test.  The tests on the real CelebA subset run only wh
 """
 import os
 import pathlib
-import time
 import warnings
 
 import numpy as np
@@ -203,9 +202,7 @@ def test_full_size_official_text_files_load(tmp_path):
         f"{name} {rows[i % len(rows)]}\n" for i, name in enumerate(names)))
     splits = np.repeat(np.arange(3, dtype=np.int8), [162_770, 19_867, 19_962])
     (tmp_path / PARTITION_FILE).write_text(format_partition_file(names, splits))
-    start = time.perf_counter()
-    index = load_celeba_index(tmp_path, check_images=False)
-    assert time.perf_counter() - start < 6.0
+    index = load_celeba_index(tmp_path, check_images=False)  # its time: bench/official_indexes.py
     assert index.filenames[-1] == "202599.jpg" and len(index) == OFFICIAL_COUNT
     assert index.attributes.dtype == np.int8 and index.partition.dtype == np.int8
     np.testing.assert_array_equal(index.attributes, values)

@@ -5,7 +5,6 @@ the real deep-funneled set runs only when ``KERAS_AUTOENCODERS_DATA`` holds ``lf
 """
 import os
 import pathlib
-import time
 
 import numpy as np
 import pytest
@@ -362,16 +361,14 @@ def test_explicit_missing_attribute_file(lfw):
     assert str(lfw / "nope.txt") in str(info.value) and "attributes_file" in str(info.value)
 
 
-def test_reading_a_full_size_attribute_file_is_fast(tmp_path):
+def test_a_full_size_attribute_file_reads_every_row(tmp_path):
     rng = np.random.default_rng(5)
     names = [f"Attribute {j}" for j in range(73)]
     values = rng.normal(size=(OFFICIAL_COUNT, 73))
     rows = [(f"Person {i // 3}", i % 3 + 1, values[i]) for i in range(OFFICIAL_COUNT)]
     path = tmp_path / ATTRIBUTE_FILE
     path.write_text(attribute_text(rows, names))
-    start = time.perf_counter()
-    keys, got_names, scores = read_lfw_attributes(path)
-    assert time.perf_counter() - start < 3.0
+    keys, got_names, scores = read_lfw_attributes(path)  # its time: bench/official_indexes.py
     assert len(keys) == OFFICIAL_COUNT and got_names == tuple(names) and scores.shape == (OFFICIAL_COUNT, 73)
     assert keys[4] == "Person_1/Person_1_0002.jpg"
     np.testing.assert_allclose(scores, values, atol=1e-5)
@@ -446,10 +443,7 @@ def test_real_lfw_folder():
     root = pathlib.Path(folder) / "lfw" if folder else None
     if root is None or not (root / IMAGE_FOLDER).is_dir():
         pytest.skip(f"no real LFW folder (set {DATA_ENV_VAR} to a folder holding lfw/)")
-    start = time.perf_counter()
     index = load_lfw_index(root.parent)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10.0, f"indexing took {elapsed:.1f} s"
     assert len(index) == OFFICIAL_COUNT and len(np.unique(index.people)) == OFFICIAL_PEOPLE
     if (root / SMILE_LABEL_FILE).is_file():
         assert index.labelled_smiles().size == 3780 and (index.smiling == 1).sum() == 1867
