@@ -1,7 +1,7 @@
 # %% [markdown]
 # # The faces study: a conv autoencoder on LFW, new faces, the smile vector, a conv VAE
 #
-# A runnable companion to the faces half of the project "Автокодировщики: LFW и MNIST" (a plain
+# A runnable companion to the faces half of the project "Автокодировщики" (on LFW and MNIST) (a plain
 # conv autoencoder on Labeled Faces in the Wild, new faces from a normal distribution fitted to its
 # codes, a "smile vector" added to non-smiling faces) and to the face-generating conv VAE of the slides
 # "Analiza porównawcza zastosowań tradycyjnych oraz wariacyjnych autoenkoderów". Each picture has a number.

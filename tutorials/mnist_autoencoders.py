@@ -3,7 +3,7 @@
 #
 # A runnable companion to the MNIST experiments of the slides "Analiza porównawcza zastosowań
 # tradycyjnych oraz wariacyjnych autoenkoderów" (denoising, AE and VAE code spaces, new digits, AE
-# vs PCA) and of the project "Автокодировщики: LFW и MNIST" (a conv VAE, fives and sevens on demand,
+# vs PCA) and of the project "Автокодировщики" (on LFW and MNIST) (a conv VAE, fives and sevens on demand,
 # anomaly detection). Eight models, each a resumable stage; every picture comes with a number.
 #
 #     python tutorials/mnist_autoencoders.py --quick          # minutes on a 2-core CPU

@@ -1,4 +1,4 @@
-"""LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики: LFW и MNIST".
+"""LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики" (LFW and MNIST).
 
 The official layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of
 5,749 people), optionally ``lfw_attributes.txt`` (73 classifier scores per image) and
