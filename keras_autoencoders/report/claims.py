@@ -187,8 +187,9 @@ def _vae_draws(record: RunRecord) -> Measured:
 
 
 def _fives_and_sevens(record: RunRecord) -> Measured:
-    wanted = record.results["digits_on_demand"]
-    five, seven = wanted["read_as_5"], wanted["read_as_7"]
+    """Read by the digit judge of ``scores.json``, as every digit row is (the share of each label's 1,000
+    digits read as that label)."""
+    five, seven = (_generator(record)["conditional"]["per_label"][digit] for digit in (5, 7))
     return (f"of 1,000 digits from N(0, I) each, {fmt(five)} read as 5 and {fmt(seven)} as 7",
             verdict(min(five, seven) >= 0.8, min(five, seven) >= 0.5))
 
