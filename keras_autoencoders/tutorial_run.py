@@ -122,7 +122,7 @@ class TutorialRun(RunFolder):
                   **{k: v for k, v in record.items() if not (k == "precision" and v == "float32")}}
         if check_same_run(folder.root, record) and self.model(name).is_file() and not folder.backup.exists():
             print(f"stage {name}: trained earlier with the same settings, reloaded from {self.model(name)}")
-            return Trained(self.load_model(name), read_history_csv(folder.history))
+            return Trained(self.load_model(name), read_history_csv(folder.history) if folder.history.is_file() else {})
         clear_finished_run(folder.root, [folder.history.name, folder.logs.name])
         self.model(name).unlink(missing_ok=True)
         keras.utils.set_random_seed(seed)

@@ -74,6 +74,8 @@ def test_a_stage_trains_once_and_reloads_when_its_settings_match(tmp_path, digit
         np.testing.assert_array_equal(a, b)
     reloaded = study_run(tmp_path, skip_training=True).stage("ae", build, digits, epochs=99)
     assert build.calls == 1 and reloaded.history == first.history
+    run.stage_folder("ae").history.unlink()  # a finished stage without its history still reloads
+    assert train(run, build, digits, settings={"noise": 0.5}).history == {} and build.calls == 1
 
 
 @pytest.mark.parametrize("change", [{"epochs": 3}, {"settings": {"noise": 0.3}}])
