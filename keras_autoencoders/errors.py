@@ -1,7 +1,6 @@
-"""The library's own error types. Every error raised for bad input (missing data, malformed files, bad
-arguments, a diverged run) derives from :class:`KerasAutoencodersError`: a command-line run ends with one
-message, no traceback (:meth:`keras_autoencoders.tutorial.TutorialSettings.parse`), while Python callers
-still catch the specific exception."""
+"""The library's own error types. Every error raised for bad input (missing data, malformed files, bad arguments, a
+diverged run) derives from :class:`KerasAutoencodersError`: a command-line run ends with one message, no traceback
+(:meth:`keras_autoencoders.tutorial.TutorialSettings.parse`), while Python callers still catch the specific one."""
 from __future__ import annotations
 
 import pathlib
@@ -31,8 +30,7 @@ class FileLineError(DataFormatError):
 
 
 class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):
-    """An attribute name a dataset does not have (both a KeyError and a ValueError); the
-    message lists the valid names."""
+    """An attribute name a dataset does not have (both a KeyError and a ValueError); the message lists valid names."""
 
     @classmethod
     def among(cls, unknown: Iterable[str], valid: Iterable[str], where: str) -> "UnknownAttributeError":
@@ -51,8 +49,7 @@ class NonFiniteLossError(KerasAutoencodersError, FloatingPointError):
 
 
 class DamagedFileError(KerasAutoencodersError, ValueError):
-    """A model file or backup is damaged (truncated, a Git LFS pointer, a wrong sha256); the message names
-    the file and what to do."""
+    """A model file or backup is damaged (truncated, a Git LFS pointer, a wrong sha256); the message says what to do."""
 
 
 def check_whole_periods(period: int, **counts: int) -> None:

@@ -1,11 +1,10 @@
 """What this machine computes with: the CPU, its vector extensions, native bfloat16, the versions.
 
-:func:`describe` is what ``python -m keras_autoencoders env`` and every benchmark print first.
-:func:`check_precision`: ``mixed_bfloat16`` pays off only where bfloat16 is native (AMX or AVX512_BF16
-on x86, a GPU of compute capability 8.0 or more); elsewhere it is emulated, several times slower.
-The CPU counts as the kernels may use it: ``ONEDNN_MAX_CPU_ISA`` (oneDNN) and ``--xla_cpu_max_isa``
-in ``XLA_FLAGS`` (XLA, ``--jit-compile``) cap its instructions, below AVX512_BF16: no native bfloat16.
-"""
+:func:`describe` is what ``python -m keras_autoencoders env`` and every benchmark print first. :func:`check_precision`:
+``mixed_bfloat16`` pays off only where bfloat16 is native (AMX or AVX512_BF16 on x86, a GPU of compute capability 8.0 or
+more); elsewhere it is emulated, several times slower. The CPU counts as the kernels may use it: ``ONEDNN_MAX_CPU_ISA``
+(oneDNN) and ``--xla_cpu_max_isa`` in ``XLA_FLAGS`` (XLA, ``--jit-compile``) cap its instructions, below AVX512_BF16: no
+native bfloat16."""
 from __future__ import annotations
 
 import os

@@ -67,8 +67,7 @@ def register_saved_classes() -> None:
 
 
 def load_model_file(path: str | os.PathLike, what_to_do: str = RETRAIN, **load_args: Any):
-    """``keras.models.load_model(path, **load_args)``; a damaged file raises :class:`DamagedFileError`
-    saying ``what_to_do``."""
+    """``keras.models.load_model(path, **load_args)``; a damaged file raises :class:`DamagedFileError` (what to do)."""
     import keras
 
     register_saved_classes()

@@ -1,11 +1,10 @@
 """The trained models of the committed runs, shipped in ``figs/pretrained/`` (``--pretrained``).
 
-A ``--pretrained`` run copies them and the committed run's history into its run folder and skips
-training. :func:`export_for_shipping` writes them without optimiser state (a third of the size) and
-their line of ``SHA256SUMS``, which :func:`pretrained_path` checks before use; :func:`check_shipped`
-recomputes a committed number with each. Not shipped: the CelebA CVAE (8.5 million weights, 34 MB,
-more than the whole budget for ``figs/``) and the MNIST study's dense models (3.6 MB each).
-"""
+A ``--pretrained`` run copies them and the committed run's history into its run folder and skips training.
+:func:`export_for_shipping` writes them without optimiser state (a third of the size) and their line of ``SHA256SUMS``,
+which :func:`pretrained_path` checks before use; :func:`check_shipped` recomputes a committed number with each. Not
+shipped: the CelebA CVAE (8.5 million weights, 34 MB, more than the whole budget for ``figs/``) and the MNIST study's
+dense models (3.6 MB each)."""
 from __future__ import annotations
 
 import json
@@ -54,8 +53,7 @@ _SCORED_AS = {"part4_cvae": ("samples", 8), "part6_cvae_gan": ("samples", 8), "p
 
 
 def pretrained_path(name: str) -> pathlib.Path:
-    """The shipped ``NAME.keras``, checked (:func:`verify_shipped`); :class:`SettingsError` names the file
-    when it is missing."""
+    """The shipped ``NAME.keras``, checked (:func:`verify_shipped`); :class:`SettingsError` when it is missing."""
     if name not in SHIPPED:
         raise SettingsError(f"no pretrained model named {name!r}; shipped: {', '.join(sorted(SHIPPED))}")
     path = PRETRAINED_FOLDER / f"{name}.keras"
@@ -85,9 +83,8 @@ def install_pretrained(run: RunFolder, *names: str) -> list[pathlib.Path]:
 
 
 def export_for_shipping(model_file: str | os.PathLike, name: str) -> pathlib.Path:
-    """Save a run's ``model/NAME.keras`` without its optimiser state as ``figs/pretrained/NAME.keras``,
-    computing in float32 (:func:`computing_in_float32`: as fast on every CPU, numbers independent of a
-    CPU's bfloat16 kernels, `docs/machines.md`), and its sha256 in ``SHA256SUMS``."""
+    """Save a run's ``model/NAME.keras`` without optimiser state as ``figs/pretrained/NAME.keras`` (its sha256 in
+    ``SHA256SUMS``), computing in float32 (:func:`computing_in_float32`: the same on every CPU, `docs/machines.md`)."""
     model = load_model_file(model_file, RETRAIN, compile=False)
     PRETRAINED_FOLDER.mkdir(parents=True, exist_ok=True)
     target = PRETRAINED_FOLDER / f"{name}.keras"
@@ -121,14 +118,10 @@ def computing_in_float32(path: str | os.PathLike) -> None:
 
 
 def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[str, float]:
-    """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed",
-    "tolerance"}``, the last the relative difference allowed (:data:`TOLERANCE`).
-
-    MNIST models: the mean squared pixel error of decoding z_mean of the first 1,000 test digits
-    (``scores.json``, ``reconstruction.mse``); toy AEs: the mean distance of their outputs to the nearest
-    curve (``results.json``, ``toy_manifold``); faces models (need LFW): the autoencoder's validation MSE
-    and the sharpness of the VAE's faces from N(0, I) (``results.json``).
-    """
+    """Recompute one committed number with the shipped model ``name``: ``{"measured", "committed", "tolerance"}``, the
+    last the relative difference allowed (:data:`TOLERANCE`). MNIST models: the mean squared pixel error of decoding
+    z_mean of the first 1,000 test digits (``scores.json``); toy AEs: the mean distance of their outputs to the nearest
+    curve; faces models (need LFW): the autoencoder's validation MSE, the sharpness of the VAE's faces from N(0, I)."""
     committed_in = "mixed_bfloat16" if name in COMMITTED_IN_BFLOAT16 else "float32"
     return {**_recompute(name, data_dir), "tolerance": TOLERANCE[committed_in]}
 
@@ -144,9 +137,8 @@ def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float
         toy = make_sine_circle(seed=results["settings"]["seed"])
         inputs = [toy.points, toy.labels] if "conditional" in name else toy.points
         measured = toy_manifold_distances(model.predict(inputs, batch_size=2000, verbose=0), toy)
-        key = name.removeprefix("toy_")
         return {"measured": measured["mean_distance_to_nearest_curve"],
-                "committed": results["toy_manifold"][key]["mean_distance_to_nearest_curve"]}
+                "committed": results["toy_manifold"][name.removeprefix("toy_")]["mean_distance_to_nearest_curve"]}
     if name.startswith("face_"):
         return _check_face_model(name, model, run, data_dir)
     from keras_autoencoders.data.mnist import load_mnist_digits
@@ -187,9 +179,8 @@ def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir
 
 
 def pretrained_history(name: str) -> dict[str, list[float]]:
-    """The per-epoch losses the shipped model ``name`` was trained with, from its committed run:
-    ``history.csv`` (the run's main model), ``stages/NAME.csv`` (a study's stage) or the
-    ``history`` section of ``results.json``; empty when the run kept none (the toy AEs)."""
+    """The per-epoch losses the shipped model ``name`` was trained with, from its committed run's ``history.csv``,
+    ``stages/NAME.csv`` or ``results.json``'s ``history``; empty when the run kept none (the toy AEs)."""
     run = source_run(name)
     results = json.loads((run / RESULTS_FILE).read_text()) if (run / RESULTS_FILE).is_file() else {}
     for path in (run / "stages" / f"{name}.csv", run / HISTORY_FILE):

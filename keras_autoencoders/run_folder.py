@@ -1,11 +1,6 @@
-"""A tutorial's run folder (``--out``, `docs/results-files.md`): its file names, defined once, and the writers.
-
-``figures/``, ``animations/``, ``model/NAME.keras``, ``logs/`` (TensorBoard), ``history.csv``, ``snapshots.npz``,
-``backup/`` (resume state), ``run_settings.json``, ``results.json`` (``settings``, ``history``, ``versions`` and
-the tutorial's measurements) and ``samples.npz`` (:func:`keras_autoencoders.generate.digits.contract_samples`),
-both written atomically; ``python -m keras_autoencoders report`` adds ``scores.json``, ``REPORT.md`` and
-``report_losses.png`` (:mod:`keras_autoencoders.report.run_record`).
-"""
+"""A tutorial's run folder (``--out``, `docs/results-files.md`): its file names, defined once, and the writers of
+``results.json`` (``settings``, the tutorial's measurements, ``versions``) and ``samples.npz``, both atomic;
+``python -m keras_autoencoders report`` adds ``scores.json``, ``REPORT.md`` and ``report_losses.png``."""
 from __future__ import annotations
 
 import csv
@@ -83,9 +78,8 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
 
 
 def check_same_run(out: str | os.PathLike, record: dict) -> bool:
-    """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values aside),
-    then ``record`` is written. A backed-up run made with other settings is never continued (its weights
-    would be trained under a changed preset or latent size): :class:`~keras_autoencoders.errors.SettingsError`."""
+    """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values aside), then
+    ``record`` is written; a backed-up run with other settings is never continued (:class:`SettingsError`)."""
     out = pathlib.Path(out)
     chosen = {k: v for k, v in to_jsonable(record).items() if v is not None}
     saved_path = next((out / name for name in (RUN_SETTINGS_FILE, LEGACY_STAGE_FILE) if (out / name).exists()), None)

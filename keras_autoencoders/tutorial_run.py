@@ -1,12 +1,7 @@
-"""A tutorial's run: its settings, its run folder, and one call per trained model.
-
-:func:`start_tutorial` parses the settings, seeds Keras and returns a :class:`TutorialRun`, which decides
-the run mode once: training (a cell fits when :meth:`TutorialRun.needs_training`, then
-:meth:`TutorialRun.keep` saves; the same command resumes an interrupted run; a study trains each model
-with :meth:`TutorialRun.stage` in ``stages/NAME/``), ``--skip-training`` (the saved models and histories are
-reloaded) or ``--pretrained`` (the shipped ones are installed and used, and ``SHIPPED_SETTINGS`` take
-the committed run's values).
-"""
+"""A tutorial's run: its settings, its run folder, and one call per trained model. :func:`start_tutorial` returns a
+:class:`TutorialRun`, which decides the run mode once: training (the same command resumes an interrupted run),
+``--skip-training`` (the saved models and histories are reloaded) or ``--pretrained`` (the shipped ones are installed,
+and ``SHIPPED_SETTINGS`` take the committed run's values)."""
 from __future__ import annotations
 
 import dataclasses
@@ -60,8 +55,7 @@ class TutorialRun(RunFolder):
         return not (self.pretrained or getattr(self.settings, "skip_training", False))
 
     def check_same_run(self, keys: Sequence[str], **facts: Any) -> None:
-        """:func:`~keras_autoencoders.run_folder.check_same_run` on the ``keys`` settings and ``facts`` (such
-        as the data source)."""
+        """:func:`~keras_autoencoders.run_folder.check_same_run` on settings ``keys`` and ``facts`` (data source)."""
         if self.training:
             settings = {**self.settings.as_dict(), **facts}
             check_same_run(self.root, {k: settings[k] for k in (*keys, *facts)})
@@ -88,8 +82,7 @@ class TutorialRun(RunFolder):
         if self.training:
             model.save(self.model(name))
         elif not self.model(name).is_file():
-            raise SettingsError(f"no trained model {self.model(name)}: run the tutorial without --skip-training "
-                                "first")
+            raise SettingsError(f"no trained model {self.model(name)}: run the tutorial without --skip-training first")
         else:
             model = self.load_model(name)
         if fitted is not None:
@@ -100,15 +93,12 @@ class TutorialRun(RunFolder):
     def stage(self, name: str, build: Callable[[], keras.Model], data: Any, *, epochs: int,
               batch_size: int | None = None, validation_data: Any = None, verbose: int | str = 2,
               **record: Any) -> Trained:
-        """One of a study's models: :meth:`needs_training`, ``fit`` with the run-folder callbacks in
-        :meth:`stage_folder` (resumably), :meth:`keep`; reloaded when a rerun finds it finished with the same
-        settings, else trained again (an interrupted one with other settings: :class:`SettingsError`).
-
-        ``build()`` returns the compiled model, built after Keras is seeded with the run's seed. ``data`` is
-        ``(x, y)`` arrays (batched by ``shuffled_batches``) or a function of the stage's ``EpochSeeds`` returning
-        the dataset. The epochs, batch size, seed, sample count and ``record`` are the settings; a
-        ``precision="float32"`` is not recorded, so stages saved before the option still match.
-        """
+        """One of a study's models: ``fit`` (resumable) with the run-folder callbacks in :meth:`stage_folder`, then
+        :meth:`keep`; reloaded when a rerun finds it finished with the same settings, else trained again (an
+        interrupted one with other settings: :class:`SettingsError`). ``build()`` returns the compiled model, built
+        after Keras is seeded with the run's seed; ``data`` is ``(x, y)`` arrays (batched by ``shuffled_batches``) or
+        a function of the stage's ``EpochSeeds`` returning the dataset. The epochs, batch size, seed, sample count and
+        ``record`` are the settings (a ``precision="float32"`` is not, so stages saved before the option match)."""
         from keras_autoencoders.training.callbacks import run_folder_callbacks
         from keras_autoencoders.training.reproducible import EpochSeeds, shuffled_batches
 
@@ -142,9 +132,8 @@ class TutorialRun(RunFolder):
         return save_figure(fig, self.figures / f"{name}.png")
 
     def finish(self, record: ResultsRecord, samples: dict | None = None, data_source: str | None = None) -> None:
-        """A tutorial's last call: ``samples.npz`` (when given), ``results.json`` (the settings and the
-        ``data_source`` they ran on, the ``record``'s sections, the versions), then the closing lines
-        (:func:`~keras_autoencoders.tutorial.summary_lines` of the record's headline)."""
+        """A tutorial's last call: ``samples.npz`` (when given), ``results.json`` (the settings, ``data_source``, the
+        ``record``'s sections, the versions), then the headline's :func:`~keras_autoencoders.tutorial.summary_lines`."""
         if samples is not None:
             write_samples(self.root, samples)
         settings = {**self.settings.as_dict(), **({"data_source": data_source} if data_source else {})}
@@ -166,9 +155,8 @@ def _take_shipped_settings(settings: SettingsT) -> SettingsT:
 
 def start_tutorial(settings_class: type[SettingsT], notebook_preset: str = "article",
                    argv: Sequence[str] | None = None) -> tuple[SettingsT, TutorialRun]:
-    """A tutorial's first call: its settings (flags, preset), Keras' global seed, and its run. Checks the
-    precision (:func:`~keras_autoencoders.machine.check_precision`); a training run clears what an earlier
-    finished run left in ``--out`` (``history.csv``, ``snapshots.npz``, ``logs/``)."""
+    """A tutorial's first call: its settings (flags, preset), Keras' global seed and its run, the precision checked
+    (:func:`~keras_autoencoders.machine.check_precision`); a training run clears an earlier finished run's logs."""
     settings = _take_shipped_settings(settings_class.parse(argv, notebook_preset=notebook_preset))
     keras.utils.set_random_seed(settings.seed)
     print("settings:", settings)

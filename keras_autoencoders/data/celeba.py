@@ -1,11 +1,9 @@
 """CelebA: finding, checking and indexing the aligned faces and their 40 attributes.
 
-The data section of the CelebA CVAE article ("VAE for dummies"): 202,599 aligned and cropped
-faces (178x218 pixels) and the 40 binary attributes the model is conditioned on, in the official
-layout: ``celeba/img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt`` (a count line, the
-40 names, then ``000001.jpg -1  1 ...`` rows) and ``list_eval_partition.txt`` (``000001.jpg 0``
-rows: 0 train, 1 valid, 2 test). There is no automatic download (docs/data.md).
-"""
+The data section of the CelebA CVAE article ("VAE for dummies"): 202,599 aligned and cropped faces (178x218 pixels)
+and the 40 binary attributes the model is conditioned on, in the official layout: ``celeba/img_align_celeba/*.jpg``,
+``list_attr_celeba.txt`` (a count line, the 40 names, then ``000001.jpg -1  1 ...`` rows) and
+``list_eval_partition.txt`` (``000001.jpg 0`` rows: 0 train, 1 valid, 2 test). No download (docs/data.md)."""
 from __future__ import annotations
 
 import os
@@ -13,7 +11,7 @@ import pathlib
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -21,10 +19,8 @@ from keras_autoencoders.errors import FileLineError, SettingsError, UnknownAttri
 
 from .checks import check_choice
 from .image_index import ImageRows
-from .locations import DataFolder
+from .locations import DataFolder, PathLike
 from .text_files import TextLayout, listing, read_table
-
-PathLike = Union[str, os.PathLike]
 
 #: The 40 attribute names of ``list_attr_celeba.txt``, in file order.
 ATTRIBUTE_NAMES: tuple[str, ...] = (
@@ -57,16 +53,14 @@ JPEG_TAIL_BYTES = 1024
 CELEBA = DataFolder(
     CELEBA_FOLDER, "CelebA", (IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE),
     "CelebA has no automatic download. Get it from the official CelebA page "
-    "(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html): the aligned-and-cropped images "
-    f"('Align&Cropped Images', img_align_celeba.zip, unzipped to {IMAGE_FOLDER}/) and the "
-    f"two text files {ATTRIBUTE_FILE} (Anno) and {PARTITION_FILE} (Eval), all in one "
-    f"folder named {CELEBA_FOLDER}/.",
+    "(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html): the aligned-and-cropped images ('Align&Cropped Images', "
+    f"img_align_celeba.zip, unzipped to {IMAGE_FOLDER}/) and the two text files {ATTRIBUTE_FILE} (Anno) and "
+    f"{PARTITION_FILE} (Eval), all in one folder named {CELEBA_FOLDER}/.",
 )
 
 
 class CelebaFormatError(FileLineError):
-    """A CelebA text file or image is not in the expected format; the message starts with the file
-    and, where there is one, the 1-based line (kept in :attr:`path` and :attr:`line`)."""
+    """A CelebA text file or image is not in the expected format (the file and line as in :class:`FileLineError`)."""
 
 
 class CorruptImageWarning(UserWarning):
@@ -83,8 +77,7 @@ PARTITION = TextLayout(CelebaFormatError, ("file name",), "split", {"0": 0, "1":
 
 
 def read_attribute_file(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
-    """``list_attr_celeba.txt``'s file names (numpy str), attribute names and int8 ±1 values
-    ``(n, len(names))``."""
+    """``list_attr_celeba.txt``'s file names (numpy str), attribute names and int8 ±1 values ``(n, len(names))``."""
     table = read_table(path, ATTRIBUTES)
     return table.keys, table.names, table.values
 
@@ -123,10 +116,9 @@ def _jpeg_problem(path: str) -> Optional[str]:
 
 
 def scan_jpegs(paths: Sequence[PathLike], on_corrupt: str = "skip", stacklevel: int = 1) -> np.ndarray:
-    """Boolean mask of the files whose JPEG markers look right: FF D8 FF first, FF D9 in the last
-    1 KiB (a thread pool scans 202,599 files in seconds; what still fails to decode is left to the
-    tf.data pipeline). ``on_corrupt="skip"``: one :class:`CorruptImageWarning` (``stacklevel`` above
-    the caller) counts the bad files; ``"raise"``: a :class:`CelebaFormatError` names the first."""
+    """Boolean mask of the files whose JPEG markers look right: FF D8 FF first, FF D9 in the last 1 KiB (202,599 files
+    in seconds; what still fails to decode is left to the tf.data pipeline). ``on_corrupt="skip"``: one
+    :class:`CorruptImageWarning` counts the bad files; ``"raise"``: a :class:`CelebaFormatError` names the first."""
     check_choice("on_corrupt", on_corrupt, ON_CORRUPT_CHOICES)
     names = [os.fspath(p) for p in paths]
     workers = min(16, 4 * (os.cpu_count() or 1))
@@ -212,15 +204,9 @@ def random_partition(n: int, fractions: Sequence[float], seed: int = 0) -> np.nd
     return out
 
 
-def load_celeba_index(
-    data_dir: Optional[PathLike] = None,
-    attributes: Optional[Sequence[str]] = None,
-    *,
-    on_corrupt: str = "skip",
-    check_images: bool = True,
-    fallback_split: tuple[float, float, float] = (0.8, 0.1, 0.1),
-    seed: int = 0,
-) -> CelebaIndex:
+def load_celeba_index(data_dir: Optional[PathLike] = None, attributes: Optional[Sequence[str]] = None, *,
+                      on_corrupt: str = "skip", check_images: bool = True,
+                      fallback_split: tuple[float, float, float] = (0.8, 0.1, 0.1), seed: int = 0) -> CelebaIndex:
     """Find CelebA (:func:`find_celeba_root`) and index it, its two text files joined by file name;
     ``attributes`` picks columns by name, in that order (``None``: all 40). ``check_images``: every
     listed image must be in ``img_align_celeba/`` and pass :func:`scan_jpegs` (``on_corrupt``). When the

@@ -1,25 +1,23 @@
 """Fashion-MNIST's test set: out-of-distribution images for the MNIST models' anomaly scores.
 
-The 10,000 test images (28x28 uint8, ten clothing classes) are read from the official release's
-two IDX files in the folder layout of Keras' download, ``fashion-mnist/t10k-images-idx3-ubyte.gz``
-and ``fashion-mnist/t10k-labels-idx1-ubyte.gz``, found as MNIST is (:mod:`.locations`), with the
-test half of ``keras.datasets.fashion_mnist.load_data()`` as the download.
-"""
+The 10,000 test images (28x28 uint8, ten clothing classes) are read from the official release's two IDX files in the
+folder layout of Keras' download, ``fashion-mnist/t10k-images-idx3-ubyte.gz`` and
+``fashion-mnist/t10k-labels-idx1-ubyte.gz``, found as MNIST is (:mod:`.locations`), with the test half of
+``keras.datasets.fashion_mnist.load_data()`` as the download."""
 from __future__ import annotations
 
 import functools
 import gzip
-import os
 import pathlib
 import zlib
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
 from keras_autoencoders.errors import DataFormatError
 
-from .locations import DOWNLOAD_PLACE, DataNotFoundError, keras_dataset, search, try_download
+from .locations import DOWNLOAD_PLACE, DataNotFoundError, PathLike, keras_dataset, search, try_download
 from .mnist import check_digits
 
 FOLDER = "fashion-mnist"
@@ -30,8 +28,6 @@ WHAT = "the Fashion-MNIST test set"
 _keras_download = functools.partial(keras_dataset, "fashion_mnist")  # a name of its own, which tests replace
 #: IDX type code of unsigned bytes, the only type these files use.
 IDX_UINT8 = 0x08
-
-PathLike = Union[str, os.PathLike]
 
 
 @dataclass(frozen=True)

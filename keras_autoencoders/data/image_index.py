@@ -18,8 +18,7 @@ Index = TypeVar("Index", bound="ImageRows")
 
 
 class ImageRows:
-    """Rows of an image index; mix into a frozen dataclass with ``root``, the ``ROW_FIELDS`` arrays
-    and ``attribute_names``."""
+    """Rows of an image index; mix into a frozen dataclass with ``root``, ``ROW_FIELDS`` and ``attribute_names``."""
 
     IMAGE_FOLDER: ClassVar[str]  # the folder under root that holds the images
     ROW_FIELDS: ClassVar[tuple[str, ...]]  # the per-image array fields, filenames first
@@ -42,13 +41,9 @@ class ImageRows:
     def __len__(self) -> int:
         return len(self.filenames)
 
-    @property
-    def image_folder(self) -> pathlib.Path:
-        return self.root / self.IMAGE_FOLDER
-
     def paths(self) -> list[str]:
         """Full paths of the images, in index order."""
-        folder = os.fspath(self.image_folder)
+        folder = os.fspath(self.root / self.IMAGE_FOLDER)
         return [os.path.join(folder, name) for name in self.filenames.tolist()]
 
     def select(self: Index, indices: Union[Sequence[int], np.ndarray]) -> Index:

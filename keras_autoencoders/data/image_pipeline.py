@@ -1,12 +1,10 @@
 """A streaming tf.data pipeline for face images, in place of the CelebA CVAE article's PIL generator.
 
-``(paths, conditions)`` -> shuffle (names only) -> parallel ``map`` (:func:`decode_crop_resize`, which
-decodes only the crop window) -> ``ignore_errors`` -> ``batch`` -> ``prefetch``: no pixel is held beyond
-those in flight. The default ``"area"`` resize is one cheap op; antialiased ``"bilinear"`` (PIL's, the
-article's) differs by about 0.01 per pixel but costs as much CPU as the decode (``ScaleAndTranslate``
-hands each image to the intra-op pool about 5 times): under 2x the PIL generator's rate on 2 cores,
-where "area" reaches 2.5-3x (``bench/celeba_pipeline.py``).
-"""
+``(paths, conditions)`` -> shuffle (names only) -> parallel ``map`` (:func:`decode_crop_resize`, which decodes only the
+crop window) -> ``ignore_errors`` -> ``batch`` -> ``prefetch``: no pixel is held beyond those in flight. The default
+``"area"`` resize is one cheap op; antialiased ``"bilinear"`` (PIL's, the article's) differs by about 0.01 per pixel but
+costs as much CPU as the decode (``ScaleAndTranslate`` hands each image to the intra-op pool about 5 times): under 2x
+the PIL generator's rate on 2 cores, where "area" reaches 2.5-3x (``bench/celeba_pipeline.py``)."""
 from __future__ import annotations
 
 import os
@@ -18,6 +16,7 @@ import tensorflow as tf
 from keras_autoencoders.errors import SettingsError
 
 from .checks import check_choice, check_fraction, check_integer
+from .locations import PathLike
 
 #: Side of the square images the pipeline yields (the article's 64x64).
 DEFAULT_IMAGE_SIZE = 64
@@ -27,17 +26,14 @@ DEFAULT_CROP_FRACTION = 140 / 178
 #: Resize filters: "area" (box filter) or "bilinear" (antialiased triangle filter, as PIL's ``BILINEAR``).
 RESIZE_METHODS = ("area", "bilinear")
 
-PathLike = Union[str, os.PathLike]
-
 
 def _check_crop_fraction(crop_fraction: float) -> float:
     return check_fraction("crop_fraction", crop_fraction, "a number in (0, 1]", one_allowed=True)
 
 
 def crop_window(height: Any, width: Any, crop_fraction: float = DEFAULT_CROP_FRACTION) -> tf.Tensor:
-    """The centred square crop ``[y, x, h, w]`` (int32) of a ``height`` x ``width`` image (ints or
-    scalar tensors): side ``round(crop_fraction * width)`` clamped to ``[1, min(height, width)]``,
-    the same part of the image at any resolution."""
+    """The centred square crop ``[y, x, h, w]`` (int32) of a ``height`` x ``width`` image (ints or scalar tensors):
+    side ``round(crop_fraction * width)`` clamped to ``[1, min(height, width)]``, the same part at any resolution."""
     crop_fraction = _check_crop_fraction(crop_fraction)
     height, width = tf.cast(height, tf.int32), tf.cast(width, tf.int32)
     side = tf.cast(tf.floor(crop_fraction * tf.cast(width, tf.float64) + 0.5), tf.int32)
@@ -47,9 +43,8 @@ def crop_window(height: Any, width: Any, crop_fraction: float = DEFAULT_CROP_FRA
 
 def decode_crop_resize(path: Union[tf.Tensor, PathLike], image_size: int = DEFAULT_IMAGE_SIZE,
                        crop_fraction: float = DEFAULT_CROP_FRACTION, *, resize_method: str = "area") -> tf.Tensor:
-    """The JPEG at ``path`` as float32 ``(image_size, image_size, 3)`` in [0, 1]: only its centred crop
-    (:func:`crop_window`, from the size in the header) is decoded (libjpeg's exact integer DCT), then
-    resized by ``resize_method`` (a crop smaller than ``image_size`` always by antialiased bilinear)."""
+    """The JPEG at ``path`` as float32 ``(image_size, image_size, 3)`` in [0, 1]: only its :func:`crop_window` is
+    decoded, then resized by ``resize_method`` (a crop smaller than ``image_size`` always by antialiased bilinear)."""
     image_size = check_integer("image_size", image_size)
     crop_fraction = _check_crop_fraction(crop_fraction)
     check_choice("resize_method", resize_method, RESIZE_METHODS)
@@ -87,9 +82,8 @@ def _epoch_permutation(count: Any, seed: int, epoch_variable: tf.Variable) -> tf
 
 
 def epoch_order(count: int, seed: int, epoch_variable: tf.Variable) -> tf.data.Dataset:
-    """The indices ``0 .. count - 1`` (int64, cardinality known) in an order that depends only on
-    ``(seed, epoch)``, the epoch read from the integer ``epoch_variable`` when an iterator starts (each
-    Keras epoch, :class:`~keras_autoencoders.training.reproducible.EpochSeeds`): a resumed run repeats it."""
+    """The indices ``0 .. count - 1`` (int64) in an order of ``(seed, epoch)`` only, the epoch read from the integer
+    ``epoch_variable`` (:class:`~keras_autoencoders.training.reproducible.EpochSeeds`) as each iterator starts."""
     count = check_integer("count", count)
     seed = check_integer("seed", seed, None, what="an integer")
     if not isinstance(epoch_variable, tf.Variable) or not epoch_variable.dtype.is_integer:
@@ -117,31 +111,19 @@ def _decoded_once(decoded: tf.data.Dataset, count: int, shuffle: bool, seed: int
     return tf.data.Dataset.range(1).flat_map(lambda _: decoded.batch(count).flat_map(in_order))
 
 
-def make_image_dataset(
-    paths: Sequence[PathLike],
-    conditions: np.ndarray,
-    batch_size: int,
-    *,
-    image_size: int = DEFAULT_IMAGE_SIZE,
-    crop_fraction: float = DEFAULT_CROP_FRACTION,
-    shuffle: bool = True,
-    seed: int | None = 0,
-    drop_remainder: bool = False,
-    skip_decode_errors: bool = True,
-    resize_method: str = "area",
-    num_parallel_calls: int = tf.data.AUTOTUNE,
-    epoch_variable: tf.Variable | None = None,
-    cache_decoded: bool = False,
-) -> tf.data.Dataset:
-    """``(images, conditions)`` batches streamed from JPEG files: float32 ``(b, image_size, image_size, 3)``
-    in [0, 1] (:func:`decode_crop_resize`) and the matching rows of ``conditions``, each file once an epoch.
-
-    The order is the files', or with ``shuffle`` one of ``seed`` (and TensorFlow's global seed), anew each
-    epoch; with an ``epoch_variable`` it depends only on ``(seed, epoch)`` (:func:`epoch_order`), so a
-    resumed run repeats it. ``skip_decode_errors`` drops undecodable files with a logged warning.
-    ``cache_decoded`` keeps the crops decoded in epoch 1 (``n * image_size^2 * 12`` bytes, twice while an
-    epoch runs: LFW's 10,000 training faces at 32x32 120 MB, CelebA's at 64x64 20 GB), so training on
-    a small CPU no longer waits for JPEG decoding."""
+def make_image_dataset(paths: Sequence[PathLike], conditions: np.ndarray, batch_size: int, *,
+                       image_size: int = DEFAULT_IMAGE_SIZE, crop_fraction: float = DEFAULT_CROP_FRACTION,
+                       shuffle: bool = True, seed: int | None = 0, drop_remainder: bool = False,
+                       skip_decode_errors: bool = True, resize_method: str = "area",
+                       num_parallel_calls: int = tf.data.AUTOTUNE, epoch_variable: tf.Variable | None = None,
+                       cache_decoded: bool = False) -> tf.data.Dataset:
+    """``(images, conditions)`` batches streamed from JPEG files: float32 ``(b, image_size, image_size, 3)`` in [0, 1]
+    (:func:`decode_crop_resize`) and the matching rows of ``conditions``, each file once an epoch, in the files' order
+    or, with ``shuffle``, one of ``seed`` (and TensorFlow's global seed) anew each epoch; with an ``epoch_variable`` it
+    depends only on ``(seed, epoch)`` (:func:`epoch_order`), so a resumed run repeats it. ``skip_decode_errors`` drops
+    undecodable files with a logged warning. ``cache_decoded`` keeps the crops decoded in epoch 1
+    (``n * image_size^2 * 12`` bytes, twice while an epoch runs: LFW's 10,000 training faces at 32x32 120 MB, CelebA's
+    at 64x64 20 GB), so training on a small CPU no longer waits for JPEG decoding."""
     paths, conditions = _check_paths_conditions(paths, conditions)
     batch_size = check_integer("batch_size", batch_size)
     image_size = check_integer("image_size", image_size)
@@ -187,10 +169,9 @@ def split_datasets(splits: Mapping[str, Any], batch_size: int, seed: int = 0, ep
 
 def autoencoder_stream(paths: Sequence[PathLike], conditions: np.ndarray, batch_size: int, seed: int = 0,
                        **pipeline: Any) -> Callable[[Any], tf.data.Dataset]:
-    """A study stage's training data (:func:`~keras_autoencoders.training.stages.train_stage`): a
-    function of the stage's epoch seeds giving the images of ``paths`` as ``(image, image)`` pairs,
-    ordered by ``seed`` and the epoch, decoded once (``cache_decoded``); ``pipeline`` goes to
-    :func:`make_image_dataset`, the ``conditions`` (one row per path) are dropped."""
+    """A study stage's data (:meth:`~keras_autoencoders.tutorial_run.TutorialRun.stage`): a function of its epoch seeds
+    giving the ``(image, image)`` pairs of ``paths`` ordered by ``seed`` and the epoch, decoded once; ``pipeline`` goes
+    to :func:`make_image_dataset`, the ``conditions`` (one row per path) are dropped."""
 
     def stream(seeds: Any) -> tf.data.Dataset:
         return make_image_dataset(paths, conditions, batch_size, seed=seed, epoch_variable=seeds.epoch,

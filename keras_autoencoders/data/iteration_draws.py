@@ -1,11 +1,9 @@
 """Part 6's batches and prior codes as a ``tf.data`` pipeline ("Процесс обучения", ``gen_batch``).
 
-As in ``gen_batch``, each pass over the training digits is a fresh permutation cut into
-``len // batch_size`` full batches (the remainder left out); draw ``g`` is batch ``g mod B`` of pass
-``g div B``, its rows picked by ``index_shuffle`` keyed by the seed and the pass, its codes by
-``stateless_normal`` keyed by the seed and ``g``: what an iteration trains on depends only on
-``(seed, iteration)``, so a resumed run draws what an uninterrupted one draws.
-"""
+As in ``gen_batch``, each pass over the training digits is a fresh permutation cut into ``len // batch_size`` full
+batches (the remainder left out); draw ``g`` is batch ``g mod B`` of pass ``g div B``, its rows picked by
+``index_shuffle`` keyed by the seed and the pass, its codes by ``stateless_normal`` keyed by the seed and ``g``: what an
+iteration trains on depends only on ``(seed, iteration)``, so a resumed run draws what an uninterrupted one draws."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,9 +1,8 @@
 """LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики" (LFW and MNIST).
 
-The official layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of
-5,749 people), optionally ``lfw_attributes.txt`` (73 classifier scores per image) and
-``lfw_smile_labels.txt`` (``./lfw/<Name>/<Name>_NNNN.jpg 1`` rows: 1 smiling, 0 not); no download.
-"""
+The official layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of 5,749 people),
+optionally ``lfw_attributes.txt`` (73 classifier scores per image) and ``lfw_smile_labels.txt``
+(``./lfw/<Name>/<Name>_NNNN.jpg 1`` rows: 1 smiling, 0 not); no download."""
 from __future__ import annotations
 
 import math
@@ -11,7 +10,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
@@ -19,10 +18,8 @@ from keras_autoencoders.errors import FileLineError, UnknownAttributeError  # no
 
 from .checks import check_fraction, check_integer
 from .image_index import ImageRows
-from .locations import DataFolder
+from .locations import DataFolder, PathLike
 from .text_files import TextLayout, read_table
-
-PathLike = Union[str, os.PathLike]
 
 LFW_FOLDER = "lfw"
 IMAGE_FOLDER = "lfw-deepfunneled"
@@ -45,8 +42,7 @@ LFW = DataFolder(
 
 
 class LfwFormatError(FileLineError):
-    """An LFW text file (attributes, smile labels) is not in the expected format; the message starts
-    with the file and, where there is one, the 1-based line (kept in :attr:`path` and :attr:`line`)."""
+    """An LFW text file (attributes, smile labels) is not in the expected format (as a :class:`FileLineError` says)."""
 
 
 def _attribute_row_key(fields: list[str]) -> str:
@@ -78,16 +74,14 @@ SMILE_LABELS = TextLayout(LfwFormatError, ("path",), "label", {"0": 0, "1": 1}, 
 
 
 def read_lfw_attributes(path: PathLike) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
-    """The official ``lfw_attributes.txt``: the images relative to ``lfw-deepfunneled/``
-    (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``, numpy str, file order), the attribute names and the
-    float32 scores ``(n, len(names))``."""
+    """The official ``lfw_attributes.txt``: the images relative to ``lfw-deepfunneled/`` (numpy str, file order, as
+    ``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``), the attribute names and the float32 scores ``(n, len(names))``."""
     table = read_table(path, ATTRIBUTES)
     return table.keys, table.names, table.values
 
 
 def read_smile_labels(path: PathLike) -> tuple[np.ndarray, np.ndarray]:
-    """A smile-label list: the images, as :func:`read_lfw_attributes` names them, and their int8
-    labels, 1 (smiling) or 0 (not)."""
+    """A smile-label list: the images (as :func:`read_lfw_attributes` names them) and int8 labels, 1 smiling, 0 not."""
     table = read_table(path, SMILE_LABELS)
     return table.keys, table.values[:, 0]
 
@@ -113,10 +107,9 @@ def scan_lfw_images(image_dir: PathLike) -> tuple[list[str], list[str]]:
 
 @dataclass(frozen=True, eq=False)
 class LfwIndex(ImageRows):
-    """File names (relative to ``root / "lfw-deepfunneled"``), people, split, attribute scores and
-    smile labels of LFW images, no pixels: ``is_validation`` marks the validation split (by person),
-    ``attribute_scores`` is float32 ``(n, len(attribute_names))``, NaN where the attribute file lists
-    no row, ``smiling`` int8 1 (smiling), 0 (not) or -1 (no label)."""
+    """File names (relative to ``root / "lfw-deepfunneled"``), people, split, attribute scores and smile labels of LFW
+    images, no pixels: ``is_validation`` marks the validation split (by person), ``attribute_scores`` is float32
+    ``(n, len(attribute_names))``, NaN where the attribute file lists no row, ``smiling`` 1, 0 or -1 (no label)."""
 
     IMAGE_FOLDER = IMAGE_FOLDER
     ROW_FIELDS = ("filenames", "people", "is_validation", "attribute_scores", "smiling")
@@ -142,9 +135,8 @@ class LfwIndex(ImageRows):
                 f"(smiling={int((self.smiling == 1).sum())}))")
 
     def conditions(self) -> np.ndarray:
-        """A float32 ``(n, 1)`` column, 1.0 where the face is labelled smiling, else 0.0: the study's
-        autoencoder is unconditional, so this only carries the smile flag through the pipeline's
-        batches (:meth:`labelled_smiles` tells "not smiling" from "unknown")."""
+        """A float32 ``(n, 1)`` column, 1.0 where the face is labelled smiling: the study's autoencoder is
+        unconditional, so this only carries the flag through the batches (see :meth:`labelled_smiles`)."""
         return (self.smiling == 1).astype(np.float32)[:, None]
 
     def split_codes(self) -> np.ndarray:
@@ -165,10 +157,9 @@ def _check_fraction(value: float) -> float:
 
 
 def split_people(people: np.ndarray, validation_fraction: float, seed: int = 0) -> np.ndarray:
-    """Boolean mask of the rows whose person is in the validation split (by person, since the study fits
-    its new-face distribution and smile vector on validation faces): the sorted unique people
-    permuted by ``numpy.random.default_rng(seed)``, the first ``round(validation_fraction * people)``
-    of them (at least 1 and, with two people or more, at most all but one)."""
+    """Boolean mask of the rows whose person is in the validation split (by person, since the study fits its new-face
+    distribution and smile vector on validation faces): the sorted unique people permuted by ``default_rng(seed)``,
+    the first ``round(validation_fraction * people)`` of them (at least 1 and, with two or more, at most all but 1)."""
     fraction = _check_fraction(validation_fraction)
     seed = check_integer("seed", seed, None, what="an integer")
     unique, inverse = np.unique(np.asarray(people), return_inverse=True)
@@ -189,14 +180,9 @@ def _optional_file(given: Optional[PathLike], default: pathlib.Path, what: str, 
     return LFW.require(pathlib.Path(os.fspath(given)).expanduser(), f"argument {argument}", what)
 
 
-def load_lfw_index(
-    data_dir: Optional[PathLike] = None,
-    *,
-    attributes_file: Optional[PathLike] = None,
-    smile_labels_file: Optional[PathLike] = None,
-    validation_fraction: float = 0.2,
-    seed: int = 0,
-) -> LfwIndex:
+def load_lfw_index(data_dir: Optional[PathLike] = None, *, attributes_file: Optional[PathLike] = None,
+                   smile_labels_file: Optional[PathLike] = None, validation_fraction: float = 0.2,
+                   seed: int = 0) -> LfwIndex:
     """Find LFW (:func:`find_lfw_root`) and index its ``lfw-deepfunneled/`` images (:func:`scan_lfw_images`),
     split by person (:func:`split_people`). ``attributes_file`` and ``smile_labels_file`` default to
     ``lfw_attributes.txt`` and ``lfw_smile_labels.txt`` in the LFW folder, when there; images they do not

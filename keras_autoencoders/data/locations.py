@@ -1,10 +1,7 @@
-"""Where the loaders look for data, and the error they raise when nothing is found (docs/data.md).
-
-Data is found only through an explicit argument (``data_dir=``, ``--data-dir``) or the
-environment variable ``KERAS_AUTOENCODERS_DATA``, never a hard-coded path: :func:`search`
-for a file with a Keras download (MNIST, Fashion-MNIST), :class:`DataFolder` for a dataset
-folder without one (CelebA, LFW); :class:`DataNotFoundError` lists every place tried.
-"""
+"""Where the loaders look for data (docs/data.md): an explicit argument (``data_dir=``, ``--data-dir``) or the
+environment variable ``KERAS_AUTOENCODERS_DATA``, never a hard-coded path. :func:`search` finds a file with a Keras
+download (MNIST, Fashion-MNIST), :class:`DataFolder` a dataset folder without one (CelebA, LFW); else
+:class:`DataNotFoundError` lists every place tried."""
 from __future__ import annotations
 
 import os
@@ -60,9 +57,8 @@ def _bases(data_dir: Optional[PathLike]) -> list[tuple[str, pathlib.Path]]:
 
 
 def candidate_files(filename: str, data_dir: Optional[PathLike]) -> list[tuple[str, pathlib.Path]]:
-    """The ``(place, path)`` pairs to look in for ``filename`` (a file or folder name), unchecked:
-    ``data_dir`` itself when it names the file (by name, or an existing file with the same suffix),
-    else ``data_dir / filename``; then ``$KERAS_AUTOENCODERS_DATA / filename`` when that is set."""
+    """The ``(place, path)`` pairs to look in for ``filename``, unchecked: ``data_dir`` itself when it names the file
+    (or is a file with its suffix), else ``data_dir / filename``; then ``$KERAS_AUTOENCODERS_DATA / filename``."""
     suffix = pathlib.PurePath(filename).suffix
 
     def names_file(path: pathlib.Path) -> bool:
@@ -74,9 +70,8 @@ def candidate_files(filename: str, data_dir: Optional[PathLike]) -> list[tuple[s
 
 def search(filename: str, data_dir: Optional[PathLike], why_unusable: Callable[[pathlib.Path], Optional[str]],
            what: str) -> tuple[Optional[pathlib.Path], list[Attempt]]:
-    """The first of :func:`candidate_files` that ``why_unusable`` accepts (``None``), else ``None``,
-    with the places tried. An explicit ``data_dir`` that fails (and is not itself a folder holding
-    the data under another name) raises :class:`DataNotFoundError` at once: no silent fall-back."""
+    """The first of :func:`candidate_files` that ``why_unusable`` accepts (``None``), else ``None``, with the places
+    tried; an explicit ``data_dir`` that fails raises :class:`DataNotFoundError` at once: no silent fall-back."""
     places, attempts = candidate_files(filename, data_dir), []
     for place, path in places:
         reason = why_unusable(path)

@@ -1,9 +1,9 @@
 """Write small folders in the official CelebA layout, for tests and demos (docs/data.md).
 
-:func:`write_celeba_folder` writes ``img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt``
-(formatted like the official file) and ``list_eval_partition.txt``; the images are synthetic cartoon
-faces whose look follows a few attributes (so that a conditional model has something to learn), or
-the first images of a real CelebA-layout folder resized (``source=``). Command line::
+:func:`write_celeba_folder` writes ``img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt`` (formatted like the
+official file) and ``list_eval_partition.txt``; the images are synthetic cartoon faces whose look follows a few
+attributes (so that a conditional model has something to learn), or the first images of a real CelebA-layout folder
+resized (``source=``). Command line::
 
     python -m keras_autoencoders.data.make_celeba_folder OUT --count N --size 178x218 [--source DIR] [--seed S]
 """
@@ -15,15 +15,14 @@ import pathlib
 import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from .celeba import (ATTRIBUTE_FILE, ATTRIBUTE_NAMES, IMAGE_FOLDER, IMAGE_SIZE, PARTITION_FILE, find_celeba_root,
                      read_attribute_file, read_partition_file)
-
-PathLike = Union[str, os.PathLike]
+from .locations import PathLike
 
 CORRUPT_MODES = ("truncate", "garbage")
 
@@ -35,9 +34,8 @@ _HAIR_OTHER = ((112, 72, 40), (150, 80, 40), (90, 60, 45))
 
 
 def format_attribute_file(filenames: Sequence[str], names: Sequence[str], values: np.ndarray) -> str:
-    """An attribute file's text as the official one: a count line, the names (with the official
-    trailing space), then rows of the file name, one space, the first value and the others
-    right-aligned in 3 characters (``000001.jpg -1  1  1 -1``)."""
+    """An attribute file's text as the official one: a count line, the names (with the official trailing space),
+    then rows as ``000001.jpg -1  1  1 -1`` (the values after the first right-aligned in 3 characters)."""
     lines = [str(len(filenames)), " ".join(names) + " "]
     lines += [f"{name} {row[0]}" + "".join(f"{v:3d}" for v in row[1:]) if row else name
               for name, row in zip(filenames, values.tolist())]
@@ -65,10 +63,9 @@ def _jitter(colour: Sequence[int], rng: np.random.Generator, amount: int = 12) -
 
 
 def draw_face(attrs: dict[str, bool], size: tuple[int, int], rng: np.random.Generator) -> Image.Image:
-    """A cartoon face of ``size`` (width, height) whose look follows ``attrs`` (name -> is +1; missing
-    names count as -1): skin from ``Pale_Skin``, mouth from ``Smiling``, rings round the eyes from
-    ``Eyeglasses``, short hair and a beard band from ``Male``, hair colour from ``Blond_Hair`` /
-    ``Black_Hair``, a hat from ``Wearing_Hat``."""
+    """A cartoon face of ``size`` (width, height) whose look follows ``attrs`` (name -> is +1; missing names count as
+    -1): skin from ``Pale_Skin``, mouth from ``Smiling``, rings round the eyes from ``Eyeglasses``, short hair and a
+    beard band from ``Male``, hair colour from ``Blond_Hair`` / ``Black_Hair``, a hat from ``Wearing_Hat``."""
     w, h = size
     on = lambda name: bool(attrs.get(name, False))  # noqa: E731 - tiny local helper
     img = Image.new("RGB", (w, h), tuple(int(c) for c in rng.integers(40, 216, size=3)))
@@ -126,21 +123,13 @@ def _copy_resized(src: pathlib.Path, dst: pathlib.Path, size: tuple[int, int], q
             im.convert("RGB").resize(tuple(size), Image.Resampling.LANCZOS).save(dst, "JPEG", quality=quality)
 
 
-def write_celeba_folder(
-    root: PathLike,
-    count: int = 64,
-    image_size: tuple[int, int] = IMAGE_SIZE,
-    *,
-    attribute_names: Sequence[str] = ATTRIBUTE_NAMES,
-    partition: Optional[tuple[int, int, int]] = None,
-    seed: int = 0,
-    source: Optional[PathLike] = None,
-    quality: int = 90,
-) -> pathlib.Path:
-    """Write ``count`` images of ``image_size`` (width, height, officially 178x218) and the two text files
-    in the CelebA layout under ``root``, and return it. The images are seeded :func:`draw_face` faces of
-    :func:`synthetic_attributes`, or the first ``count`` of ``source`` (a CelebA-layout folder) resized,
-    with their rows. ``partition``: train / valid / test counts (``None``: all train, or the source's)."""
+def write_celeba_folder(root: PathLike, count: int = 64, image_size: tuple[int, int] = IMAGE_SIZE, *,
+                        attribute_names: Sequence[str] = ATTRIBUTE_NAMES,
+                        partition: Optional[tuple[int, int, int]] = None, seed: int = 0,
+                        source: Optional[PathLike] = None, quality: int = 90) -> pathlib.Path:
+    """Write ``count`` images of ``image_size`` (width, height) and the two text files in the CelebA layout under
+    ``root``: seeded :func:`draw_face` faces of :func:`synthetic_attributes`, or the first ``count`` of ``source`` (a
+    CelebA-layout folder) resized. ``partition``: train / valid / test counts (``None``: all train, or the source's)."""
     root = pathlib.Path(root)
     width, height = (int(v) for v in image_size)
     if count < 0 or width < 1 or height < 1:
@@ -185,9 +174,8 @@ def write_celeba_folder(
 
 
 def corrupt_jpeg(path: PathLike, mode: str = "truncate") -> pathlib.Path:
-    """Damage a JPEG in place, for tests; returns the path. ``"truncate"`` keeps the first half, so
-    the end marker FF D9 is gone and :func:`~.celeba.scan_jpegs` fails; ``"garbage"`` zeroes every
-    byte but the first 4 and the last 2, so the marker scan passes while decoding fails."""
+    """Damage a JPEG in place, for tests: ``"truncate"`` keeps the first half, failing :func:`~.celeba.scan_jpegs`;
+    ``"garbage"`` zeroes every byte but the first 4 and the last 2, so the scan passes while decoding fails."""
     path = pathlib.Path(path)
     data = path.read_bytes()
     if mode == "truncate":

@@ -1,27 +1,24 @@
 """MNIST as Part 4 loads it (``keras.datasets.mnist.load_data()``), found offline first.
 
 The places, in order (docs/data.md): ``data_dir`` (a folder holding ``mnist.npz``, or the file),
-``$KERAS_AUTOENCODERS_DATA``, the Keras download unless ``download=False``, and only with
-``allow_sample=True`` the bundled real sample (``mnist_sample.npz``: the first 5000 training and
-1000 test digits). Every file is checked to be in the layout of Keras' ``mnist.npz`` (keys
-``x_train``, ``y_train``, ``x_test``, ``y_test``; 28x28 uint8 images; labels 0..9).
-"""
+``$KERAS_AUTOENCODERS_DATA``, the Keras download unless ``download=False``, and only with ``allow_sample=True`` the
+bundled real sample (``mnist_sample.npz``: the first 5000 training and 1000 test digits). Every file is checked to be in
+the layout of Keras' ``mnist.npz`` (keys ``x_train``, ``y_train``, ``x_test``, ``y_test``; 28x28 uint8; labels 0..9)."""
 from __future__ import annotations
 
 import functools
-import os
 import pathlib
 import sys
 import zipfile
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 
 from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.errors import DataFormatError, SettingsError
 
-from .locations import DOWNLOAD_PLACE, DataNotFoundError, keras_dataset, search, try_download
+from .locations import DOWNLOAD_PLACE, DataNotFoundError, PathLike, keras_dataset, search, try_download
 
 MNIST_FILENAME = "mnist.npz"
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -32,8 +29,6 @@ _keras_download = functools.partial(keras_dataset, "mnist")  # a name of its own
 
 #: The real MNIST sample shipped inside the package (see ``tools/make_mnist_sample.py``).
 SAMPLE_PATH = pathlib.Path(__file__).with_name("mnist_sample.npz")
-
-PathLike = Union[str, os.PathLike]
 
 
 @dataclass(frozen=True)
@@ -138,9 +133,8 @@ def load_sample() -> MnistArrays:
 
 def load_mnist(data_dir: Optional[PathLike] = None, *, allow_sample: bool = False, download: bool = True
                ) -> MnistArrays:
-    """MNIST as uint8 arrays from the first of the module's places (an explicit ``data_dir`` must
-    hold it); the bundled sample says so on stderr. :class:`DataNotFoundError` lists every place
-    tried; a file found but invalid raises :class:`DataFormatError`, never a silent fall-back."""
+    """MNIST as uint8 arrays from the first of the module's places (an explicit ``data_dir`` must hold it), else
+    :class:`DataNotFoundError`; a file found but invalid raises :class:`DataFormatError`, never a silent fall-back."""
     path, attempts = search(MNIST_FILENAME, data_dir, _why_missing, "MNIST")
     if path is not None:
         return MnistArrays(*read_mnist_npz(path), source=str(path))

@@ -1,27 +1,24 @@
-"""The one reader of the datasets' official-layout text files (CelebA's attribute and partition
-lists, LFW's attribute and smile-label files).
+"""The one reader of the datasets' official-layout text files (CelebA's attribute and partition lists, LFW's attribute
+and smile-label files).
 
-Each file's particulars are data, a :class:`TextLayout`; :func:`read_table` reads any of them with the
-standard library (CelebA's 202,599-row attribute list in about a second) and checks it strictly, every
-error naming the file and, where there is one, the 1-based line. A byte-order mark and trailing
-blank lines are ignored; CR LF line ends are read as LF.
-"""
+Each file's particulars are data, a :class:`TextLayout`; :func:`read_table` reads any of them with the standard library
+(CelebA's 202,599-row attribute list in about a second) and checks it strictly, every error naming the file and, where
+there is one, the 1-based line. A byte-order mark and trailing blank lines are ignored; CR LF line ends read as LF."""
 from __future__ import annotations
 
 import functools
 import math
 import operator
-import os
 import pathlib
 from array import array
 from dataclasses import dataclass
-from typing import Callable, Hashable, Mapping, Optional, Sequence, Union
+from typing import Callable, Hashable, Mapping, Optional, Sequence
 
 import numpy as np
 
 from keras_autoencoders.errors import FileLineError
 
-PathLike = Union[str, os.PathLike]
+from .locations import PathLike
 
 #: How many names an error or warning message lists before "... and N more".
 MAX_LISTED = 5
@@ -61,8 +58,7 @@ class TextLayout:
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """What :func:`read_table` read: ``keys[i]`` names the image of line ``first_line + i``,
-    ``values`` is ``(rows, len(names))``."""
+    """What :func:`read_table` read: ``keys[i]`` names the image of line ``first_line + i``, ``values[i]`` its row."""
 
     path: pathlib.Path
     layout: TextLayout
@@ -192,5 +188,4 @@ def read_table(path: PathLike, layout: TextLayout) -> Table:
     if repeat is not None:
         row, first_row = repeat
         raise fail(first + row, f"duplicate row for {keys[row]} (first on line {first + first_row})")
-    values_read = table.astype(np.float32 if floats else np.int8)
-    return Table(path, layout, np.array(keys, dtype=str), names, values_read, first)
+    return Table(path, layout, np.array(keys, dtype=str), names, table.astype(np.float32 if floats else np.int8), first)

@@ -1,13 +1,11 @@
 """The convolutional conditional VAE on CelebA ("VAE for dummies", "Нейронная сеть VAE").
 
-The article prints no code: two conv layers and pooling give Q(z | [x, c]) with a 16-d latent, a mirrored
-decoder P(x | [z, c]), c the face's 0/1 attributes (``CelebaIndex.conditions``). The sizes are ours.
-Each transposed conv of the decoder undoes one conv + pooling stage,
-keeping it as cheap as the encoder (64- and 32-filter transposed convs then a 3-filter conv at 64x64 made
-a CPU step about 4x slower). Departure: the article's encoder has "two convolutional layers and a pooling
-layer"; ours pools after each, as one pooling would feed a 32x32x64 map to the Dense 256: 16.8 million
-weights (four times the 4.2 million here, twice the whole model's 8.5 million) for a code of 16 numbers.
-"""
+The article prints no code: two conv layers and pooling give Q(z | [x, c]) with a 16-d latent, a mirrored decoder
+P(x | [z, c]), c the face's 0/1 attributes (``CelebaIndex.conditions``). The sizes are ours. Each transposed conv of the
+decoder undoes one conv + pooling stage, keeping it as cheap as the encoder (64- and 32-filter transposed convs then a
+3-filter conv at 64x64 made a CPU step about 4x slower). Departure: the article's encoder has "two convolutional layers
+and a pooling layer"; ours pools after each, as one pooling would feed a 32x32x64 map to the Dense 256: 16.8 million
+weights (four times the 4.2 million here, twice the whole model's 8.5 million) for a code of 16 numbers."""
 from __future__ import annotations
 
 import keras

@@ -1,13 +1,10 @@
 """The faces study's convolutional autoencoder and its VAE twin (seed 000 F0.1; slides S2.4).
 
-The study trains "a simple architecture with three convolutional and two linear layers" and "deliberately
-chose a small latent vector, so that the encoder cannot keep whole pictures and has to encode the most
-important parts of a face", without sizes. Ours, for square RGB faces of side ``image_size`` (a multiple
-of 8): three Conv2D 3x3 "same" (ELU) + MaxPool 2 blocks of 32, 64 and 128 filters, then Dense ``code_dim``
-(linear, ``"code"``); the decoder a Dense (ELU), then Conv2DTranspose 3x3 stride 2 of 64, 32 and 3 filters
-(the logits, ``"dec_logits"``) and a sigmoid. The VAE ("a convolutional VAE trained on celebrity faces
-generates new faces") has (z_mean, z_log_var) heads in place of the code.
-"""
+The study trains "a simple architecture with three convolutional and two linear layers" and "deliberately chose a small
+latent vector, so that the encoder cannot keep whole pictures and has to encode the most important parts of a face",
+without sizes. Ours: three conv + pooling blocks (:data:`CONV_FILTERS`, ELU) and a linear Dense code, mirrored by a
+Dense and stride-2 transposed convs. The VAE ("a convolutional VAE trained on celebrity faces generates new faces") has
+(z_mean, z_log_var) heads in place of the code."""
 from __future__ import annotations
 
 import keras
@@ -55,9 +52,8 @@ def _decoder(code_dim: int, image_size: int, seed: int | None, offset: int, inpu
 
 def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int = DEFAULT_CODE_DIM,
                            seed: int | None = None) -> keras.Model:
-    """The study's conv autoencoder, faces ``(image_size, image_size, 3)`` in [0, 1] -> faces, not compiled
-    (the study trains on the pixels' MSE); sub-models ``"encoder"`` (face -> code) and ``"decoder"``.
-    ``seed`` seeds every kernel initializer (None: Keras' global seed)."""
+    """The study's conv autoencoder of faces ``(image_size, image_size, 3)`` in [0, 1], not compiled (the study trains
+    on the pixels' MSE), with sub-models ``"encoder"`` and ``"decoder"``; ``seed`` seeds every kernel initializer."""
     image, x, offset = _encoder_trunk(image_size, seed)
     code = layers.Dense(code_dim, name="code", kernel_initializer=seeded_glorot_uniform(seed, offset))(x)
     encoder = keras.Model(image, code, name="encoder")

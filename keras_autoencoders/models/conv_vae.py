@@ -1,11 +1,8 @@
 """The convolutional VAE of the MNIST study (seed 000).
 
-The study uses "всего по два свёрточных слоя на энкодер и декодер" (only two convolutional layers in the
-encoder and two in the decoder) and gives no sizes; these are the classic Keras convolutional VAE
-example's: (28, 28, 1) -> Conv2D 32 and 64, 3x3 stride 2 relu -> Dense 16 relu -> (z_mean, z_log_var);
-z -> Dense 7*7*64 relu -> Conv2DTranspose 64 and 32, 3x3 stride 2 relu -> Conv2D 1 3x3 (the logits,
-``"dec_logits"``, the output layer, as in the example) -> sigmoid. All pad "same": 28 -> 14 -> 7 and back.
-"""
+The study uses "всего по два свёрточных слоя на энкодер и декодер" (only two convolutional layers in the encoder and two
+in the decoder) and gives no sizes; these are the classic Keras convolutional VAE example's, its 3x3 conv giving the
+logits (``"dec_logits"``) before the sigmoid. All pad "same": 28 -> 14 -> 7 and back."""
 from __future__ import annotations
 
 import keras

@@ -1,12 +1,11 @@
-"""Dense autoencoder and dense VAE of the MNIST study ("Analiza porównawcza ... autoenkoderów"), and the
-builders the study's models share.
+"""Dense autoencoder and dense VAE of the MNIST study ("Analiza porównawcza ... autoenkoderów"), and the builders the
+study's models share.
 
-The slides' denoising autoencoder has "dwie warstwy ukryte ... po 120 i 500 neuronów" (two hidden layers
-of 120 and 500 neurons) on each side of the code: 784 -> 500 -> 120 -> code -> 120 -> 500 -> 784, ReLU,
-a linear code and a sigmoid output. Their VAE has "the same neurons and activations", with (z_mean,
-z_log_var) in place of the code and a 5-d code for generation. The slides name no loss for the
-autoencoder; its sigmoid output suits the per-pixel binary cross-entropy.
-"""
+The slides' denoising autoencoder has "dwie warstwy ukryte ... po 120 i 500 neuronów" (two hidden layers of 120 and 500
+neurons) on each side of the code: 784 -> 500 -> 120 -> code -> 120 -> 500 -> 784, ReLU, a linear code and a sigmoid
+output. Their VAE has "the same neurons and activations", with (z_mean, z_log_var) in place of the code and a 5-d code
+for generation. The slides name no loss for the autoencoder; its sigmoid output suits the per-pixel binary
+cross-entropy."""
 from __future__ import annotations
 
 import math
@@ -38,8 +37,7 @@ def latent_heads(x: keras.KerasTensor, latent_dim: int, seed: int | None, offset
 def built_vae(encoder_net: keras.Model, decoder: keras.Model, seed: int | None, name: str,
               precision: str) -> VariationalAutoencoder:
     """The :class:`VariationalAutoencoder` of the nets, its ``Sampling`` seeded with ``seed``, built (all weights
-    created), not compiled, computing in ``precision``: ``"float32"`` or ``"mixed_bfloat16"`` (bfloat16
-    arithmetic, float32 weights and loss heads, :mod:`keras_autoencoders.models.precision`)."""
+    created), not compiled, computing in ``precision`` (:func:`~keras_autoencoders.models.precision.set_precision`)."""
     model = VariationalAutoencoder(encoder_net, decoder, Sampling(seed=seed, name="sampling"), name=name)
     zeros = [keras.ops.zeros((1, *tensor.shape[1:])) for tensor in encoder_net.inputs]
     model(zeros if len(zeros) == 2 else zeros[0])  # build all weights
@@ -55,11 +53,8 @@ def _hidden_stack(x, hidden: Sequence[int], prefix: str, seed: int | None, offse
 
 
 def build_dense_autoencoder(code_dim: int, hidden=HIDDEN, seed: int | None = None) -> keras.Model:
-    """The slides' dense autoencoder, image (28, 28, 1) -> image, not compiled: encoder
-    (``model.get_layer("encoder")``) flatten -> ``hidden`` relu -> Dense ``code_dim`` linear (layer
-    ``"code"``); decoder (``"decoder"``) the hidden sizes in reverse -> Dense 784 sigmoid (``"dec_output"``).
-    Compile with ``loss="binary_crossentropy"``. ``seed`` seeds every kernel initializer (None: Keras' global seed).
-    """
+    """The slides' dense autoencoder, image -> image, not compiled (use ``loss="binary_crossentropy"``), with
+    sub-models ``"encoder"`` (to the linear ``"code"``) and ``"decoder"``; ``seed`` seeds every kernel initializer."""
     image = keras.Input(IMAGE_SHAPE, name="image")
     x, offset = _hidden_stack(layers.Flatten(name="enc_flatten")(image), hidden, "enc", seed, 0)
     code = layers.Dense(code_dim, activation="linear", name="code",
@@ -78,9 +73,8 @@ def build_dense_autoencoder(code_dim: int, hidden=HIDDEN, seed: int | None = Non
 
 def build_dense_vae(code_dim: int, hidden=HIDDEN, seed: int | None = None,
                     precision: str = "float32") -> VariationalAutoencoder:
-    """The slides' dense VAE with the autoencoder's sizes (:func:`built_vae`): (z_mean, z_log_var) heads of
-    ``code_dim`` (the slides use 5 for generation), a decoder ending in Dense 784 (``"dec_logits"``) ->
-    sigmoid, like Part 4's. ``seed`` seeds every kernel initializer and the sampling noise."""
+    """The slides' dense VAE with the autoencoder's sizes (:func:`built_vae`), heads of ``code_dim`` (5 for generation),
+    a sigmoid on ``"dec_logits"`` like Part 4's; ``seed`` seeds every kernel initializer and the sampling noise."""
     image = keras.Input(IMAGE_SHAPE, name="image")
     x, offset = _hidden_stack(layers.Flatten(name="enc_flatten")(image), hidden, "enc", seed, 0)
     encoder_net = keras.Model(image, latent_heads(x, code_dim, seed, offset), name="encoder_net")

@@ -33,9 +33,8 @@ def part6_gan_loss(d_real, d_prior, d_reconstructed, pixels: int = MNIST_PIXELS)
 
 def part6_feature_loss(features_real, features_reconstructed, kind: str = "cross_entropy",
                        pixels: int = MNIST_PIXELS):
-    """L_dis_llike between the discriminator's layer-l activations of x and of x~, summed, / 784:
-    ``"cross_entropy"`` (the article's), targets ``sigmoid(l(x))`` and logits ``l(x~)``, or ``"mse"``
-    (the article's commented-out line)."""
+    """L_dis_llike between the discriminator's layer-l activations of x and of x~, summed, / 784: ``"cross_entropy"``
+    (the article's), targets ``sigmoid(l(x))`` and logits ``l(x~)``, or ``"mse"`` (the article's commented-out line)."""
     if kind == "cross_entropy":
         targets = ops.sigmoid(features_real)
         logits = features_reconstructed

@@ -1,11 +1,10 @@
 """Mixed precision for any built model (not the articles': they compute in float32).
 
-:func:`set_precision` gives a built model's layers Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic,
-float32 weights), keeping float32 where the losses read: each net's output layers back to its last layer
-with weights (z_mean, z_log_var, the image's sigmoid, Part 6's l and D), as Keras' guide advises, and every
-``Dropout`` (bfloat16 draws turn a rate of 0.3 into about 0.305). A saved model keeps the policies.
-bfloat16 is faster only where native (:mod:`keras_autoencoders.machine` warns once elsewhere).
-"""
+:func:`set_precision` gives a built model's layers Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic, float32
+weights), keeping float32 where the losses read: each net's output layers back to its last layer with weights (z_mean,
+z_log_var, the image's sigmoid, Part 6's l and D), as Keras' guide advises, and every ``Dropout`` (bfloat16 draws turn a
+rate of 0.3 into about 0.305). A saved model keeps the policies. bfloat16 is faster only where native
+(:mod:`keras_autoencoders.machine` warns once elsewhere)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

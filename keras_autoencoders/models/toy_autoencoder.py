@@ -1,7 +1,6 @@
-"""Deep autoencoders of Part 4's toy "disconnected manifold": 2-D points -> 64 elu -> 64 elu -> a 1-D linear
-code -> 64 elu -> 64 elu -> 2 linear; the conditional one also feeds the piece label to the encoder and the
-code, learning the sine and the circle separately. Trained as in the article: Adam 1e-3, MSE, 300 epochs, batch 30.
-"""
+"""Deep autoencoders of Part 4's toy "disconnected manifold": 2-D points -> 64 elu -> 64 elu -> a 1-D linear code
+-> 64 elu -> 64 elu -> 2 linear; the conditional one also feeds the piece label to the encoder and the code, learning
+the sine and the circle separately. Trained as in the article: Adam 1e-3, MSE, 300 epochs, batch 30."""
 from __future__ import annotations
 
 import keras
@@ -25,9 +24,8 @@ def build_toy_autoencoder(conditional: bool = False, hidden: int = 64, code_dim:
     code = _dense_stack(enc_in, hidden, code_dim, "enc")
     dec_in = layers.Concatenate(name="code_label")([code, label]) if conditional else code
     out = _dense_stack(dec_in, hidden, 2, "dec")
-    if conditional:
-        return keras.Model([points, label], out, name="cond_deep_ae")
-    return keras.Model(points, out, name="deep_ae")
+    inputs, name = ([points, label], "cond_deep_ae") if conditional else (points, "deep_ae")
+    return keras.Model(inputs, out, name=name)
 
 
 def toy_inputs(data: ToyManifold, conditional: bool) -> list | object:

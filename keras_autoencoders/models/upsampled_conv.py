@@ -1,14 +1,13 @@
-"""An opt-in fast path for ``UpSampling2D(2)`` followed by a ``'same'`` ``Conv2D``: the same function,
-computed on the small map.
+"""An opt-in fast path for ``UpSampling2D(2)`` followed by a ``'same'`` ``Conv2D``: the same function, computed on the
+small map.
 
-Up-sampling repeats each pixel in a 2x2 block, so for output phase ``a`` (row ``2i + a``) kernel tap ``t``
-reads input row ``i + floor((a + t) / 2)``: summing the taps that read the same row folds a ``k``-tap kernel
-(``k <= 5``) into 3 taps per phase, and the four phases are one convolution on the small map with
-``4 * filters`` outputs, rearranged by ``depth_to_space``. Part 6's decoder (7x7 -> 14x14, ``Conv2D`` 64 5x5
-on 128 channels, most of a step) then does 9 instead of 25 multiply-adds per input channel and pixel.
-:func:`folded_upsampling_view` computes a model so while sharing all its layers and variables; the model
-itself (what is saved and shown) keeps the article's layers. Gradients reach the kernel through the fold.
-"""
+Up-sampling repeats each pixel in a 2x2 block, so for output phase ``a`` (row ``2i + a``) kernel tap ``t`` reads input
+row ``i + floor((a + t) / 2)``: summing the taps that read the same row folds a ``k``-tap kernel (``k <= 5``) into 3
+taps per phase, and the four phases are one convolution on the small map with ``4 * filters`` outputs, rearranged by
+``depth_to_space``. Part 6's decoder (7x7 -> 14x14, ``Conv2D`` 64 5x5 on 128 channels, most of a step) then does 9
+instead of 25 multiply-adds per input channel and pixel. :func:`folded_upsampling_view` computes a model so while
+sharing all its layers and variables; the model itself (what is saved and shown) keeps the article's layers. Gradients
+reach the kernel through the fold."""
 from __future__ import annotations
 
 import keras
@@ -51,8 +50,7 @@ class FoldedUpsampledConv2D(layers.Layer):
         kernel = ops.cast(self.conv.kernel, self.compute_dtype)
         row_folds, col_folds = (ops.convert_to_tensor(f, self.compute_dtype) for f in self._folds)
         folded = ops.einsum("ayr,bxc,rcio->yxiabo", row_folds, col_folds, kernel)
-        shape = ops.shape(folded)
-        return ops.reshape(folded, (3, 3, shape[2], FACTOR * FACTOR * self.conv.filters))
+        return ops.reshape(folded, (3, 3, -1, FACTOR * FACTOR * self.conv.filters))
 
     def call(self, inputs):
         phases = ops.conv(inputs, self.folded_kernel(), strides=1, padding="same")
@@ -82,9 +80,8 @@ def _is_plain_upsampling(layer: layers.Layer) -> bool:
 
 
 def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
-    """A view of ``model`` computing each ``UpSampling2D(2)`` -> ``Conv2D`` pair folded, sharing every layer
-    (hence every variable and seed); ``model``'s layers after ``merge`` (the layer that joins its inputs, e.g.
-    the decoder's ``Concatenate`` of z and the label) must form a chain."""
+    """A view of ``model`` computing each ``UpSampling2D(2)`` -> ``Conv2D`` pair folded, sharing every layer; its
+    layers after ``merge`` (the layer joining its inputs, e.g. the decoder's ``Concatenate``) must form a chain."""
     names = [layer.name for layer in model.layers]
     if merge not in names:
         raise ValueError(f"{model.name} has no layer {merge!r}")

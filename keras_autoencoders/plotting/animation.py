@@ -2,9 +2,7 @@
 Conditional VAE": a frame is a digit in ``Greys`` over [0, 1] under ``"Label: c\\nEpoch: e"``, 7x7 inches at 80 dpi,
 100 ms per frame (Part 6's MP4s count batches); :func:`render_label_grid_frames` shows the ten labels in one frame.
 Frames are drawn on one reused Agg figure; GIFs go through imageio's pillow plugin, MP4s through ``imageio-ffmpeg``
-(when MP4s cannot be written, one ``RuntimeWarning`` per process says so and GIFs are still written).
-"""
-
+(when MP4s cannot be written, one ``RuntimeWarning`` per process says so and GIFs are still written)."""
 from __future__ import annotations
 
 import contextlib
@@ -14,6 +12,7 @@ import warnings
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -107,10 +106,7 @@ def render_scatter_frames(points: Sequence[np.ndarray], titles: Sequence[str], *
 
 def _colormap_lut(cmap: str) -> np.ndarray:
     """``(256, 3)`` uint8 RGB of ``cmap`` at 0, 1/255, ..., 1 (as ``imshow`` with vmin 0, vmax 1)."""
-    import matplotlib
-
-    colors = matplotlib.colormaps[cmap](np.linspace(0.0, 1.0, 256))[:, :3]
-    return np.round(colors * 255).astype(np.uint8)
+    return np.round(colormaps[cmap](np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(np.uint8)
 
 
 def _text_renderer(width: int, height: int, fontsize: float, dpi: int) -> Callable[[str], np.ndarray]:
@@ -137,8 +133,7 @@ def render_label_grid_frames(manifolds: np.ndarray | Sequence[np.ndarray], steps
     ``manifolds``: ``(T, L, H, W)`` or T ``(L, H, W)`` arrays, uint8 0..255 or float 0..1, white ink on black; each is
     block-averaged by ``scale``, drawn with ``cmap`` over [0, 1] (``Greys``: black on white, as the article's GIFs)
     under ``"Label: c"`` in a ``ceil(L / cols) x cols`` grid, sides padded to even (MP4). NumPy and a colormap table,
-    text by Agg: 19 ms a frame on 2 CPU cores, against 65 ms for a reused 2x5 ``imshow`` figure.
-    """
+    text by Agg: 19 ms a frame on 2 CPU cores, against 65 ms for a reused 2x5 ``imshow`` figure."""
     _check_lengths(manifolds, steps, "manifolds", "steps")
     if cols < 1 or scale < 1:
         raise ValueError(f"cols and scale must be >= 1, got cols={cols}, scale={scale}")

@@ -12,9 +12,8 @@ TOY_MODELS = {"deep_ae": False, "conditional_deep_ae": True}
 
 @dataclasses.dataclass
 class Part4Results(ResultsRecord):
-    """``toy_manifold[name]``: :func:`~keras_autoencoders.evaluation.toy_curves.toy_manifold_distances`
-    per :data:`TOY_MODELS` name; ``digits``: the CVAE's numbers of
-    :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`."""
+    """``toy_manifold[name]``: :func:`~keras_autoencoders.evaluation.toy_curves.toy_manifold_distances` per
+    :data:`TOY_MODELS` name; ``digits``: :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`."""
 
     history: dict[str, list[float]]
     toy_manifold: dict[str, dict[str, float]]

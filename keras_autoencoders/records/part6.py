@@ -20,9 +20,8 @@ RESUME_KEYS = ("batch_size", "latent_dim", "gamma", "preset", "feature_loss", "p
 
 @dataclasses.dataclass
 class Part6Results(ResultsRecord):
-    """``history``: the article's log, one row per period of 3 iterations (``iteration``, the
-    losses, the step counts); ``comparison[generator]``:
-    :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`."""
+    """``history``: the article's log, one row per period of 3 iterations (``iteration``, the losses, the step counts);
+    ``comparison[generator]``: :func:`~keras_autoencoders.evaluation.digit_generators.compare_generators`."""
 
     history: dict[str, list[float]]
     step_counts: dict[str, int]
@@ -70,9 +69,8 @@ def training_facts(trained: Any, iterations_per_period: int = ITERATIONS_PER_PER
     """The :class:`TrainingFacts` of a :class:`~keras_autoencoders.tutorial_run.Trained` CVAE+GAN: its
     optimisers' steps and its history's ``epoch_seconds``, or the committed run's under ``--pretrained``."""
     history = {name: trained.history[name] for name in ("iteration", *LOSS_NAMES, *STEP_NAMES)}
-    if trained.committed is not None:
+    if trained.committed is not None:  # older committed runs were not timed
         committed = trained.committed
-        # Older committed runs were not timed.
         return TrainingFacts(history, committed["step_counts"], committed.get("seconds_per_iteration") or math.nan)
     seconds = trained.history.get("epoch_seconds", [])
     per_period = statistics.median(seconds[1:] or seconds) if seconds else math.nan  # the first period compiles

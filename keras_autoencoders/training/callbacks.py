@@ -11,7 +11,8 @@ from typing import Sequence
 
 import keras
 
-from keras_autoencoders.errors import DamagedFileError, SettingsError
+from keras_autoencoders.data.checks import check_integer
+from keras_autoencoders.errors import DamagedFileError
 from keras_autoencoders.model_files import backup_problem
 from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, LOGS_FOLDER
 from keras_autoencoders.training.reproducible import EpochSeeds, StopOnNonFiniteLoss
@@ -44,16 +45,13 @@ BACKUP_FILES = {"latest.weights.h5": "h5", "training_metadata.json": "json",
 
 
 class BackupEvery(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` writing after every ``every_epochs``-th epoch only (Part 6's short periods,
-    where a backup would cost more than the epoch). With ``keep=True`` the last epoch is backed up too and
-    the backup stays, so the same command with more epochs continues a finished run. A damaged backup
-    raises :class:`~keras_autoencoders.errors.DamagedFileError` at the start of ``fit`` and is kept."""
+    """``BackupAndRestore`` writing after every ``every_epochs``-th epoch only (Part 6's short periods, where a backup
+    would cost more than the epoch); with ``keep=True`` also after the last one, and kept, so that more epochs continue
+    a finished run. A damaged backup raises :class:`~keras_autoencoders.errors.DamagedFileError` and is kept."""
 
     def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False):
         super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=not keep)
-        if every_epochs < 1:
-            raise SettingsError(f"every_epochs must be >= 1, got {every_epochs}")
-        self.every_epochs, self.keep = int(every_epochs), keep
+        self.every_epochs, self.keep = check_integer("every_epochs", every_epochs), keep
 
     def on_train_begin(self, logs=None):
         try:
@@ -116,13 +114,12 @@ def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.
                          tensorboard: bool = False, seeds: EpochSeeds | None = None,
                          backup_every_epochs: int = 1, keep_backup: bool = False,
                          nonfinite: StopOnNonFiniteLoss | None = None) -> list[keras.callbacks.Callback]:
-    """The tutorials' ``fit`` callbacks, in order: ``seeds`` (:class:`EpochSeeds`, first so that each epoch's
-    draws are reset before any other callback), the NaN stop (``nonfinite``, default
-    ``StopOnNonFiniteLoss(out/backup)``), :class:`EpochTimer`, ``before_loggers`` (callbacks whose logs are
-    recorded), ``CSVLogger(out/history.csv, append=True)``, ``TensorBoard(out/logs)`` when asked, and
-    :class:`BackupEvery` ``(out/backup)``. Rerunning an interrupted command resumes from its last backup, to
-    the same weights as an uninterrupted run when ``seeds`` is given and the data comes from
-    ``shuffled_batches``, ``make_image_dataset(..., epoch_variable=seeds.epoch)`` or ``iteration_draws``."""
+    """The tutorials' ``fit`` callbacks, in order: ``seeds`` (:class:`EpochSeeds`, first, to reset each epoch's draws
+    before any other callback), ``nonfinite`` (default ``StopOnNonFiniteLoss(out/backup)``), :class:`EpochTimer`,
+    ``before_loggers`` (their logs are recorded), ``CSVLogger(out/history.csv)``, ``TensorBoard(out/logs)`` when
+    asked, :class:`BackupEvery` ``(out/backup)``. A rerun resumes from the last backup, to an uninterrupted run's
+    weights when ``seeds`` is given and the data comes from ``shuffled_batches``, ``iteration_draws`` or
+    ``make_image_dataset(..., epoch_variable=seeds.epoch)``."""
     out = pathlib.Path(out)
     callbacks = [] if seeds is None else [seeds]
     callbacks += [nonfinite or StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers,
@@ -138,9 +135,8 @@ def adaptive_loop_callbacks(out: str | os.PathLike, seeds: EpochSeeds, iteration
                             before_loggers: Sequence[keras.callbacks.Callback] = (),
                             verbose: int = 1) -> list[keras.callbacks.Callback]:
     """Part 6's callbacks: :func:`run_folder_callbacks` (TensorBoard on) for epochs of ``iterations_per_epoch``
-    iterations, with :class:`IterationLogs` and :class:`IterationProgress` (over ``iterations``, whole epochs).
-    ``backup_every`` is in iterations, and the backup is kept: rerunning with more ``iterations`` continues the
-    run (the long runs are made in stages). The NaN stop watches ``keys`` and names the iteration."""
+    iterations, with :class:`IterationLogs` and :class:`IterationProgress`. ``backup_every`` is in iterations and the
+    backup is kept, so rerunning with more ``iterations`` continues the run; the NaN stop watches ``keys``."""
     out = pathlib.Path(out)
     nonfinite = StopOnNonFiniteLoss(out / BACKUP_FOLDER, keys=keys, iterations_per_epoch=iterations_per_epoch)
     callbacks = run_folder_callbacks(out, [IterationLogs(iterations_per_epoch), *before_loggers], tensorboard=True,

@@ -1,9 +1,7 @@
 """What ``fit`` needs to run Part 6's adaptive loop ("Процесс обучения"): one step is one outer iteration
-(:meth:`CVAEGAN.train_step`), one epoch the article's logging period of :data:`ITERATIONS_PER_PERIOD`
-iterations. Its draws come from the seed and the period (a resumed run sees what an uninterrupted one
-would, :func:`~keras_autoencoders.data.iteration_draws.iteration_draws`), its snapshots are kept with the
-backup, and :func:`~keras_autoencoders.training.callbacks.adaptive_loop_callbacks` backs up every
-``checkpoint_every`` iterations."""
+(:meth:`CVAEGAN.train_step`), one epoch the article's logging period of :data:`ITERATIONS_PER_PERIOD` iterations.
+Its draws come from the seed and the period (:func:`~keras_autoencoders.data.iteration_draws.iteration_draws`: a
+resumed run sees what an uninterrupted one would); its snapshots are kept with the backup."""
 from __future__ import annotations
 
 import dataclasses

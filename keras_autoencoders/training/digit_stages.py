@@ -14,9 +14,8 @@ from keras_autoencoders.training.compile import built_with_adam
 
 @dataclass
 class DigitStages:
-    """The study's shared training settings: Adam at ``learning_rate`` (``steps_per_execution``
-    per call), ``epochs`` of ``batch_size`` digits, every model validated on the first
-    ``validation_digits`` test digits (0: all), built with ``seed``."""
+    """The study's shared training settings: Adam at ``learning_rate`` (``steps_per_execution`` per call), ``epochs``
+    of ``batch_size`` digits, validation on the first ``validation_digits`` test digits (0: all), ``seed``."""
 
     run: Any  # a TutorialRun
     digits: MnistDigits
@@ -36,11 +35,10 @@ class DigitStages:
               epochs: int | None = None, batch_size: int | None = None,
               noisy: tuple[np.ndarray, np.ndarray] | None = None, labelled: bool = False,
               record: dict[str, Any] | None = None, **build_kwargs: Any) -> Any:
-        """``build(*args, seed=..., **build_kwargs)`` compiled with Adam (and ``loss``), trained as stage
-        ``name`` or reloaded: the :class:`~keras_autoencoders.tutorial_run.Trained`. The training digits are
-        input and target; ``noisy`` (train, test) replaces the inputs (a denoising AE), ``labelled`` adds the
-        one-hot labels (a conditional VAE). A ``precision`` among ``build_kwargs`` and ``record`` are recorded.
-        """
+        """``build(*args, seed=..., **build_kwargs)`` compiled with Adam (and ``loss``), trained as stage ``name`` or
+        reloaded: the :class:`~keras_autoencoders.tutorial_run.Trained`. The training digits are input and target;
+        ``noisy`` (train, test) replaces the inputs (a denoising AE), ``labelled`` adds the one-hot labels (a
+        conditional VAE). A ``precision`` among ``build_kwargs`` and ``record`` are recorded."""
         digits, val = self.digits, self.validation
         inputs = noisy if noisy is not None else (digits.x_train, digits.x_test)
         if labelled:

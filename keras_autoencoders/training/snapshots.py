@@ -1,8 +1,7 @@
-"""Snapshots of the latent manifold while training (Part 4's ``on_epoch_end`` callback), which the
-animations of Parts 4 and 6 are made from: at the article's epochs, the 15x15 manifold of every label
-and the tracked test digits' z_mean. Written to an ``.npz`` as taken (a resumed run continues the
-sequence) and, with a ``tensorboard_dir``, as image summaries ``manifold/label_c`` at each snapshot's epoch.
-"""
+"""Snapshots of the latent manifold while training (Part 4's ``on_epoch_end`` callback), which the animations of
+Parts 4 and 6 are made from: at the article's epochs, the 15x15 manifold of every label and the tracked test digits'
+z_mean, written to an ``.npz`` as taken (a resumed run continues the sequence) and, with a ``tensorboard_dir``, as
+image summaries ``manifold/label_c`` at each snapshot's epoch."""
 from __future__ import annotations
 
 import os
@@ -36,16 +35,13 @@ def snapshot_periods(periods: int, every: int = 0) -> list[int]:
 
 
 class ManifoldSnapshots(keras.callbacks.Callback):
-    """Record manifolds and z distributions per label at ``epochs`` (0-based; default
-    :func:`article_snapshot_epochs`) with ``decoder`` (``[z, one_hot_label] -> image``) and ``z_meaner``
-    (``[image, one_hot_label] -> z_mean``) on ``images`` with integer ``labels``.
-
-    ``path``: an ``.npz`` read back on construction (a resumed run keeps earlier snapshots) and written after
-    each snapshot (``autosave``), or with ``save_every_epochs=k`` after every k-th epoch and at the end (the
-    backup's period: a long run does not rewrite the growing file each time), or by :meth:`save`.
-    ``epochs_taken[i]`` is the epoch of ``manifolds[i]`` (``(10, 420, 420)`` uint8, 255 = white ink),
-    ``z_means[i]`` (one ``(n_c, latent_dim)`` array per label) and ``render_seconds[i]``.
-    """
+    """Record manifolds and z distributions per label at ``epochs`` (0-based; default :func:`article_snapshot_epochs`)
+    with ``decoder`` (``[z, one_hot_label] -> image``) and ``z_meaner`` (``[image, one_hot_label] -> z_mean``) on
+    ``images`` with integer ``labels``. ``path``: an ``.npz`` read back on construction (a resumed run keeps earlier
+    snapshots) and written after each snapshot (``autosave``), or with ``save_every_epochs=k`` after every k-th epoch
+    and at the end (the backup's period: a long run does not rewrite the growing file each time), or by :meth:`save`.
+    ``epochs_taken[i]`` is the epoch of ``manifolds[i]`` (``(10, 420, 420)`` uint8, 255 = white ink), ``z_means[i]``
+    (one ``(n_c, latent_dim)`` array per label) and ``render_seconds[i]``."""
 
     def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
                  labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
@@ -59,10 +55,7 @@ class ManifoldSnapshots(keras.callbacks.Callback):
         self.num_classes, self.grid_size, self.path = num_classes, grid_size, path
         self.autosave = autosave and save_every_epochs is None
         self.save_every_epochs, self.tensorboard_dir, self._writer = save_every_epochs, tensorboard_dir, None
-        self.epochs_taken: list[int] = []
-        self.manifolds: list[np.ndarray] = []
-        self.z_means: list[list[np.ndarray]] = []
-        self.render_seconds: list[float] = []
+        self.epochs_taken, self.manifolds, self.z_means, self.render_seconds = [], [], [], []
         if path is not None and os.path.exists(path):
             self._load(path)
 

@@ -1,15 +1,12 @@
-"""The three networks of Part 6 ("Автоэнкодеры в Keras, Часть 6: VAE + GAN", "Код"), in the article's
-layers and order: every hidden layer is followed by ``LeakyReLU`` (Keras 2's slope 0.3) and ``Dropout``
-0.3 (the article's ``apply_bn_relu_and_dropout`` with its defaults: no batch norm), and z is sampled
-with ``exp(clip(z_log_var / 2, -2, 2))``.
+"""The three networks of Part 6 ("Автоэнкодеры в Keras, Часть 6: VAE + GAN", "Код"), in the article's layers and order:
+every hidden layer is followed by ``LeakyReLU`` (Keras 2's slope 0.3) and ``Dropout`` 0.3 (the article's
+``apply_bn_relu_and_dropout`` with its defaults: no batch norm); z is sampled with ``exp(clip(z_log_var / 2, -2, 2))``.
 
-The article's discriminator head reads the tensor *before* the feature layer l (``l = Conv2D(16)(x)``,
-then ``x = apply_bn_relu_and_dropout(x)``): l is a side branch L_GAN never reaches, left at its initial
-weights, and the head sees the conv-64 block activated twice. ``head="article"`` keeps this (preset
-``"article"``, the default); ``head="feature"`` reads l (preset ``"corrected"``). Its
-``add_units_to_conv2d`` tiles the global label instead of its argument, but its only call passes that
-label, so :func:`tile_condition` computes the same.
-"""
+The article's discriminator head reads the tensor *before* the feature layer l (``l = Conv2D(16)(x)``, then
+``x = apply_bn_relu_and_dropout(x)``): l is a side branch L_GAN never reaches, left at its initial weights, and the
+head sees the conv-64 block activated twice. ``head="article"`` keeps this (preset ``"article"``, the default);
+``head="feature"`` reads l (preset ``"corrected"``). Its ``add_units_to_conv2d`` tiles the global label instead of its
+argument, but its only call passes that label, so :func:`tile_condition` computes the same."""
 from __future__ import annotations
 
 import keras
