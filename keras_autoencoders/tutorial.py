@@ -60,6 +60,8 @@ class TutorialSettings:
     SHIPPED_SETTINGS: ClassVar[tuple[str, ...]] = ()
 
     seed: int = setting(0, "seed of every random draw")
+    draw_seed: int = setting(0, "seed of the samples drawn from the trained models for the figures and numbers: "
+                                "a new draw of a finished run is --skip-training --draw-seed N")
     data_dir: str | None = setting(None, "folder holding the data (else $KERAS_AUTOENCODERS_DATA, else the "
                                          "standard download)")
     out: str | None = setting(None, "output folder (default: runs/NAME, runs/NAME-quick for --quick)")

@@ -138,7 +138,8 @@ run.save_figure("code_spaces_ae_vs_vae", figures.plot_code_scatters(panels, own_
 
 # %%
 vae_5 = stages.train(f"vae_{s.vae_code}", build_dense_vae, s.vae_code, precision=s.precision)
-samples_5, vae_generation, _ = unconditional_vae_numbers(vae_5.model, classifier, digits, vae_5.history["val_loss"][-1])
+samples_5, vae_generation, _ = unconditional_vae_numbers(vae_5.model, classifier, digits, vae_5.history["val_loss"][-1],
+                                                        s.draw_seed)
 run.save_figure("vae_new_digits", figures.plot_real_beside_generated(x_test, samples_5["prior"],
                                                                      "real test digits | new digits from N(0, I)"))
 print("confident readings, new / real:", vae_generation["confident_fraction"], real_reading["confident_fraction"])
@@ -151,7 +152,7 @@ print("confident readings, new / real:", vae_generation["confident_fraction"], r
 # %%
 conv_vae = stages.train("conv_vae", build_conv_vae, 2, precision=s.precision, epochs=s.conv_epochs)
 conv_samples, conv_generation, conv_codes = unconditional_vae_numbers(conv_vae.model, classifier, digits,
-                                                                      conv_vae.history["val_loss"][-1], s.seed)
+                                                                      conv_vae.history["val_loss"][-1], s.draw_seed)
 run.save_figure("conv_vae_reconstructions", figures.plot_digits(x_test[:10], conv_samples["rec"][:10],
                                                                 title="test digits / conv VAE"))
 run.save_figure("conv_vae_digits", figures.plot_image_grid(conv_samples["prior"][:100].reshape(10, 10, 28, 28),
@@ -169,7 +170,7 @@ print(conv_generation["by_digit"])
 cvae = (RunFolder(s.part4_run).load_model("part4_cvae") if s.part4_run else
         stages.train("part4_cvae", build_part4_cvae, precision=s.precision, labelled=True, epochs=s.cvae_epochs,
                      batch_size=s.cvae_batch_size).model)
-samples = generate_digits.model_contract_samples(cvae, digits)
+samples = generate_digits.model_contract_samples(cvae, digits, s.draw_seed)
 on_demand = on_demand_numbers(classifier, samples, labels=(5, 7))
 fives_and_sevens = np.stack([samples["gen_5"][:10], samples["gen_7"][:10]])
 run.save_figure("cvae_fives_and_sevens", figures.plot_image_grid(

@@ -147,8 +147,8 @@ run.save_figure("reconstructions", figures.plot_digits(shown, decoded))
 # %% [markdown]
 # ### Manifolds and z distributions per label
 # The 15x15 grid over z[0:2] (the rest 0) for every label, all in one decoder call, and
-# z_mean[0:2] of the test digits of each label (axes -5..5). Each label's z is close
-# to N(0, I): the label carries the class, z the style shared by all classes.
+# z_mean[0:2] of the test digits of each label (axes -5..5). The label carries the class,
+# z the style shared by all classes; the loss pulls every label's z towards N(0, I).
 # TensorBoard's Projector tab (`tensorboard --logdir OUT/logs`) shows every test digit's
 # z_mean as the digit itself (PCA, t-SNE, UMAP), coloured by label.
 
@@ -181,7 +181,8 @@ digit_figures.save_prior_and_style_figures(z_meaner, decoder, s.latent_dim, seve
 
 # %%
 classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
-comparison, generated = compare_generators({"cvae": (z_meaner, decoder)}, classifier, digits, s.latent_dim)
+comparison, generated = compare_generators({"cvae": (z_meaner, decoder)}, classifier, digits, s.latent_dim,
+                                          s.draw_seed)
 numbers, samples = comparison["cvae"], generated["cvae"]
 print(numbers)
 

@@ -190,7 +190,7 @@ write_projector(run.logs / "projector", z_means(z_meaner, digits.x_test, digits.
 
 # %%
 classifier = load_digit_judge(s.data_dir, allow_sample=s.quick).model
-comparison, samples = compare_generators(generators, classifier, digits, s.latent_dim)
+comparison, samples = compare_generators(generators, classifier, digits, s.latent_dim, s.draw_seed)
 print(*(f"{name}: {numbers}" for name, numbers in comparison.items()), sep="\n")
 
 # %% [markdown]

@@ -16,7 +16,8 @@ from keras_autoencoders.evaluation.image_metrics import relative_sharpness, styl
 from keras_autoencoders.evaluation.judges import CONFIDENCE_THRESHOLD, confident_readings, label_accuracy, read_digits
 from keras_autoencoders.evaluation.latent_metrics import code_space_numbers, gaussian_kl_to_standard_normal
 from keras_autoencoders.evaluation.style_metrics import style_correlations, transfer_correlations
-from keras_autoencoders.generate.digits import CONTRACT_SAMPLES, contract_samples, style_transfer, unconditional_samples
+from keras_autoencoders.generate.digits import (CONTRACT_SAMPLES, CONTRACT_SEED, contract_samples, style_transfer,
+                                                unconditional_samples)
 from keras_autoencoders.generate.manifold import Decoder, z_means
 
 #: Training digits measured against the test digits in the real row.
@@ -46,8 +47,7 @@ class RealDigits:
     def scores(self) -> dict:
         """The real row: the judge on the test digits, the first training digits against them."""
         train, x, y = self.digits.x_train[:REFERENCE_TRAIN_DIGITS], self.digits.x_test, self.digits.y_test
-        return {"label_accuracy": label_accuracy(self.judge, x, y),
-                "confident_fraction": float(confident_readings(self.judge, x)[1].mean()),
+        return {"label_accuracy": label_accuracy(self.judge, x, y), **unconditional_numbers(self.judge, x),
                 "frechet_distance": self.frechet(train), "relative_sharpness": self.sharpness(train),
                 "within_label_variety": within_label_variety(x, y)}
 
@@ -90,17 +90,18 @@ def style_numbers(z_meaner: keras.Model, decoder: Decoder, digits: MnistDigits, 
 
 
 def compare_generators(generators: Mapping[str, tuple[keras.Model, Decoder]], judge: keras.Model,
-                       digits: MnistDigits, latent_dim: int) -> tuple[dict, dict]:
+                       digits: MnistDigits, latent_dim: int, seed: int = CONTRACT_SEED) -> tuple[dict, dict]:
     """``(comparison, samples)`` of ``{name: (z_meaner, decoder)}``: each one's ``samples.npz`` arrays and numbers
     (:func:`conditional_scores`, ``style_transfer_accuracy``, ``reconstruction``, ``style``, ``z_kl_by_label``: per
-    label, the KL from N(0, I) of its test digits' z_mean), and the ``"real"`` row (:meth:`RealDigits.scores`)."""
+    label, the KL from N(0, I) of its test digits' z_mean), and the ``"real"`` row (:meth:`RealDigits.scores`);
+    ``seed`` draws the samples (:func:`~keras_autoencoders.generate.digits.contract_samples`)."""
     real = RealDigits(judge, digits)
     comparison: dict = {"real": real.scores()}
     samples = {}
     shown, shown_labels = digits.x_test[:CONTRACT_SAMPLES], digits.y_test[:CONTRACT_SAMPLES]
     for name, (z_meaner, decoder) in generators.items():
         arrays = samples[name] = contract_samples(z_meaner, decoder, latent_dim, digits.x_train, digits.y_train,
-                                                  digits.x_test, digits.y_test)
+                                                  digits.x_test, digits.y_test, seed)
         z_test = z_means(z_meaner, digits.x_test, digits.y_test, batch_size=1000)
         z_kl = [gaussian_kl_to_standard_normal(z_test[digits.y_test == c]) for c in range(10)]
         comparison[name] = {**conditional_scores(arrays, real),
@@ -183,9 +184,10 @@ def on_demand_numbers(judge: keras.Model, samples: Mapping[str, np.ndarray],
 def unconditional_vae_numbers(vae: keras.Model, judge: keras.Model, digits: MnistDigits, test_loss: float,
                               seed: int = 0) -> tuple[dict[str, np.ndarray], dict, np.ndarray]:
     """A VAE without labels (the study's 5-d and conv VAEs): its ``samples.npz`` arrays, its numbers (``test_loss``,
-    :func:`unconditional_numbers`, ``reconstructions_read_as_input``, ``knn_accuracy``) and its test codes."""
+    :func:`unconditional_numbers`, ``reconstructions_read_as_input``, ``knn_accuracy``) and its test codes; ``seed``
+    draws the prior codes and the energy distance's reference."""
     parts = vae.article_models()
-    samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, digits.x_test)
+    samples = unconditional_samples(parts["z_meaner"], parts["decoder"], vae.latent_dim, digits.x_test, seed)
     read_as_input = label_accuracy(judge, samples["rec"], digits.y_test[:len(samples["rec"])])
     code_space, codes = code_space_numbers(parts["z_meaner"], digits.x_train, digits.y_train, digits.x_test,
                                            digits.y_test, seed)

@@ -66,29 +66,31 @@ def first_of_label(images: np.ndarray, labels: np.ndarray, label: int, count: in
 
 
 def contract_samples(z_meaner: keras.Model, decoder: Decoder, latent_dim: int, x_train: np.ndarray, y_train: np.ndarray,
-                     x_test: np.ndarray, y_test: np.ndarray) -> dict[str, np.ndarray]:
-    """The arrays of ``samples.npz``: ``gen_0`` .. ``gen_9``, ``rec`` and ``style`` (``x_*``: (N, 28, 28, 1) floats)."""
-    generated = digits_from_prior(decoder, latent_dim)
+                     x_test: np.ndarray, y_test: np.ndarray, seed: int = CONTRACT_SEED) -> dict[str, np.ndarray]:
+    """The arrays of ``samples.npz``: ``gen_0`` .. ``gen_9``, ``rec`` and ``style`` (``x_*``: (N, 28, 28, 1) floats).
+    Another ``seed`` is a new draw: other prior codes, and ten random training 7s for ``style`` (not the first ten)."""
+    generated = digits_from_prior(decoder, latent_dim, seed=seed)
     samples = {f"gen_{c}": generated[c] for c in range(10)}
     samples["rec"] = reconstructions(z_meaner, decoder, x_test[:CONTRACT_SAMPLES], y_test[:CONTRACT_SAMPLES])
-    sevens = first_of_label(x_train, y_train, 7)
+    sevens = (first_of_label(x_train, y_train, 7) if seed == CONTRACT_SEED
+              else x_train[random_rows(len(x_train), 10, seed, y_train, 7)])
     samples["style"] = style_transfer(z_meaner, decoder, sevens, 7)
     return {k: v.astype("float32") for k, v in samples.items()}
 
 
-def model_contract_samples(model: keras.Model, digits: Any) -> dict[str, np.ndarray]:
+def model_contract_samples(model: keras.Model, digits: Any, seed: int = CONTRACT_SEED) -> dict[str, np.ndarray]:
     """:func:`contract_samples` of a conditional VAE (its ``article_models()``' ``z_meaner`` and
     ``decoder``, its ``latent_dim``) on ``digits`` (a :class:`~keras_autoencoders.data.mnist.MnistDigits`)."""
     parts = model.article_models()
     return contract_samples(parts["z_meaner"], parts["decoder"], model.latent_dim, digits.x_train, digits.y_train,
-                            digits.x_test, digits.y_test)
+                            digits.x_test, digits.y_test, seed)
 
 
 def unconditional_samples(z_meaner: Decoder, decoder: Decoder, latent_dim: int,
-                          x_test: np.ndarray) -> dict[str, np.ndarray]:
+                          x_test: np.ndarray, seed: int = CONTRACT_SEED) -> dict[str, np.ndarray]:
     """A VAE without labels in the ``samples.npz`` conventions: ``prior``, ``prior_codes(1000, latent_dim)`` decoded,
     and ``rec``, the first 1000 test digits decoded from their z_mean (each (1000, h, w))."""
-    prior = np.asarray(decoder(prior_codes(CONTRACT_SAMPLES, latent_dim)))
+    prior = np.asarray(decoder(prior_codes(CONTRACT_SAMPLES, latent_dim, seed)))
     z = z_meaner.predict(x_test[:CONTRACT_SAMPLES], batch_size=1000, verbose=0)
     rec = np.asarray(decoder(z))
     return {"prior": prior[..., 0].astype("float32"), "rec": rec[..., 0].astype("float32")}
