@@ -37,6 +37,12 @@ def test_demo_run_trains_and_writes_figures_and_results(tmp_path):
     assert set(results["edit_rates"]) == {"smile", "male", "male_only", "glasses"}  # records.celeba.EDITS' keys
     agreement = results["reconstruction_agreement"]
     assert list(agreement) == results["judge"]["attributes"] and all(0 <= a <= 1 for a in agreement.values())
+    judge = results["judge"]
+    assert len(judge["balanced_accuracy"]) == len(judge["test_positives"]) == len(judge["attributes"])
+    assert list(results["reconstruction_balanced_agreement"]) == judge["attributes"]
+    effects = results["attribute_effects"]
+    assert effects["faces"] == min(256, results["splits"]["test"])
+    assert all(effects[a]["effect"] == effects[a]["on"] - effects[a]["off"] for a in judge["attributes"])
     for rates in results["edit_rates"].values():
         assert 0 <= rates["reconstruction"] <= 1 and 0 <= rates["edited"] <= 1 and rates["faces"] > 0
     assert np.isfinite(results["test_reconstruction_mse"]) and np.isfinite(results["test_loss"]["loss"])

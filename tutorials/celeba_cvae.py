@@ -26,7 +26,8 @@ from keras_autoencoders.data.celeba import SPLITS, load_celeba_index
 from keras_autoencoders.data.image_pipeline import as_cvae_inputs, first_images, split_datasets
 from keras_autoencoders.data.make_celeba_folder import write_celeba_folder
 from keras_autoencoders.evaluation.image_metrics import decoded_reconstruction_mse
-from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_rates, attribute_verdicts, edit_rates,
+from keras_autoencoders.evaluation.judges import (attribute_accuracy, attribute_effects, attribute_rates,
+                                                  attribute_verdicts, balanced_accuracy, balanced_agreement, edit_rates,
                                                   train_attribute_classifier, verdict_agreement)
 from keras_autoencoders.generate import faces
 from keras_autoencoders.models.conv_cvae import build_celeba_cvae
@@ -122,7 +123,9 @@ print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_l
 # %% [markdown]
 # ### A judge for attributes
 # Not in the article (it shows edits as pictures): a small CNN trained on the training faces tells
-# smiles, men, glasses, blond or black hair and pale skin; each picture below becomes a rate.
+# smiles, men, glasses, blond or black hair and pale skin; each picture below becomes a rate. Rare
+# attributes (glasses, pale skin) make plain accuracy flatter a judge that says "no": the balanced
+# accuracy averages its hit rates on the test faces with and without the attribute (0.5: a guess).
 
 # %%
 judged, columns = index.attribute_columns(JUDGED_ATTRIBUTES)
@@ -131,13 +134,17 @@ judge = train_attribute_classifier(data["train"], columns, size, epochs=s.classi
 test_faces, test_conditions = first_images(parts["test"], s.judged_faces, image_size=size)
 test_verdicts = attribute_verdicts(judge, test_faces)  # judged once, for the accuracy and the real rates
 judge_accuracy = attribute_accuracy(test_verdicts, test_conditions, columns)
+test_labels = test_conditions[:, columns] > 0.5  # CelebA's own labels of the judged attributes
+judge_balanced = balanced_accuracy(test_verdicts, test_labels)  # None: no test face has the attribute
 print("judge accuracy on test faces:", {n: round(float(a), 3) for n, a in zip(judged, judge_accuracy)})
+print("balanced:", {n: None if a is None else round(a, 3) for n, a in zip(judged, judge_balanced)})
 
 # %% [markdown]
 # ### A face and its reconstruction
 # The encoder's z_mean of a test face, decoded with the face's own attributes: blurred,
 # but gender, hair, smile and skin tone survive, as in the article. The number: how often
-# the judge reads a reconstruction as it reads the face, per attribute.
+# the judge reads a reconstruction as it reads the face, per attribute; balanced, the same share
+# over the faces with the attribute and over those without it, averaged.
 
 # %%
 edits = faces.settings_by_name(names, {key: edit.sets for key, edit in EDITS.items()})
@@ -145,8 +152,10 @@ edited = faces.edit_faces(z_meaner, decoder, test_faces, test_conditions, edits)
 run.save_figure("reconstructions", figures.plot_image_grid(np.stack([test_faces[:8], edited["reconstruction"][:8]]),
                                                            ["original", "reconstruction"], cell_inches=1.5))
 agreement = dict(zip(judged, verdict_agreement(judge, edited["reconstruction"], test_verdicts).round(3).tolist()))
+balanced_alike = dict(zip(judged, (None if a is None else round(a, 3) for a in balanced_agreement(
+    test_verdicts, attribute_verdicts(judge, edited["reconstruction"]), test_labels))))
 print(f"reconstruction MSE per pixel value, whole test split: {test_reconstruction_mse:.4f}; "
-      f"judged alike: {agreement}")
+      f"judged alike: {agreement}; balanced: {balanced_alike}")
 
 # %% [markdown]
 # ### New faces with chosen attributes
@@ -156,13 +165,28 @@ print(f"reconstruction MSE per pixel value, whole test split: {test_reconstructi
 # %%
 base = parts["train"].conditions().mean(axis=0)
 rows = faces.settings_by_name(names, {key: sets for key, (_, sets) in NEW_FACE_ROWS.items()})
-codes = np.random.default_rng(s.seed).standard_normal((8, s.latent_dim)).astype("float32")
+codes = np.random.default_rng(s.draw_seed).standard_normal((8, s.latent_dim)).astype("float32")
 run.save_figure("new_faces", figures.plot_image_grid(faces.faces_for_settings(decoder, codes, base, rows),
                                                     [NEW_FACE_ROWS[key][0] for key in rows], cell_inches=1.5))
-many_codes = np.random.default_rng(s.seed + 1).standard_normal((256, s.latent_dim))
+many_codes = np.random.default_rng(s.draw_seed + 1).standard_normal((256, s.latent_dim))
 generated_rates = {row: dict(zip(judged, attribute_rates(judge, faces_row).round(3).tolist())) for row, faces_row
                    in zip(rows, faces.faces_for_settings(decoder, many_codes.astype("float32"), base, rows))}
 print("judge's rates on 256 new faces per row:", generated_rates)
+
+# %% [markdown]
+# ### What each attribute does to a new face
+# The article's new faces carry gender, skin colour, smile, glasses and hair colour. Here 256 codes
+# from N(0, I), each with the 40 attributes of a random test face, are decoded twice per judged
+# attribute, once with it on and once off, all else equal. The effect: the judge's rate of the
+# attribute on the "on" faces minus its rate on the "off" faces.
+
+# %%
+draws = np.random.default_rng(s.draw_seed + 2)
+test_attributes = parts["test"].conditions()
+effect_conditions = test_attributes[draws.choice(len(test_attributes), min(256, len(test_attributes)), replace=False)]
+effect_codes = draws.standard_normal((len(effect_conditions), s.latent_dim)).astype("float32")
+effects = attribute_effects(judge, decoder, effect_codes, effect_conditions, dict(zip(judged, columns)))
+print("judge's rate with each attribute on - off:", {n: round(effects[n]["effect"], 3) for n in judged})
 
 # %% [markdown]
 # ### Editing real faces: a smile, female to male, glasses
@@ -189,13 +213,16 @@ run.save_figure("interpolation", figures.plot_image_grid(path[None], cell_inches
 
 # %% [markdown]
 # ## Results file
-# `results.json`: settings, split sizes, history, images per second, test numbers, the judge's.
+# `results.json`: settings, split sizes, history, images per second, test numbers, the judge's
+# (its accuracy, balanced accuracy and rates; agreement on reconstructions; attribute effects).
 
 # %%
 run.finish(CelebAResults(
     splits={n: len(p) for n, p in parts.items()}, skipped_images=list(index.skipped), history=history,
     test_loss=test_loss, test_reconstruction_mse=test_reconstruction_mse,
     train_images_per_second=train_images_per_second, replicas=distributed.replicas, judged_test_faces=len(test_faces),
-    judge={"attributes": judged, "test_accuracy": judge_accuracy, "real_test_rates": test_verdicts.mean(axis=0)},
-    reconstruction_agreement=agreement, generated_rates=generated_rates, edit_rates=rates),
+    judge={"attributes": judged, "test_accuracy": judge_accuracy, "real_test_rates": test_verdicts.mean(axis=0),
+           "balanced_accuracy": judge_balanced, "test_positives": test_labels.sum(axis=0)},
+    reconstruction_agreement=agreement, reconstruction_balanced_agreement=balanced_alike, attribute_effects=effects,
+    generated_rates=generated_rates, edit_rates=rates),
     data_source=f"{index.root.name} ({len(index)} images)")

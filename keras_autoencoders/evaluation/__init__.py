@@ -13,5 +13,7 @@ evaluation.pca: fit_pca PCA
 evaluation.digit_generators: compare_generators score_samples RealDigits generator_arrays unconditional_numbers
 evaluation.toy_curves: toy_manifold_distances
 evaluation.frechet: frechet_distance
+evaluation.two_sample: classifier_two_sample_accuracy
+evaluation.judges: balanced_accuracy balanced_agreement attribute_effects
 evaluation.digit_judge: load_digit_judge DigitJudge train_judge
 """)

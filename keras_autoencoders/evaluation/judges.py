@@ -2,12 +2,14 @@
 of the requested label" into an accuracy, an attribute classifier of the real CelebA faces "now smiles" into a rate."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers
+
+from keras_autoencoders.generate.faces import with_attributes
 
 
 def build_small_cnn(input_shape: Sequence[int], outputs: int, activation: str, name: str,
@@ -104,6 +106,47 @@ def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: M
 def verdict_agreement(classifier: keras.Model, images: np.ndarray, verdicts: np.ndarray) -> np.ndarray:
     """Per output, the share of ``images`` (e.g. reconstructions) the classifier reads as ``verdicts`` says."""
     return (attribute_verdicts(classifier, images) == np.asarray(verdicts)).mean(axis=0)
+
+
+def balanced_agreement(a: np.ndarray, b: np.ndarray, labels: np.ndarray) -> list[float | None]:
+    """Per column of the ``(N, K)`` booleans ``a`` and ``b``: the share of rows where they agree among the rows whose
+    0/1 ``labels`` say 1, and among those whose labels say 0, averaged, so that a rare label weighs as much as a common
+    one. ``None`` for a column where either side has no rows. 1-D arrays count as one column."""
+    a, b, labels = (np.asarray(x) for x in (a, b, labels))
+    a, b, labels = (x[:, None] if x.ndim == 1 else x for x in (a, b, labels))
+    if not a.shape == b.shape == labels.shape:
+        raise ValueError(f"a, b and labels must have one shape; got {a.shape}, {b.shape} and {labels.shape}")
+    agree, positive = a == b, labels > 0.5
+    scores: list[float | None] = []
+    for column in range(agree.shape[1]):
+        sides = [agree[positive[:, column], column], agree[~positive[:, column], column]]
+        scores.append(None if min(map(len, sides)) == 0 else float((sides[0].mean() + sides[1].mean()) / 2))
+    return scores
+
+
+def balanced_accuracy(verdicts: np.ndarray, labels: np.ndarray) -> list[float | None]:
+    """Per column, the mean of the true-positive rate and the true-negative rate of the boolean ``verdicts`` (e.g.
+    :func:`attribute_verdicts`) against the 0/1 ``labels``: a judge that always says no scores 0.5, however rare the
+    attribute. ``None`` where the labels have no positives (or no negatives)."""
+    return balanced_agreement(verdicts, np.asarray(labels) > 0.5, labels)
+
+
+def attribute_effects(classifier: keras.Model, decoder: keras.Model, codes: np.ndarray, conditions: np.ndarray,
+                      judged: Mapping[str, int], batch_size: int = 256) -> dict[str, Any]:
+    """What switching one attribute does to new faces: for each ``judged`` attribute (name -> its column of the 0/1
+    ``conditions``, in the order of the classifier's outputs), each code of ``codes`` is decoded with its condition
+    vector twice, the attribute set to 1 (``"on"``) and to 0 (``"off"``), everything else equal. Per attribute the
+    classifier's rate of it on both and ``"effect"`` = on - off; ``"faces"``: the number of codes."""
+    codes, conditions = np.asarray(codes, dtype="float32"), np.asarray(conditions, dtype="float32")
+    if len(codes) != len(conditions):
+        raise ValueError(f"one condition vector per code: got {len(codes)} codes and {len(conditions)} conditions")
+    effects: dict[str, Any] = {"faces": len(codes)}
+    for output, (name, column) in enumerate(judged.items()):
+        switched = np.concatenate([with_attributes(conditions, {column: value}) for value in (1.0, 0.0)])
+        decoded = decoder.predict([np.tile(codes, (2, 1)), switched], batch_size=batch_size, verbose=0)
+        on, off = attribute_verdicts(classifier, decoded)[:, output].reshape(2, len(codes)).mean(axis=1).tolist()
+        effects[name] = {"on": on, "off": off, "effect": on - off}
+    return effects
 
 
 def train_flag_judge(images: np.ndarray, flags: np.ndarray, mask: np.ndarray, epochs: int, seed: int = 0,

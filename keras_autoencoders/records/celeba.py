@@ -47,8 +47,14 @@ NEW_FACE_ROWS = {
 
 @dataclasses.dataclass
 class CelebAResults(ResultsRecord):
-    """``judge``: its attributes, test accuracy and rates on real test faces; ``reconstruction_agreement``:
-    per attribute, the share of test faces whose reconstruction the judge reads as the face;
+    """``judge``: its attributes, test accuracy and rates on real test faces, lists in the order of ``attributes``
+    (runs since Dec 2026 add ``balanced_accuracy``, the mean of the true-positive and true-negative rates against
+    CelebA's labels, ``None`` without positives, and ``test_positives``, the judged test faces that have each);
+    ``reconstruction_agreement``: per attribute, the share of test faces whose reconstruction the judge reads as the
+    face; ``reconstruction_balanced_agreement``: the same share among the faces with the attribute (CelebA's label)
+    and among those without it, averaged (:func:`~keras_autoencoders.evaluation.judges.balanced_agreement`);
+    ``attribute_effects``: :func:`~keras_autoencoders.evaluation.judges.attribute_effects` (per judged attribute the
+    judge's rate on new faces decoded with it on and off, and the difference; ``faces``: how many);
     ``edit_rates``: :func:`~keras_autoencoders.evaluation.judges.edit_rates` per :data:`EDITS` key."""
 
     splits: dict[str, int]
@@ -63,6 +69,9 @@ class CelebAResults(ResultsRecord):
     generated_rates: dict[str, dict[str, float]]
     edit_rates: dict[str, dict[str, Any]]
     reconstruction_agreement: dict[str, float] = dataclasses.field(default_factory=dict)  # runs since Dec 2026
+    # runs since Dec 2026:
+    reconstruction_balanced_agreement: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    attribute_effects: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def headline(self) -> dict[str, Any]:
         smile = self.edit_rates.get("smile", {})

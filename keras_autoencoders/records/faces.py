@@ -16,6 +16,9 @@ class FacesResults(ResultsRecord):
     new_faces: dict[str, float]  # the autoencoder's faces from a Gaussian fitted to its codes
     smile_vector: dict[str, Any]  # the smile judge, and the faces it reads as smiling per step of the vector
     vae: dict[str, Any]  # the VAE's faces from N(0, I): loss, nearest training face, sharpness, smiles
+    # a CNN's held-out accuracy telling the validation faces from as many new faces of the autoencoder, and from
+    # their reconstructions (0.5: it cannot; evaluation.two_sample); empty in runs made before this test
+    photos: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def headline(self) -> dict[str, Any]:
         smiling = self.smile_vector["judged_smiling_by_step"]
