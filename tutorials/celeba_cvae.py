@@ -129,6 +129,7 @@ print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_l
 
 # %%
 judged, columns = index.attribute_columns(JUDGED_ATTRIBUTES)
+seeds.epoch.assign(0)  # the judge reads the training faces in one order, whether the CVAE trained here or not
 judge = train_attribute_classifier(data["train"], columns, size, epochs=s.classifier_epochs, seed=s.seed,
                                    steps_per_execution=s.steps_per_execution)
 test_faces, test_conditions = first_images(parts["test"], s.judged_faces, image_size=size)
