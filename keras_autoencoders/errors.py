@@ -52,6 +52,19 @@ class DamagedFileError(KerasAutoencodersError, ValueError):
     """A model file or backup is damaged (truncated, a Git LFS pointer, a wrong sha256); the message says what to do."""
 
 
+class BackendError(KerasAutoencodersError, RuntimeError):
+    """A TensorFlow-only piece asked for on another Keras backend."""
+
+
+def require_tensorflow(what: str) -> None:
+    """Refuse ``what`` with one :class:`BackendError` unless Keras runs on TensorFlow."""
+    import keras  # here, so that the errors import nothing heavy
+
+    if keras.config.backend() != "tensorflow":
+        raise BackendError(f"{what} runs on TensorFlow only, and Keras here runs on {keras.config.backend()!r} "
+                           "(KERAS_BACKEND); run it without KERAS_BACKEND, or with KERAS_BACKEND=tensorflow")
+
+
 def check_whole_periods(period: int, **counts: int) -> None:
     """Each of ``counts`` (``iterations=...``; a flag's name may start ``--``) must be a positive multiple
     of ``period`` (Part 6: 3 iterations per logged period, one epoch of ``fit``), else :class:`SettingsError`."""

@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from keras_autoencoders.compat import in_xla_context
+from keras_autoencoders.errors import require_tensorflow
 
 __all__ = ["Float32DrawDropout", "with_threefry_dropout"]
 
@@ -22,6 +23,7 @@ class Float32DrawDropout(layers.Dropout):
     """``keras.layers.Dropout`` drawing its keep/drop numbers in float32, with ThreeFry under XLA."""
 
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
+        require_tensorflow("Float32DrawDropout (ThreeFry draws under XLA, the --jit-compile option)")
         if noise_shape is not None:
             raise ValueError(f"Float32DrawDropout draws one number per unit; noise_shape={noise_shape!r} "
                              "is not supported (use keras.layers.Dropout)")

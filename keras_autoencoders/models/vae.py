@@ -111,7 +111,8 @@ class VariationalAutoencoder(keras.Model):
     def call(self, inputs, training=False):
         if self.conditional and not (isinstance(inputs, (list, tuple)) and len(inputs) == 2):
             raise ValueError(f"{self.name} takes x=[images, conditions], as in cvae.fit([x_train, y_train], x_train)")
-        images, condition = inputs if self.conditional else (inputs, None)
+        # As tensors, since each net's inputs must all be tensors (JAX's fit feeds NumPy arrays; z is a tensor).
+        images, condition = [ops.convert_to_tensor(t) for t in inputs] if self.conditional else (inputs, None)
         z_mean, z_log_var, z = self.encode(_with(condition, images), training=training)
         return self.decoder(_with(condition, z), training=training), z_mean, z_log_var
 
@@ -149,9 +150,8 @@ class VariationalAutoencoder(keras.Model):
         return cls(**{**config, **{k: keras.saving.deserialize_keras_object(config[k]) for k in _PARTS}})
 
 
-def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256,
-                     dropout_rate: float = 0.3, seed: int | None = None,
-                     precision: str = "float32") -> VariationalAutoencoder:
+def build_part4_cvae(latent_dim: int = 8, num_classes: int = 10, hidden: int = 256, dropout_rate: float = 0.3,
+                     seed: int | None = None, precision: str = "float32") -> VariationalAutoencoder:
     """The Part 4 CVAE, built; ``precision="mixed_bfloat16"`` is an option, not the article's."""
     model = VariationalAutoencoder(build_part4_encoder(latent_dim, num_classes, hidden, dropout_rate),
                                    build_part4_decoder(latent_dim, num_classes, hidden, dropout_rate),

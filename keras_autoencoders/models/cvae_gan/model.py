@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_autoencoders.errors import require_tensorflow
 from keras_autoencoders.models.cvae_gan.networks import (IMAGE_SHAPE, PRESETS, build_conv_decoder,
                                                          build_conv_encoder, build_discriminator)
 from keras_autoencoders.models.losses import part6_feature_loss, part6_gan_loss, part6_prior_loss
@@ -67,6 +68,7 @@ class CVAEGAN(keras.Model):
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, discriminator: keras.Model,
                  feature_loss: str = "cross_entropy", seed: int | None = None, **kwargs):
+        require_tensorflow("Part 6's CVAE+GAN (its train_step: GradientTape, graph loops)")
         super().__init__(**kwargs)
         if feature_loss not in ("cross_entropy", "mse"):
             raise ValueError(f"feature_loss must be 'cross_entropy' or 'mse', got {feature_loss!r}")
