@@ -1,10 +1,6 @@
-"""keras-autoencoders: a Keras 3 / TensorFlow companion to a tutorial series on autoencoders.
-
-The most used names are here; each subpackage lists its own: ``data`` (loaders),
-``models`` (networks; ``models.cvae_gan`` is Part 6), ``training``, ``generate``
-(sampling from trained models), ``evaluation`` (numbers), ``plotting`` (figures,
-animations).
-"""
+"""keras-autoencoders, a Keras 3 / TensorFlow companion to a tutorial series on autoencoders: the most used names; each
+subpackage lists its own: ``data`` (loaders), ``models`` (networks; ``models.cvae_gan`` is Part 6), ``training``,
+``generate`` (sampling from trained models), ``evaluation`` (numbers), ``plotting`` (figures, animations)."""
 
 __version__ = "0.1.0"
 
@@ -13,7 +9,6 @@ from keras_autoencoders._quiet import quiet_tensorflow
 
 quiet_tensorflow()  # before anything imports TensorFlow
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 data.mnist: load_mnist_digits
 data.celeba: load_celeba_index

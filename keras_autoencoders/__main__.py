@@ -1,8 +1,5 @@
-"""``python -m keras_autoencoders COMMAND``: the library's commands, ``env``, ``report`` and ``explore``.
-
-``env`` prints the machine (CPU, vector extensions, native bfloat16, GPUs, versions) as every
-benchmark does first: quote it with a speed figure or a bug report.
-"""
+"""``python -m keras_autoencoders env|report|explore``. ``env`` prints the machine (CPU, vector extensions, native
+bfloat16, GPUs, versions) as every benchmark does first: quote it with a speed figure or a bug report."""
 import sys
 
 COMMANDS = ("env", "report", "explore")

@@ -8,8 +8,7 @@ from typing import Mapping
 
 import numpy as np
 
-#: Digit classes of MNIST, the default of :func:`one_hot`.
-NUM_CLASSES = 10
+NUM_CLASSES = 10  #: Digit classes of MNIST, the default of :func:`one_hot`.
 
 
 def one_hot(y: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
@@ -39,8 +38,7 @@ def tile_images(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
     if count != rows * cols:
         raise ValueError(f"tile_images: {count} images do not fill {rows}x{cols}")
     grid = images.reshape(*lead, rows, cols, h, w)
-    grid = np.moveaxis(grid, -3, -2)  # (..., rows, h, cols, w)
-    return grid.reshape(*lead, rows * h, cols * w)
+    return np.moveaxis(grid, -3, -2).reshape(*lead, rows * h, cols * w)  # via (..., rows, h, cols, w)
 
 
 def tile_grid(images: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import keras
 #: The Keras version these wrappers were written and tested against.
 KERAS_TESTED = "3.15.1"
 
-__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "layer_seed_generators",
+__all__ = ["KERAS_TESTED", "flatten_layers", "in_xla_context", "initialize_shared_rng", "layer_seed_generators",
            "scale_loss_for_distribution"]
 
 
@@ -52,3 +52,12 @@ def scale_loss_for_distribution(loss):
     from keras.src.losses.loss import scale_loss_for_distribution as scale
 
     return scale(loss)
+
+
+def initialize_shared_rng() -> None:
+    """After ``jax.distributed.initialize``: Keras' global seed, the same in every process (the private
+    ``keras.src.backend.jax.distribution_lib.initialize_rng``, the second half of ``keras.distribution.initialize``;
+    it keeps a seed set by ``keras.utils.set_random_seed``, as every tutorial sets one). JAX backend only."""
+    from keras.src.backend.jax.distribution_lib import initialize_rng
+
+    initialize_rng()

@@ -25,8 +25,7 @@ class FileLineError(DataFormatError):
 
     def __init__(self, path, line: int | None, reason: str):
         self.path, self.line, self.reason = pathlib.Path(path), line, reason
-        where = f"{self.path}, line {line}" if line is not None else f"{self.path}"
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{self.path}, line {line}: {reason}" if line is not None else f"{self.path}: {reason}")
 
 
 class UnknownAttributeError(KerasAutoencodersError, KeyError, ValueError):

@@ -1,10 +1,8 @@
-"""What this machine computes with: the CPU, its vector extensions, native bfloat16, the versions.
-
-:func:`describe` is what ``python -m keras_autoencoders env`` and every benchmark print first. :func:`check_precision`:
-``mixed_bfloat16`` pays off only where bfloat16 is native (AMX or AVX512_BF16 on x86, a GPU of compute capability 8.0 or
-more); elsewhere it is emulated, several times slower. The CPU counts as the kernels may use it: ``ONEDNN_MAX_CPU_ISA``
-(oneDNN) and ``--xla_cpu_max_isa`` in ``XLA_FLAGS`` (XLA, ``--jit-compile``) cap its instructions, below AVX512_BF16: no
-native bfloat16."""
+"""What this machine computes with: the CPU, its vector extensions, native bfloat16, the versions. :func:`describe`:
+what ``python -m keras_autoencoders env`` and every benchmark print first. :func:`check_precision`: ``mixed_bfloat16``
+pays off only where bfloat16 is native (AMX or AVX512_BF16 on x86, a GPU of compute capability 8.0 or more); elsewhere
+it is emulated, several times slower. The CPU counts as the kernels may use it: ``ONEDNN_MAX_CPU_ISA`` (oneDNN) and
+``--xla_cpu_max_isa`` in ``XLA_FLAGS`` (XLA, ``--jit-compile``) below AVX512_BF16 leave it no native bfloat16."""
 from __future__ import annotations
 
 import os
@@ -15,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from keras_autoencoders.errors import SettingsError
 from keras_autoencoders.run_folder import package_versions
 
 #: What ``mixed_bfloat16`` cost on a CPU without bfloat16 units: a Part 6 outer iteration (one
@@ -25,8 +24,7 @@ SLOWDOWN_WITHOUT_NATIVE_BFLOAT16 = 9
 #: The extensions :func:`describe` lists, as /proc/cpuinfo names them, and how they are printed.
 EXTENSIONS = {"avx2": "AVX2", "fma": "FMA", "avx512f": "AVX-512", "avx512_vnni": "AVX512_VNNI",
               "avx512_bf16": "AVX512_BF16", "avx_vnni": "AVX_VNNI", "amx_tile": "AMX", "amx_bf16": "AMX_BF16"}
-#: The CPU flags that mean native bfloat16 arithmetic on x86.
-BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")
+BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")  #: The CPU flags that mean native bfloat16 arithmetic on x86.
 #: oneDNN's ``ONEDNN_MAX_CPU_ISA`` values in increasing order; bfloat16 needs AVX512_CORE_BF16 or above.
 ONEDNN_ISAS = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI",
                "AVX512_CORE_BF16", "AVX10_1_512", "AVX512_CORE_FP16", "AVX10_1_512_AMX", "AVX512_CORE_AMX",
@@ -110,8 +108,7 @@ def _gpus() -> list[str]:
 
 def describe(machine: Machine | None = None, gpus: list[str] | None = None) -> list[str]:
     """The lines ``python -m keras_autoencoders env`` and the benchmarks print."""
-    machine = machine or read_machine()
-    gpus = _gpus() if gpus is None else gpus
+    machine, gpus = machine or read_machine(), _gpus() if gpus is None else gpus
     versions = {k: v for k, v in package_versions(("tensorflow", "keras", "numpy", "jax")).items() if v}
     if machine.native_bfloat16:
         native = "yes (" + ", ".join(f for f in BFLOAT16_FLAGS if f in machine.flags).upper() + ")"
@@ -122,8 +119,7 @@ def describe(machine: Machine | None = None, gpus: list[str] | None = None) -> l
     return [f"CPU: {machine.cpu_model}, {os.cpu_count()} cores, {platform.machine()}",
             f"vector extensions: {' '.join(machine.extensions) or 'none of ' + ' '.join(EXTENSIONS.values())}"
             + (f"; capped by {', '.join(machine.isa_caps)}" if machine.isa_caps else ""),
-            f"native bfloat16 on the CPU: {native}",
-            f"GPUs: {', '.join(gpus) or 'none'}",
+            f"native bfloat16 on the CPU: {native}", f"GPUs: {', '.join(gpus) or 'none'}",
             "versions: " + ", ".join(f"{k} {v}" for k, v in versions.items())]
 
 
@@ -143,13 +139,10 @@ def check_precision(precision: str, machine: Machine | None = None, gpus: list[s
         return False
     if "bfloat16" in _warned:
         return True
-    machine = machine or read_machine()
-    gpus = _gpus() if gpus is None else gpus
+    machine, gpus = machine or read_machine(), _gpus() if gpus is None else gpus
     if machine.native_bfloat16 or any(int(major) >= 8 for major in re.findall(r"compute (\d+)\.", ", ".join(gpus))):
         return False
     if machine.onednn_refuses_bfloat16 and not gpus:
-        from keras_autoencoders.errors import SettingsError
-
         raise SettingsError(f"--precision mixed_bfloat16 cannot run under {machine.isa_caps[0]} on this CPU: "
                             "TensorFlow hands bfloat16 convolutions to oneDNN, which the cap keeps from its "
                             "bfloat16 instructions; use --precision float32, or unset ONEDNN_MAX_CPU_ISA")

@@ -1,10 +1,10 @@
-"""Loading ``.keras`` model files (:func:`load_model_file`), and telling a damaged file or backup from a
-fine one: a :class:`~keras_autoencoders.errors.DamagedFileError` names the file and what to do, while a
-whole archive that fails otherwise (an unregistered class) keeps Keras' error. Shipped files are also
-checked against a ``SHA256SUMS`` manifest (:func:`check_sha256`)."""
+"""Loading ``.keras`` model files (:func:`load_model_file`), and telling a damaged file or backup from a fine one: a
+:class:`DamagedFileError` names the file and what to do, while a whole archive that fails otherwise (an unregistered
+class) keeps Keras' error. Shipped files are also checked against a ``SHA256SUMS`` manifest (:func:`check_sha256`)."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import pathlib
@@ -55,8 +55,6 @@ SAVED_CLASS_MODULES = ("models.vae", "models.dropout", "models.cvae_gan.model")
 
 def register_saved_classes() -> None:
     """Import the modules that register the library's saved classes, so that any saved file loads."""
-    import importlib
-
     import keras
 
     for module in SAVED_CLASS_MODULES:
@@ -115,8 +113,7 @@ def check_sha256(path: str | os.PathLike, manifest: str | os.PathLike, what_to_d
     if _is_lfs_pointer(path):
         raise damaged(path, "a Git LFS pointer, not the file itself", what_to_do)
     if expected is not None and sha256_of(path) != expected:
-        raise damaged(path, f"its sha256 differs from {pathlib.Path(manifest).name}: truncated or changed",
-                      what_to_do)
+        raise damaged(path, f"its sha256 differs from {pathlib.Path(manifest).name}: truncated or changed", what_to_do)
 
 
 def _read_dataset(_: str, item: Any) -> None:

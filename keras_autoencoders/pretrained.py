@@ -1,10 +1,8 @@
-"""The trained models of the committed runs, shipped in ``figs/pretrained/`` (``--pretrained``).
-
-A ``--pretrained`` run copies them and the committed run's history into its run folder and skips training.
-:func:`export_for_shipping` writes them without optimiser state (a third of the size) and their line of ``SHA256SUMS``,
-which :func:`pretrained_path` checks before use; :func:`check_shipped` recomputes a committed number with each. Not
-shipped: the CelebA CVAE (8.5 million weights, 34 MB, more than the whole budget for ``figs/``) and the MNIST study's
-dense models (3.6 MB each)."""
+"""The trained models of the committed runs, shipped in ``figs/pretrained/``: a ``--pretrained`` run copies them and
+the committed run's history into its run folder and skips training. :func:`export_for_shipping` writes them without
+optimiser state (a third of the size) and their line of ``SHA256SUMS``, which :func:`pretrained_path` checks before
+use; :func:`check_shipped` recomputes a committed number with each. Not shipped: the CelebA CVAE (8.5 million weights,
+34 MB, more than the whole budget for ``figs/``) and the MNIST study's dense models (3.6 MB each)."""
 from __future__ import annotations
 
 import json
@@ -13,7 +11,6 @@ import pathlib
 import shutil
 import zipfile
 
-import keras
 import numpy as np
 
 from keras_autoencoders.errors import SettingsError
@@ -22,30 +19,20 @@ from keras_autoencoders.run_folder import HISTORY_FILE, RESULTS_FILE, RunFolder,
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED_FOLDER = REPO_ROOT / "figs" / "pretrained"
-#: The sha256 manifest beside the shipped files (``HEX  NAME`` lines).
-MANIFEST_FILE = "SHA256SUMS"
+MANIFEST_FILE = "SHA256SUMS"  #: The sha256 manifest beside the shipped files (``HEX  NAME`` lines).
 #: What to do about a damaged shipped file.
 FETCH_AGAIN = "fetch it again (a fresh checkout; if it is a Git LFS pointer, `git lfs pull`)"
 
 #: Shipped model -> the committed run folder (under the repository) it was trained in.
-SHIPPED = {
-    "part4_cvae": "figs/part4",
-    "toy_deep_ae": "figs/part4",
-    "toy_conditional_deep_ae": "figs/part4",
-    "part6_cvae_gan": "figs/part6/corrected-z8-48000",
-    "part6_cvae_baseline": "figs/part6/corrected-z8-48000",
-    "conv_vae": "figs/mnist_study",
-    "face_ae": "figs/faces",
-    "face_vae": "figs/faces",
-}
-#: Shipped models whose committed numbers came from mixed bfloat16 arithmetic (as they trained); they
-#: ship computing in float32 (:func:`export_for_shipping`).
+SHIPPED = {"part4_cvae": "figs/part4", "toy_deep_ae": "figs/part4", "toy_conditional_deep_ae": "figs/part4",
+           "part6_cvae_gan": "figs/part6/corrected-z8-48000", "part6_cvae_baseline": "figs/part6/corrected-z8-48000",
+           "conv_vae": "figs/mnist_study", "face_ae": "figs/faces", "face_vae": "figs/faces"}
+#: Shipped models whose committed numbers came from mixed bfloat16 arithmetic (they ship computing in float32).
 COMMITTED_IN_BFLOAT16 = ("part6_cvae_gan",)
-#: The relative difference :func:`check_shipped` allows between a shipped model's number and the
-#: committed one. float32: every shipped model now computes in float32, where CPUs differ only in
-#: the order of sums (1e-8 measured, AVX-512 and capped to AVX2); 1e-5 is about 100 float32 ulps.
-#: A number committed from bfloat16 arithmetic also carries bfloat16's rounding: its unit roundoff,
-#: 2**-8 (6.9e-5 measured for part6_cvae_gan).
+#: The relative difference :func:`check_shipped` allows between a shipped model's number and the committed one. Every
+#: shipped model computes in float32, where CPUs differ only in the order of sums (1e-8 measured, AVX-512 and capped to
+#: AVX2): 1e-5, about 100 ulps. A number committed from bfloat16 arithmetic also carries bfloat16's unit roundoff, 2**-8
+#: (6.9e-5 measured for part6_cvae_gan).
 TOLERANCE = {"float32": 1e-5, "mixed_bfloat16": 2.0 ** -8}
 #: Shipped MNIST model -> (its generator in the run's scores.json, the latent size of its code).
 _SCORED_AS = {"part4_cvae": ("samples", 8), "part6_cvae_gan": ("samples", 8), "part6_cvae_baseline": ("cvae", 8),
@@ -65,8 +52,7 @@ def pretrained_path(name: str) -> pathlib.Path:
 
 
 def verify_shipped(path: str | os.PathLike) -> None:
-    """Check a shipped file against the ``SHA256SUMS`` beside it: a Git LFS pointer or a wrong sha256
-    raises :class:`~keras_autoencoders.errors.DamagedFileError` naming the file."""
+    """Check a shipped file against the ``SHA256SUMS`` beside it (``model_files.check_sha256``)."""
     path = pathlib.Path(path)
     check_sha256(path, path.parent / MANIFEST_FILE, FETCH_AGAIN)
 
@@ -127,8 +113,7 @@ def check_shipped(name: str, data_dir: str | os.PathLike | None = None) -> dict[
 
 
 def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float]:
-    model = load_model_file(pretrained_path(name), FETCH_AGAIN, compile=False)
-    run = source_run(name)
+    model, run = load_model_file(pretrained_path(name), FETCH_AGAIN, compile=False), source_run(name)
     if name.startswith("toy_"):
         from keras_autoencoders.data.toy_manifold import make_sine_circle
         from keras_autoencoders.evaluation.toy_curves import toy_manifold_distances
@@ -139,8 +124,23 @@ def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float
         measured = toy_manifold_distances(model.predict(inputs, batch_size=2000, verbose=0), toy)
         return {"measured": measured["mean_distance_to_nearest_curve"],
                 "committed": results["toy_manifold"][name.removeprefix("toy_")]["mean_distance_to_nearest_curve"]}
-    if name.startswith("face_"):
-        return _check_face_model(name, model, run, data_dir)
+    if name.startswith("face_"):  # the faces run's validation split again
+        from keras_autoencoders.data.image_pipeline import first_images
+        from keras_autoencoders.data.lfw import load_lfw_index
+        from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness
+
+        results = json.loads((run / "results.json").read_text())
+        s = results["settings"]
+        index = load_lfw_index(data_dir, validation_fraction=s["validation_fraction"], seed=s["seed"])
+        validation = index.split("validation")
+        faces, _ = first_images(validation, len(validation), image_size=s["image_size"],
+                                crop_fraction=s["crop_fraction"])
+        if name == "face_ae":
+            return {"measured": reconstruction_mse(faces, model.predict(faces, batch_size=512, verbose=0)),
+                    "committed": results["reconstruction"]["validation_mse"]}
+        codes = np.random.default_rng(s["seed"]).standard_normal((256, s["code_dim"])).astype("float32")
+        drawn = model.decoder.predict(codes, batch_size=256, verbose=0)
+        return {"measured": relative_sharpness(drawn, faces), "committed": results["vae"]["relative_sharpness"]}
     from keras_autoencoders.data.mnist import load_mnist_digits
     from keras_autoencoders.evaluation.image_metrics import reconstruction_mse
     from keras_autoencoders.generate import digits as generate_digits
@@ -155,27 +155,6 @@ def _recompute(name: str, data_dir: str | os.PathLike | None) -> dict[str, float
         decoded = generate_digits.reconstructions(parts["z_meaner"], parts["decoder"], x, y)
     committed = json.loads((run / "scores.json").read_text())["generators"][generator]["reconstruction"]["mse"]
     return {"measured": reconstruction_mse(x, decoded), "committed": committed}
-
-
-def _check_face_model(name: str, model: keras.Model, run: pathlib.Path, data_dir) -> dict[str, float]:
-    """The faces run's validation split again: the AE's validation MSE, or the sharpness of the
-    VAE's 256 faces from the run's N(0, I) codes relative to the validation faces."""
-    from keras_autoencoders.data.lfw import load_lfw_index
-    from keras_autoencoders.data.image_pipeline import first_images
-    from keras_autoencoders.evaluation.image_metrics import reconstruction_mse, relative_sharpness
-
-    results = json.loads((run / "results.json").read_text())
-    s = results["settings"]
-    index = load_lfw_index(data_dir, validation_fraction=s["validation_fraction"], seed=s["seed"])
-    validation = index.split("validation")
-    faces, _ = first_images(validation, len(validation), image_size=s["image_size"], crop_fraction=s["crop_fraction"])
-    if name == "face_ae":
-        rebuilt = model.predict(faces, batch_size=512, verbose=0)
-        return {"measured": reconstruction_mse(faces, rebuilt),
-                "committed": results["reconstruction"]["validation_mse"]}
-    codes = np.random.default_rng(s["seed"]).standard_normal((256, s["code_dim"])).astype("float32")
-    drawn = model.decoder.predict(codes, batch_size=256, verbose=0)
-    return {"measured": relative_sharpness(drawn, faces), "committed": results["vae"]["relative_sharpness"]}
 
 
 def pretrained_history(name: str) -> dict[str, list[float]]:

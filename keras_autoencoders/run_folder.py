@@ -77,9 +77,10 @@ def clear_finished_run(out: str | os.PathLike, files: Sequence[str] = (HISTORY_F
                 (out / name).unlink(missing_ok=True)
 
 
-def check_same_run(out: str | os.PathLike, record: dict) -> bool:
+def check_same_run(out: str | os.PathLike, record: dict, write: bool = True) -> bool:
     """The one settings check: whether ``out``'s ``run_settings.json`` holds ``record`` (None values aside), then
-    ``record`` is written; a backed-up run with other settings is never continued (:class:`SettingsError`)."""
+    ``record`` is written (with ``write``); a backed-up run with other settings is never continued
+    (:class:`SettingsError`)."""
     out = pathlib.Path(out)
     chosen = {k: v for k, v in to_jsonable(record).items() if v is not None}
     saved_path = next((out / name for name in (RUN_SETTINGS_FILE, LEGACY_STAGE_FILE) if (out / name).exists()), None)
@@ -90,8 +91,9 @@ def check_same_run(out: str | os.PathLike, record: dict) -> bool:
         listed = ", ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in sorted(changed.items()))
         raise SettingsError(f"{out} holds a run with other settings ({listed}); rerun with its settings to "
                             "continue it, or choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / RUN_SETTINGS_FILE, chosen)
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / RUN_SETTINGS_FILE, chosen)
     return saved is not None and not changed
 
 

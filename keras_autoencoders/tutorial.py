@@ -53,11 +53,12 @@ def flag_of(field: dataclasses.Field) -> str:
 class TutorialSettings:
     """The settings every tutorial has. ``RUN_NAME`` names the default ``--out`` (``runs/NAME[-quick]``);
     ``SHIPPED`` the shipped model whose committed run ``--pretrained`` reproduces, ``SHIPPED_SETTINGS``
-    the fields that then take that run's values."""
+    the fields that then take that run's values; ``SEVERAL_PROCESSES`` whether it trains on several processes."""
 
     RUN_NAME: ClassVar[str] = "run"
     SHIPPED: ClassVar[str | None] = None
     SHIPPED_SETTINGS: ClassVar[tuple[str, ...]] = ()
+    SEVERAL_PROCESSES: ClassVar[bool] = False
 
     seed: int = setting(0, "seed of every random draw")
     draw_seed: int = setting(0, "seed of the samples drawn from the trained models for the figures and numbers: "

@@ -42,8 +42,19 @@ class TutorialRun(RunFolder):
     """A :class:`~keras_autoencoders.run_folder.RunFolder` that knows its settings and run mode."""
 
     def __init__(self, settings: TutorialSettings):
+        from keras_autoencoders.training.distribute import Cluster, join_processes
+
         super().__init__(settings.out)
         object.__setattr__(self, "settings", settings)
+        # Keras' KERAS_DISTRIBUTION_* variables: on several processes (JAX), process 0 alone writes the run folder.
+        object.__setattr__(self, "cluster", Cluster.from_environment())
+        if self.cluster.several and not (settings.SEVERAL_PROCESSES and self.training):
+            raise SettingsError("KERAS_DISTRIBUTION_NUM_PROCESSES: several processes train the CelebA tutorial only; "
+                                "--pretrained and --skip-training run on one process")
+        if self.cluster.several and getattr(settings, "demo", False):
+            raise SettingsError("--demo writes its folder in the run folder, which process 0 alone writes: write one "
+                                "first (python -m keras_autoencoders.data.make_celeba_folder DIR) and pass --data-dir")
+        join_processes(self.cluster)  # on several: before JAX does anything (keras.distribution.initialize's rule)
 
     @property
     def pretrained(self) -> bool:
@@ -58,7 +69,7 @@ class TutorialRun(RunFolder):
         """:func:`~keras_autoencoders.run_folder.check_same_run` on settings ``keys`` and ``facts`` (data source)."""
         if self.training:
             settings = {**self.settings.as_dict(), **facts}
-            check_same_run(self.root, {k: settings[k] for k in (*keys, *facts)})
+            check_same_run(self.root, {k: settings[k] for k in (*keys, *facts)}, write=self.cluster.writes)
 
     def needs_training(self, name: str) -> bool:
         """Whether this run fits model ``name`` (else :meth:`keep` loads it)."""
@@ -71,7 +82,8 @@ class TutorialRun(RunFolder):
     def keep(self, name: str, model: ModelT | None = None, fitted: Any = None) -> Trained:
         """The model ``name`` the rest of the tutorial uses, with its history: after training, ``model`` saved
         as ``model/NAME.keras`` with ``fitted.history`` or the ``history.csv`` the run-folder callbacks wrote
-        (a stage's: its :meth:`stage_folder`'s); else the saved or, under ``--pretrained``, shipped ones."""
+        (a stage's: its :meth:`stage_folder`'s); else the saved or, under ``--pretrained``, shipped ones. On several
+        processes training ends here: process 0 saves the model and goes on alone with it reloaded; the others exit."""
         if self.pretrained:
             from keras_autoencoders.pretrained import install_pretrained, pretrained_history, source_run
 
@@ -80,7 +92,17 @@ class TutorialRun(RunFolder):
             committed = json.loads(results.read_text()) if results.is_file() else {}
             return Trained(self.load_model(name), pretrained_history(name), committed)
         if self.training:
-            model.save(self.model(name))
+            from keras_autoencoders.training.distribute import leave_processes, this_process_alone
+
+            if self.cluster.writes:
+                with this_process_alone():
+                    model.save(self.model(name))
+            if self.cluster.several:
+                leave_processes(self.cluster)  # waits for every process
+                if not self.cluster.writes:
+                    print(f"process {self.cluster.process_id}: trained; process 0 goes on alone")
+                    raise SystemExit(0)
+                model = self.load_model(name)
         elif not self.model(name).is_file():
             raise SettingsError(f"no trained model {self.model(name)}: run the tutorial without --skip-training first")
         else:
@@ -129,6 +151,9 @@ class TutorialRun(RunFolder):
         """``figures/NAME.png`` (:func:`~keras_autoencoders.plotting.figures.save_figure`)."""
         from keras_autoencoders.plotting.figures import save_figure
 
+        if not self.cluster.writes:
+            fig.clear()
+            return self.figures / f"{name}.png"
         return save_figure(fig, self.figures / f"{name}.png")
 
     def finish(self, record: ResultsRecord, samples: dict | None = None, data_source: str | None = None) -> None:
@@ -162,7 +187,7 @@ def start_tutorial(settings_class: type[SettingsT], notebook_preset: str = "arti
     print("settings:", settings)
     check_precision(getattr(settings, "precision", "float32"))
     run = TutorialRun(settings)
-    if run.training:
+    if run.training and run.cluster.writes:
         clear_finished_run(run.root, [run.history.name, run.snapshots.name, run.logs.name])
     return settings, run
 

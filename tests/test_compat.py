@@ -3,12 +3,15 @@
 A failure here after a Keras upgrade means exact resume (or Part 6's optimizer) may no longer
 do what the library promises: each message names the installed Keras and the version tested.
 """
+import importlib.util
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_autoencoders.compat import KERAS_TESTED, flatten_layers, in_xla_context, layer_seed_generators
+from keras_autoencoders.compat import (KERAS_TESTED, flatten_layers, in_xla_context, initialize_shared_rng,
+                                       layer_seed_generators)
 from keras_autoencoders.models.vae import Sampling
 from keras_autoencoders.training.reproducible import seed_generators
 
@@ -138,3 +141,15 @@ def test_scale_loss_for_distribution_leaves_a_one_device_loss_alone():
     loss = keras.ops.convert_to_tensor(3.5)
     assert float(scale_loss_for_distribution(loss)) == 3.5, _changed("scale_loss_for_distribution (one device)")
     # Two replicas halve it: tests/test_conv_cvae.py's MirroredStrategy step equals one step on the whole batch.
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_initialize_shared_rng_keeps_a_seed_set_by_set_random_seed():
+    # Keras' multi-process start-up picks a shared seed only where none was set; the tutorials set theirs first.
+    # (Setting one reseeds Python's random, which seeds every new SeedGenerator: the draws show which seed holds.)
+    keras.utils.set_random_seed(11)
+    expected = np.asarray(keras.random.normal((4,), seed=keras.random.SeedGenerator()))
+    keras.utils.set_random_seed(11)
+    initialize_shared_rng()
+    drawn = np.asarray(keras.random.normal((4,), seed=keras.random.SeedGenerator()))
+    assert np.array_equal(drawn, expected), _changed("the private distribution_lib.initialize_rng")

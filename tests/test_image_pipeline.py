@@ -272,3 +272,34 @@ def test_split_datasets_shuffle_the_training_split_only(gray_folder):
     reference = epoch(make_image_dataset(splits["train"].paths(), splits["train"].conditions(), 3, seed=5,
                                          image_size=8))
     np.testing.assert_array_equal(shuffled, np.concatenate([c for _, c in reference]))  # the seed's order
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_each_process_decodes_its_rows_of_every_whole_global_batch(gray_folder, shuffle):
+    paths, conditions = gray_folder
+    epochs = tf.Variable(0, dtype=tf.int64)
+
+    def batches(process):
+        return make_image_dataset(paths, conditions, 4, image_size=8, seed=2, shuffle=shuffle, epoch_variable=epochs,
+                                  process=process)
+
+    for epoch_number in (0, 1):
+        epochs.assign(epoch_number)
+        one = [order([batch]) for batch in epoch(batches((0, 1)))]  # one process: 4, 4, 2
+        first, second = (epoch(batches((p, 2))) for p in (0, 1))
+        assert [len(c) for _, c in first] == [len(c) for _, c in second] == [2, 2]  # the partial batch dropped
+        assert batches((1, 2)).cardinality().numpy() == 2  # known, as fit's progress needs
+        # side by side, the two shares are one process's whole global batches, row for row
+        assert [order([a]) + order([b]) for a, b in zip(first, second)] == one[:2]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"batch_size": 5}, "must be a multiple of their count"),
+    ({"epoch_variable": None}, "needs an epoch_variable"),
+    ({"batch_size": 12}, "10 images make no global batch of 12"),
+])
+def test_a_share_that_cannot_stay_in_step_is_refused(gray_folder, kwargs, match):
+    paths, conditions = gray_folder
+    args = {"batch_size": 4, "epoch_variable": tf.Variable(0, dtype=tf.int64), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        make_image_dataset(paths, conditions, args.pop("batch_size"), image_size=8, seed=0, process=(0, 2), **args)

@@ -8,6 +8,7 @@
 #     python tutorials/celeba_cvae.py                            # every image, 20 epochs: a GPU job
 #     python tutorials/celeba_cvae.py --demo --quick             # no dataset: a generated folder
 #     python tutorials/celeba_cvae.py --skip-training --out DIR  # redo the figures of a saved run
+#     python -m keras_autoencoders.launch --processes 2 tutorials/celeba_cvae.py --data-dir DIR  # JAX, 2 processes
 #
 # CelebA is found through `--data-dir` or `$KERAS_AUTOENCODERS_DATA` (a folder holding `celeba/`
 # in the official layout). The article gives no training settings beyond the 16-d latent and
@@ -46,8 +47,10 @@ class CelebASettings(AdamTrainingSettings):
     over the first 10,000 images (8,000 train), minutes on 2 CPU cores (3 over 3,000: one average face)."""
 
     RUN_NAME = "celeba"
+    SEVERAL_PROCESSES = True  # data-parallel on the JAX backend (keras_autoencoders.training.distribute)
+    RESUME_KEYS = ("seed", "batch_size", "latent_dim", "image_size", "max_images")
     epochs: int = setting(20, "training epochs", quick=10)
-    batch_size: int = setting(64, "global batch size (split across GPUs)")
+    batch_size: int = setting(64, "global batch size (split across GPUs or processes)")
     latent_dim: int = setting(16, "size of z")
     image_size: int = setting(64, "side of the square face crop fed to the model")
     max_images: int = setting(0, "use the first N images (0: all)", quick=10000)
@@ -90,17 +93,22 @@ run.save_figure("faces_with_attributes", figures.plot_captioned_images(shown_fac
 # Encoder: two conv layers with pooling, the attributes joined before the latent layers,
 # z_mean and z_log_var of size 16. Decoder: z joined with the attributes, mirrored
 # convolutions, a sigmoid image. Loss: per-pixel binary cross-entropy + KL
-# (`models/conv_cvae.py`). With several GPUs the model is mirrored over them.
+# (`models/conv_cvae.py`). With several GPUs the model is mirrored over them; on several processes
+# (JAX) each decodes only its rows of every global batch that `fit` reads, and process 0 writes.
 
 # %%
 seeds = EpochSeeds(s.seed)
-data = split_datasets(parts, s.batch_size, seed=s.seed, epoch_variable=seeds.epoch, image_size=size)
-cvae_data = {name: as_cvae_inputs(batches) for name, batches in data.items()}  # x = [faces, attributes]
+pipeline = {"seed": s.seed, "epoch_variable": seeds.epoch, "image_size": size}
+data = split_datasets(parts, s.batch_size, **pipeline)  # every image: the figures and numbers
+fit_data = {name: as_cvae_inputs(batches) for name, batches in split_datasets(  # x = [faces, attributes]
+    {name: parts[name] for name in ("train", "valid")}, s.batch_size, **pipeline, process=run.cluster.share).items()}
+run.check_same_run(s.RESUME_KEYS, processes=run.cluster.processes)  # a resumed run keeps them
 distributed = build_distributed(
-    lambda: build_celeba_cvae(len(names), size, s.latent_dim, seed=s.seed, precision=s.precision),
-    cvae_data["train"], {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution})
+    lambda: build_celeba_cvae(len(names), size, s.latent_dim, seed=s.seed, precision=s.precision), fit_data["train"],
+    {"optimizer": keras.optimizers.Adam(s.learning_rate), "steps_per_execution": s.steps_per_execution},
+    cluster=run.cluster, batch_size=s.batch_size)
 cvae = distributed.model
-print(f"{distributed.replicas} replica(s) with {type(distributed.strategy).__name__}")
+print(f"{distributed.replicas} replica(s): {distributed.route}")
 cvae.summary()  # the encoder net and the decoder
 
 # %% [markdown]
@@ -110,12 +118,12 @@ cvae.summary()  # the encoder net and the decoder
 
 # %%
 if run.needs_training("celeba_cvae"):  # not under --pretrained or --skip-training
-    cvae.fit(distributed.dataset, epochs=s.epochs, validation_data=cvae_data["valid"], shuffle=False, verbose=1,
-             callbacks=run_folder_callbacks(run.root, seeds=seeds))
+    cvae.fit(distributed.dataset, epochs=s.epochs, validation_data=fit_data["valid"], shuffle=False, verbose=1,
+             callbacks=run_folder_callbacks(run.root, seeds=seeds, writes=run.cluster.writes))
 cvae, history = run.keep("celeba_cvae", cvae)  # saved in model/ (or the saved one, loaded)
 decoder, z_meaner = cvae.decoder, cvae.article_models()["z_meaner"]
 train_images_per_second = len(parts["train"]) / float(np.median(history["train_seconds"]))
-test_loss = cvae.evaluate(cvae_data["test"], verbose=0, return_dict=True)
+test_loss = cvae.evaluate(as_cvae_inputs(data["test"]), verbose=0, return_dict=True)
 test_reconstruction_mse = decoded_reconstruction_mse(z_meaner, decoder, data["test"])
 print(f"validation loss after {len(history['val_loss'])} epochs: {history['val_loss'][-1]:.4f}; "
       f"test loss {test_loss['loss']:.4f}; training {train_images_per_second:.0f} images/s")

@@ -3,7 +3,6 @@ streaming image pipeline, and Part 6's batch draws."""
 
 from keras_autoencoders._lazy import lazy_api
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 data.mnist: load_mnist load_mnist_digits MnistDigits prepare_images
 data.locations: DataNotFoundError DATA_ENV_VAR

@@ -1,9 +1,7 @@
-"""CelebA: finding, checking and indexing the aligned faces and their 40 attributes.
-
-The data section of the CelebA CVAE article ("VAE for dummies"): 202,599 aligned and cropped faces (178x218 pixels)
-and the 40 binary attributes the model is conditioned on, in the official layout: ``celeba/img_align_celeba/*.jpg``,
-``list_attr_celeba.txt`` (a count line, the 40 names, then ``000001.jpg -1  1 ...`` rows) and
-``list_eval_partition.txt`` (``000001.jpg 0`` rows: 0 train, 1 valid, 2 test). No download (docs/data.md)."""
+"""CelebA, the data section of the CelebA CVAE article ("VAE for dummies"): indexing and checking its 202,599 aligned
+and cropped faces (178x218 pixels) and the 40 binary attributes the model is conditioned on, in the official layout:
+``celeba/img_align_celeba/*.jpg``, ``list_attr_celeba.txt`` (a count line, the 40 names, then ``000001.jpg -1  1 ...``
+rows) and ``list_eval_partition.txt`` (``000001.jpg 0`` rows: 0 train, 1 valid, 2 test). No download (docs/data.md)."""
 from __future__ import annotations
 
 import os
@@ -24,39 +22,32 @@ from .text_files import TextLayout, listing, read_table
 
 #: The 40 attribute names of ``list_attr_celeba.txt``, in file order.
 ATTRIBUTE_NAMES: tuple[str, ...] = (
-    "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald",
-    "Bangs", "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair",
-    "Blurry", "Brown_Hair", "Bushy_Eyebrows", "Chubby", "Double_Chin",
-    "Eyeglasses", "Goatee", "Gray_Hair", "Heavy_Makeup", "High_Cheekbones",
-    "Male", "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard",
-    "Oval_Face", "Pale_Skin", "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks",
-    "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair", "Wearing_Earrings",
-    "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young",
-)
+    "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs", "Big_Lips", "Big_Nose",
+    "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows", "Chubby", "Double_Chin", "Eyeglasses",
+    "Goatee", "Gray_Hair", "Heavy_Makeup", "High_Cheekbones", "Male", "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes",
+    "No_Beard", "Oval_Face", "Pale_Skin", "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling",
+    "Straight_Hair", "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace",
+    "Wearing_Necktie", "Young")
 
 CELEBA_FOLDER = "celeba"
 IMAGE_FOLDER = "img_align_celeba"
 ATTRIBUTE_FILE = "list_attr_celeba.txt"
 PARTITION_FILE = "list_eval_partition.txt"
 SPLITS = ("train", "valid", "test")
-#: Size of the official aligned images, (width, height).
-IMAGE_SIZE = (178, 218)
-#: Number of images in the official set.
-OFFICIAL_COUNT = 202_599
+IMAGE_SIZE = (178, 218)  #: Size of the official aligned images, (width, height).
+OFFICIAL_COUNT = 202_599  #: Number of images in the official set.
 
 ON_CORRUPT_CHOICES = ("skip", "raise")
 JPEG_START = b"\xff\xd8\xff"
 JPEG_END = b"\xff\xd9"
-#: How many bytes at the end of a file are searched for the end-of-image marker.
-JPEG_TAIL_BYTES = 1024
+JPEG_TAIL_BYTES = 1024  #: How many bytes at the end of a file are searched for the end-of-image marker.
 
 CELEBA = DataFolder(
     CELEBA_FOLDER, "CelebA", (IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE),
     "CelebA has no automatic download. Get it from the official CelebA page "
     "(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html): the aligned-and-cropped images ('Align&Cropped Images', "
     f"img_align_celeba.zip, unzipped to {IMAGE_FOLDER}/) and the two text files {ATTRIBUTE_FILE} (Anno) and "
-    f"{PARTITION_FILE} (Eval), all in one folder named {CELEBA_FOLDER}/.",
-)
+    f"{PARTITION_FILE} (Eval), all in one folder named {CELEBA_FOLDER}/.")
 
 
 class CelebaFormatError(FileLineError):
@@ -89,8 +80,7 @@ def read_partition_file(path: PathLike) -> dict[str, int]:
 
 
 def find_celeba_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
-    """The CelebA folder (holding ``img_align_celeba/`` and the two text files): ``data_dir`` or
-    ``$KERAS_AUTOENCODERS_DATA``, or its ``celeba/`` (:meth:`DataFolder.find`)."""
+    """The CelebA folder (holding ``img_align_celeba/`` and the two text files), as :meth:`DataFolder.find` finds it."""
     return CELEBA.find(data_dir)
 
 
@@ -120,8 +110,7 @@ def scan_jpegs(paths: Sequence[PathLike], on_corrupt: str = "skip", stacklevel: 
     in seconds; what still fails to decode is left to the tf.data pipeline). ``on_corrupt="skip"``: one
     :class:`CorruptImageWarning` counts the bad files; ``"raise"``: a :class:`CelebaFormatError` names the first."""
     check_choice("on_corrupt", on_corrupt, ON_CORRUPT_CHOICES)
-    names = [os.fspath(p) for p in paths]
-    workers = min(16, 4 * (os.cpu_count() or 1))
+    names, workers = [os.fspath(p) for p in paths], min(16, 4 * (os.cpu_count() or 1))
     chunk = max(64, -(-len(names) // (workers * 8)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pieces = pool.map(lambda piece: [_jpeg_problem(p) for p in piece],
@@ -168,17 +157,6 @@ class CelebaIndex(ImageRows):
         return self.partition
 
 
-def _column_indices(requested: Sequence[str], names: tuple[str, ...], path: pathlib.Path) -> list[int]:
-    requested = [requested] if isinstance(requested, str) else list(requested)
-    unknown = [name for name in requested if name not in names]
-    if unknown:
-        raise UnknownAttributeError.among(unknown, names, str(path))
-    repeated = sorted({name for name in requested if requested.count(name) > 1})
-    if repeated:
-        raise SettingsError(f"attribute name(s) asked for more than once: {', '.join(repeated)}")
-    return [names.index(name) for name in requested]
-
-
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or not np.all(np.isfinite(f)) or np.any(f < 0) or f.sum() <= 0:
@@ -212,23 +190,28 @@ def load_celeba_index(data_dir: Optional[PathLike] = None, attributes: Optional[
     listed image must be in ``img_align_celeba/`` and pass :func:`scan_jpegs` (``on_corrupt``). When the
     partition leaves a split empty, a seeded random ``fallback_split`` replaces it, with a ``UserWarning``."""
     check_choice("on_corrupt", on_corrupt, ON_CORRUPT_CHOICES)
-    fractions = _check_fractions(fallback_split)
-    root = find_celeba_root(data_dir)
+    fractions, root = _check_fractions(fallback_split), find_celeba_root(data_dir)
     attr_path = CELEBA.require(root / ATTRIBUTE_FILE, "CelebA folder", "CelebA attribute file")
     part_path = CELEBA.require(root / PARTITION_FILE, "CelebA folder", "CelebA partition file")
     if check_images:
         image_dir = CELEBA.require(root / IMAGE_FOLDER, "CelebA folder", "CelebA image folder", folder=True)
 
     filenames, names, values = read_attribute_file(attr_path)
-    split_table = read_table(part_path, PARTITION)
-    partition = np.full(len(filenames), -1, dtype=np.int8)
+    split_table, partition = read_table(part_path, PARTITION), np.full(len(filenames), -1, dtype=np.int8)
     partition[split_table.positions(filenames.tolist(), ATTRIBUTE_FILE)] = split_table.values[:, 0]
     if (partition < 0).any():
         missing = filenames[partition < 0].tolist()
         raise CelebaFormatError(part_path, None, f"{len(missing)} file(s) listed in {ATTRIBUTE_FILE} are "
                                                  f"missing from this file: {listing(missing)}")
     if attributes is not None:
-        columns = _column_indices(attributes, names, attr_path)
+        requested = [attributes] if isinstance(attributes, str) else list(attributes)
+        unknown = [name for name in requested if name not in names]
+        if unknown:
+            raise UnknownAttributeError.among(unknown, names, str(attr_path))
+        repeated = sorted({name for name in requested if requested.count(name) > 1})
+        if repeated:
+            raise SettingsError(f"attribute name(s) asked for more than once: {', '.join(repeated)}")
+        columns = [names.index(name) for name in requested]
         values, names = np.ascontiguousarray(values[:, columns]), tuple(names[c] for c in columns)
 
     index = CelebaIndex(root, filenames, values, names, partition)

@@ -1,9 +1,7 @@
-"""Fashion-MNIST's test set: out-of-distribution images for the MNIST models' anomaly scores.
-
-The 10,000 test images (28x28 uint8, ten clothing classes) are read from the official release's two IDX files in the
-folder layout of Keras' download, ``fashion-mnist/t10k-images-idx3-ubyte.gz`` and
-``fashion-mnist/t10k-labels-idx1-ubyte.gz``, found as MNIST is (:mod:`.locations`), with the test half of
-``keras.datasets.fashion_mnist.load_data()`` as the download."""
+"""Fashion-MNIST's test set, out-of-distribution images for the MNIST models' anomaly scores: the 10,000 test images
+(28x28 uint8, ten clothing classes) of the official release's two IDX files in the folder layout of Keras' download,
+``fashion-mnist/t10k-images-idx3-ubyte.gz`` and ``fashion-mnist/t10k-labels-idx1-ubyte.gz``, found as MNIST is
+(:mod:`.locations`), with the test half of ``keras.datasets.fashion_mnist.load_data()`` as the download."""
 from __future__ import annotations
 
 import functools
@@ -26,8 +24,7 @@ LABELS_FILE = "t10k-labels-idx1-ubyte.gz"
 DOWNLOAD_CALL = "keras.datasets.fashion_mnist.load_data()"
 WHAT = "the Fashion-MNIST test set"
 _keras_download = functools.partial(keras_dataset, "fashion_mnist")  # a name of its own, which tests replace
-#: IDX type code of unsigned bytes, the only type these files use.
-IDX_UINT8 = 0x08
+IDX_UINT8 = 0x08  #: IDX type code of unsigned bytes, the only type these files use.
 
 
 @dataclass(frozen=True)
@@ -64,14 +61,13 @@ def read_idx(path: PathLike) -> np.ndarray:
     shape = tuple(int(n) for n in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     expected = int(np.prod(shape, dtype=np.int64))
     if len(raw) - header != expected:
-        raise DataFormatError(f"{name}: IDX header gives shape {shape} ({expected} values) but the "
-                              f"file holds {len(raw) - header}")
+        raise DataFormatError(f"{name}: IDX header gives shape {shape} ({expected} values) but the file holds "
+                              f"{len(raw) - header}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
 
 
 def write_idx(path: PathLike, array) -> pathlib.Path:
-    """Write ``array`` (whole numbers 0..255) as a uint8 IDX file, gzipped when ``path`` ends in
-    ``.gz``, creating its folders; returns the path."""
+    """Write ``array`` (0..255) as a uint8 IDX file (gzipped for ``.gz``), creating folders; returns the path."""
     path, values = pathlib.Path(path), np.asarray(array)
     if values.size and (not np.all(values == np.round(values)) or values.min() < 0 or values.max() > 255):
         raise ValueError("write_idx stores unsigned bytes: values must be whole numbers 0..255")

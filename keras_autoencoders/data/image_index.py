@@ -1,6 +1,5 @@
-"""What the CelebA and LFW indexes share: rows of file names and per-image values, no pixels; the image
-pipeline (:func:`~keras_autoencoders.data.image_pipeline.dataset_from_index`) reads them through
-``paths()`` and ``conditions()``."""
+"""What the CelebA and LFW indexes share: rows of file names and per-image values, no pixels; the image pipeline
+(:func:`.image_pipeline.dataset_from_index`) reads them through ``paths()`` and ``conditions()``."""
 from __future__ import annotations
 
 import os

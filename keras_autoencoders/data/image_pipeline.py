@@ -116,14 +116,17 @@ def make_image_dataset(paths: Sequence[PathLike], conditions: np.ndarray, batch_
                        shuffle: bool = True, seed: int | None = 0, drop_remainder: bool = False,
                        skip_decode_errors: bool = True, resize_method: str = "area",
                        num_parallel_calls: int = tf.data.AUTOTUNE, epoch_variable: tf.Variable | None = None,
-                       cache_decoded: bool = False) -> tf.data.Dataset:
+                       cache_decoded: bool = False, process: tuple[int, int] = (0, 1)) -> tf.data.Dataset:
     """``(images, conditions)`` batches streamed from JPEG files: float32 ``(b, image_size, image_size, 3)`` in [0, 1]
     (:func:`decode_crop_resize`) and the matching rows of ``conditions``, each file once an epoch, in the files' order
     or, with ``shuffle``, one of ``seed`` (and TensorFlow's global seed) anew each epoch; with an ``epoch_variable`` it
     depends only on ``(seed, epoch)`` (:func:`epoch_order`), so a resumed run repeats it. ``skip_decode_errors`` drops
     undecodable files with a logged warning. ``cache_decoded`` keeps the crops decoded in epoch 1
     (``n * image_size^2 * 12`` bytes, twice while an epoch runs: LFW's 10,000 training faces at 32x32 120 MB, CelebA's
-    at 64x64 20 GB), so training on a small CPU no longer waits for JPEG decoding."""
+    at 64x64 20 GB), so training on a small CPU no longer waits for JPEG decoding. ``process=(p, n)``: on ``n``
+    processes training data-parallel, process ``p``'s rows of each global batch of ``batch_size``, the
+    ``batch_size / n`` from ``p * batch_size / n`` on, so that only they are decoded here; the last, partial global
+    batch is dropped, and an undecodable file raises (a short batch would leave the processes out of step)."""
     paths, conditions = _check_paths_conditions(paths, conditions)
     batch_size = check_integer("batch_size", batch_size)
     image_size = check_integer("image_size", image_size)
@@ -133,24 +136,39 @@ def make_image_dataset(paths: Sequence[PathLike], conditions: np.ndarray, batch_
         seed = check_integer("seed", seed, None, what="an integer or None")
     if epoch_variable is not None and shuffle and seed is None:
         raise SettingsError("an epoch_variable needs an integer seed (the order is keyed by seed and epoch)")
+    share, processes = process
+    if processes > 1 and (batch_size % processes or (shuffle and epoch_variable is None) or cache_decoded):
+        raise SettingsError(f"on {processes} processes the batch size (the global batch, {batch_size}) must be a "
+                            "multiple of their count, and a shuffled order needs an epoch_variable (one order for "
+                            "all of them); cache_decoded is for one process")
+    if processes > 1 and len(paths) < batch_size:
+        raise SettingsError(f"on {processes} processes every batch is whole: {len(paths)} images make no global "
+                            f"batch of {batch_size}; use more images or a smaller batch size")
 
     def decode(pairs: tf.data.Dataset) -> tf.data.Dataset:
         images = pairs.map(lambda path, condition: (decode_crop_resize(
             path, image_size, crop_fraction, resize_method=resize_method), condition),
             num_parallel_calls=num_parallel_calls, deterministic=True)
-        return images.ignore_errors(log_warning=True) if skip_decode_errors else images
+        return images.ignore_errors(log_warning=True) if skip_decode_errors and processes == 1 else images
 
-    if shuffle and epoch_variable is not None and not cache_decoded:
+    if shuffle and epoch_variable is not None and not cache_decoded or processes > 1:
         table = (tf.constant(paths), tf.constant(conditions))  # gathering names costs what shuffling them does
-        dataset = decode(epoch_order(len(paths), seed, epoch_variable).map(
-            lambda i: (tf.gather(table[0], i), tf.gather(table[1], i))))
+        order = epoch_order(len(paths), seed, epoch_variable) if shuffle else tf.data.Dataset.range(len(paths))
+        if processes > 1:  # this process's rows of each whole global batch
+            rows = batch_size // processes
+            order, batch_size = order.batch(batch_size, drop_remainder=True).map(
+                lambda ids: ids[share * rows:(share + 1) * rows]).unbatch(), rows
+        dataset = decode(order.map(lambda i: (tf.gather(table[0], i), tf.gather(table[1], i))))
     else:
         pairs = tf.data.Dataset.from_tensor_slices((paths, conditions))
         if cache_decoded:
             dataset = _decoded_once(decode(pairs), len(paths), shuffle, seed, epoch_variable)
         else:
             dataset = decode(pairs.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True) if shuffle else pairs)
-    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    batches = dataset.batch(batch_size, drop_remainder=drop_remainder or processes > 1)
+    if processes > 1:  # each process yields the same number of batches (unbatch forgets it)
+        batches = batches.apply(tf.data.experimental.assert_cardinality(len(paths) // (batch_size * processes)))
+    return batches.prefetch(tf.data.AUTOTUNE)
 
 
 def dataset_from_index(index: Any, batch_size: int, **kwargs: Any) -> tf.data.Dataset:
@@ -161,7 +179,8 @@ def dataset_from_index(index: Any, batch_size: int, **kwargs: Any) -> tf.data.Da
 def split_datasets(splits: Mapping[str, Any], batch_size: int, seed: int = 0, epoch_variable: Any = None,
                    **kwargs: Any) -> dict[str, tf.data.Dataset]:
     """:func:`dataset_from_index` for each split of ``splits`` (name -> index): ``"train"``
-    shuffled (with ``seed`` and, for exact resume, ``epoch_variable``), the others in file order."""
+    shuffled (with ``seed`` and, for exact resume, ``epoch_variable``), the others in file order; a ``process``
+    (:func:`make_image_dataset`) gives this process's share of each."""
     return {name: dataset_from_index(index, batch_size, **kwargs, **(
         {"seed": seed, "epoch_variable": epoch_variable} if name == "train" else {"shuffle": False}))
         for name, index in splits.items()}

@@ -1,9 +1,8 @@
-"""Part 6's batches and prior codes as a ``tf.data`` pipeline ("Процесс обучения", ``gen_batch``).
-
-As in ``gen_batch``, each pass over the training digits is a fresh permutation cut into ``len // batch_size`` full
-batches (the remainder left out); draw ``g`` is batch ``g mod B`` of pass ``g div B``, its rows picked by
-``index_shuffle`` keyed by the seed and the pass, its codes by ``stateless_normal`` keyed by the seed and ``g``: what an
-iteration trains on depends only on ``(seed, iteration)``, so a resumed run draws what an uninterrupted one draws."""
+"""Part 6's batches and prior codes as a ``tf.data`` pipeline ("Процесс обучения", ``gen_batch``). As in ``gen_batch``,
+each pass over the training digits is a fresh permutation cut into ``len // batch_size`` full batches (the remainder
+left out); draw ``g`` is batch ``g mod B`` of pass ``g div B``, its rows picked by ``index_shuffle`` keyed by the seed
+and the pass, its codes by ``stateless_normal`` keyed by the seed and ``g``: what an iteration trains on depends only on
+``(seed, iteration)``, so a resumed run draws what an uninterrupted one draws."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,11 +24,9 @@ def _seed_pair(seed: int, stream: int) -> list[int]:
 
 def draw_indices(draws: tf.Tensor, count: int, batch_size: int, seed: int) -> tf.Tensor:
     """Row numbers ``(len(draws), batch_size)`` of the batches numbered ``draws`` (int64)."""
-    per_pass = count // batch_size
-    key = tf.constant(_seed_pair(seed, 0), tf.int64)
+    per_pass, key = count // batch_size, tf.constant(_seed_pair(seed, 0), tf.int64)
 
-    def one(draw):
-        # Positions of the draw's batch within its pass, through that pass's permutation.
+    def one(draw):  # the positions of the draw's batch within its pass, through that pass's permutation
         pass_number, batch = draw // per_pass, draw % per_pass
         positions = batch * batch_size + tf.range(batch_size, dtype=tf.int64)
         return tf.random.experimental.index_shuffle(positions, tf.stack([key[0], key[1] + pass_number]),
@@ -61,8 +58,7 @@ def iteration_draws(images: np.ndarray, labels: np.ndarray, batch_size: int, lat
     iterations_per_epoch = check_integer("iterations_per_epoch", iterations_per_epoch)
     data = (tf.convert_to_tensor(images, tf.float32), tf.convert_to_tensor(labels, tf.float32))
 
-    def iterations_from_epoch(_):
-        # Runs when an iterator starts: reads the epoch it starts at.
+    def iterations_from_epoch(_):  # runs when an iterator starts: reads the epoch it starts at
         first = tf.cast(epoch_variable.read_value(), tf.int64) * iterations_per_epoch
         return tf.data.Dataset.range(first, tf.int64.max)
 

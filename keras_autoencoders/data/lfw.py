@@ -1,8 +1,6 @@
-"""LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики" (LFW and MNIST).
-
-The official layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of 5,749 people),
-optionally ``lfw_attributes.txt`` (73 classifier scores per image) and ``lfw_smile_labels.txt``
-(``./lfw/<Name>/<Name>_NNNN.jpg 1`` rows: 1 smiling, 0 not); no download."""
+"""LFW (Labeled Faces in the Wild) for the faces half of the study "Автокодировщики" (LFW and MNIST), in the official
+layout: ``lfw/lfw-deepfunneled/<Name>/<Name>_NNNN.jpg`` (13,233 250x250 RGB images of 5,749 people), optionally
+``lfw_attributes.txt`` (73 classifier scores per image) and ``lfw_smile_labels.txt`` (1 smiling, 0 not); no download."""
 from __future__ import annotations
 
 import math
@@ -26,19 +24,15 @@ IMAGE_FOLDER = "lfw-deepfunneled"
 ATTRIBUTE_FILE = "lfw_attributes.txt"
 SMILE_LABEL_FILE = "lfw_smile_labels.txt"
 SPLITS = ("train", "validation")
-#: Number of images and of people in the official set.
-OFFICIAL_COUNT = 13_233
-OFFICIAL_PEOPLE = 5_749
+OFFICIAL_COUNT = 13_233  #: Number of images in the official set.
+OFFICIAL_PEOPLE = 5_749  #: Number of people in the official set.
 
-#: An image's file name relative to the image folder, ``<Name>/<Name>_NNNN.jpg``.
-_IMAGE_KEY = re.compile(r"([^/]+)/\1_[0-9]{4}\.jpg")
+_IMAGE_KEY = re.compile(r"([^/]+)/\1_[0-9]{4}\.jpg")  #: An image's file name relative to the image folder.
 
-LFW = DataFolder(
-    LFW_FOLDER, "LFW", (IMAGE_FOLDER,),
-    "LFW has no automatic download. Get the 'deep funneled' images from the LFW website "
-    f"(unpacked to {IMAGE_FOLDER}/<Name>/<Name>_NNNN.jpg) and put them in a folder named "
-    f"{LFW_FOLDER}/, optionally with {ATTRIBUTE_FILE} and {SMILE_LABEL_FILE} beside {IMAGE_FOLDER}/.",
-)
+LFW = DataFolder(LFW_FOLDER, "LFW", (IMAGE_FOLDER,),
+                 "LFW has no automatic download. Get the 'deep funneled' images from the LFW website "
+                 f"(unpacked to {IMAGE_FOLDER}/<Name>/<Name>_NNNN.jpg) and put them in a folder named "
+                 f"{LFW_FOLDER}/, optionally with {ATTRIBUTE_FILE} and {SMILE_LABEL_FILE} beside {IMAGE_FOLDER}/.")
 
 
 class LfwFormatError(FileLineError):
@@ -87,8 +81,7 @@ def read_smile_labels(path: PathLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 def find_lfw_root(data_dir: Optional[PathLike] = None) -> pathlib.Path:
-    """The LFW folder (holding ``lfw-deepfunneled/``): ``data_dir`` or ``$KERAS_AUTOENCODERS_DATA``,
-    its parent when it is ``lfw-deepfunneled``, or its ``lfw/`` (:meth:`DataFolder.find`)."""
+    """The LFW folder (holding ``lfw-deepfunneled/``), as :meth:`DataFolder.find` finds it."""
     return LFW.find(data_dir)
 
 
@@ -128,9 +121,8 @@ class LfwIndex(ImageRows):
     def __repr__(self) -> str:
         val = self.is_validation
         people = (len(np.unique(self.people[~val])), len(np.unique(self.people[val])))
-        return (f"LfwIndex(root={str(self.root)!r}, images={len(self)} "
-                f"(train={int((~val).sum())}, validation={int(val.sum())}), "
-                f"people={sum(people)} (train={people[0]}, validation={people[1]}), "
+        return (f"LfwIndex(root={str(self.root)!r}, images={len(self)} (train={int((~val).sum())}, "
+                f"validation={int(val.sum())}), people={sum(people)} (train={people[0]}, validation={people[1]}), "
                 f"attributes={len(self.attribute_names)}, smile_labels={len(self.labelled_smiles())} "
                 f"(smiling={int((self.smiling == 1).sum())}))")
 
@@ -160,8 +152,7 @@ def split_people(people: np.ndarray, validation_fraction: float, seed: int = 0) 
     """Boolean mask of the rows whose person is in the validation split (by person, since the study fits its new-face
     distribution and smile vector on validation faces): the sorted unique people permuted by ``default_rng(seed)``,
     the first ``round(validation_fraction * people)`` of them (at least 1 and, with two or more, at most all but 1)."""
-    fraction = _check_fraction(validation_fraction)
-    seed = check_integer("seed", seed, None, what="an integer")
+    fraction, seed = _check_fraction(validation_fraction), check_integer("seed", seed, None, what="an integer")
     unique, inverse = np.unique(np.asarray(people), return_inverse=True)
     count = len(unique)
     chosen = int(math.floor(fraction * count + 0.5))
@@ -172,8 +163,7 @@ def split_people(people: np.ndarray, validation_fraction: float, seed: int = 0) 
     return in_validation[inverse.reshape(-1)]
 
 
-def _optional_file(given: Optional[PathLike], default: pathlib.Path, what: str, argument: str
-                   ) -> Optional[pathlib.Path]:
+def _optional_file(given: Optional[PathLike], default: pathlib.Path, what: str, argument: str) -> pathlib.Path | None:
     """The explicit file (which must exist), else ``default`` when it exists, else ``None``."""
     if given is None:
         return default if default.is_file() else None
@@ -191,8 +181,7 @@ def load_lfw_index(data_dir: Optional[PathLike] = None, *, attributes_file: Opti
     root = find_lfw_root(data_dir)
     image_dir = root / IMAGE_FOLDER
     attr_path = _optional_file(attributes_file, root / ATTRIBUTE_FILE, "LFW attribute file", "attributes_file")
-    smile_path = _optional_file(smile_labels_file, root / SMILE_LABEL_FILE, "LFW smile-label file",
-                                "smile_labels_file")
+    smile_path = _optional_file(smile_labels_file, root / SMILE_LABEL_FILE, "LFW smile-label file", "smile_labels_file")
 
     filenames, people = scan_lfw_images(image_dir)
     if not filenames:

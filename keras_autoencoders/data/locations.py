@@ -1,7 +1,6 @@
-"""Where the loaders look for data (docs/data.md): an explicit argument (``data_dir=``, ``--data-dir``) or the
-environment variable ``KERAS_AUTOENCODERS_DATA``, never a hard-coded path. :func:`search` finds a file with a Keras
-download (MNIST, Fashion-MNIST), :class:`DataFolder` a dataset folder without one (CelebA, LFW); else
-:class:`DataNotFoundError` lists every place tried."""
+"""Where the loaders look for data (docs/data.md): ``data_dir=`` / ``--data-dir``, or ``$KERAS_AUTOENCODERS_DATA``;
+never a hard-coded path. :func:`search` finds a file with a Keras download (MNIST, Fashion-MNIST), :class:`DataFolder` a
+dataset folder without one (CelebA, LFW); else :class:`DataNotFoundError` lists the places tried."""
 from __future__ import annotations
 
 import os
@@ -19,8 +18,7 @@ DOWNLOAD_PLACE = "keras download"
 
 PathLike = Union[str, os.PathLike]
 
-#: One tried place: (label, location or None, why it failed).
-Attempt = Tuple[str, Optional[Union[str, os.PathLike]], str]
+Attempt = Tuple[str, Optional[Union[str, os.PathLike]], str]  #: A place tried: (label, location or None, reason).
 ENV_UNSET: Attempt = (ENV_PLACE, None, "not set")
 
 

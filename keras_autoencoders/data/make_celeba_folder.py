@@ -1,12 +1,10 @@
-"""Write small folders in the official CelebA layout, for tests and demos (docs/data.md).
+"""Write small folders in the official CelebA layout, for tests and demos (docs/data.md): :func:`write_celeba_folder`
+writes ``img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt`` (formatted like the official file) and
+``list_eval_partition.txt``; the images are synthetic cartoon faces whose look follows a few attributes (so that a
+conditional model has something to learn), or the first images of a real CelebA-layout folder resized (``source=``).
+Command line::
 
-:func:`write_celeba_folder` writes ``img_align_celeba/000001.jpg ...``, ``list_attr_celeba.txt`` (formatted like the
-official file) and ``list_eval_partition.txt``; the images are synthetic cartoon faces whose look follows a few
-attributes (so that a conditional model has something to learn), or the first images of a real CelebA-layout folder
-resized (``source=``). Command line::
-
-    python -m keras_autoencoders.data.make_celeba_folder OUT --count N --size 178x218 [--source DIR] [--seed S]
-"""
+    python -m keras_autoencoders.data.make_celeba_folder OUT --count N --size 178x218 [--source DIR] [--seed S]"""
 from __future__ import annotations
 
 import argparse
@@ -87,8 +85,7 @@ def draw_face(attrs: dict[str, bool], size: tuple[int, int], rng: np.random.Gene
         draw.rounded_rectangle((cx - fw * 1.25, cy - fh * 1.15, cx + fw * 1.25, cy + fh * 1.45), radius=fw * 0.6,
                                fill=hair)
     draw.ellipse((cx - fw, cy - fh, cx + fw, cy + fh), fill=skin)
-    # Hair on top of the head: a cap down to the fringe (lower for women).
-    top, fringe = cy - fh * 1.12, cy - fh * (0.55 if male else 0.4)
+    top, fringe = cy - fh * 1.12, cy - fh * (0.55 if male else 0.4)  # a hair cap down to the fringe (lower for women)
     draw.chord((cx - fw * 1.02, top, cx + fw * 1.02, 2 * fringe - top), 180, 360, fill=hair)
     if male:  # darker jaw / beard band
         draw.chord((cx - fw, cy - fh * 0.2, cx + fw, cy + fh), 20, 160, fill=tuple(int(c * 0.55) for c in hair))
@@ -137,15 +134,12 @@ def write_celeba_folder(root: PathLike, count: int = 64, image_size: tuple[int, 
     if partition is not None and (len(partition) != 3 or min(partition) < 0 or sum(partition) != count):
         raise ValueError(f"partition must be three non-negative counts (train, valid, test) summing to "
                          f"count={count}, got {tuple(partition)!r}")
-    names = tuple(attribute_names)
-    image_dir = root / IMAGE_FOLDER
+    names, image_dir = tuple(attribute_names), root / IMAGE_FOLDER
     image_dir.mkdir(parents=True, exist_ok=True)
 
     if source is None:
-        rng = np.random.default_rng(seed)
-        filenames = [f"{i + 1:06d}.jpg" for i in range(count)]
-        values = synthetic_attributes(count, names, rng)
-        splits = np.zeros(count, dtype=np.int8)
+        rng, filenames = np.random.default_rng(seed), [f"{i + 1:06d}.jpg" for i in range(count)]
+        values, splits = synthetic_attributes(count, names, rng), np.zeros(count, dtype=np.int8)
         for name, row in zip(filenames, values):
             attrs = {a: v > 0 for a, v in zip(names, row.tolist())}
             draw_face(attrs, (width, height), rng).save(image_dir / name, "JPEG", quality=quality)
@@ -198,10 +192,9 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m keras_autoencoders.data.make_celeba_folder",
-        description="Write a small folder in the official CelebA layout (synthetic faces, "
-                    "or resized copies of a real CelebA folder).")
+    parser = argparse.ArgumentParser(prog="python -m keras_autoencoders.data.make_celeba_folder",
+                                     description="Write a small folder in the official CelebA layout (synthetic "
+                                                 "faces, or resized copies of a real CelebA folder).")
     parser.add_argument("out", type=pathlib.Path, help="folder to write")
     parser.add_argument("--count", type=int, default=64, help="number of images (default 64)")
     parser.add_argument("--size", type=_parse_size, default=IMAGE_SIZE,

@@ -1,9 +1,8 @@
-"""MNIST as Part 4 loads it (``keras.datasets.mnist.load_data()``), found offline first.
-
-The places, in order (docs/data.md): ``data_dir`` (a folder holding ``mnist.npz``, or the file),
-``$KERAS_AUTOENCODERS_DATA``, the Keras download unless ``download=False``, and only with ``allow_sample=True`` the
-bundled real sample (``mnist_sample.npz``: the first 5000 training and 1000 test digits). Every file is checked to be in
-the layout of Keras' ``mnist.npz`` (keys ``x_train``, ``y_train``, ``x_test``, ``y_test``; 28x28 uint8; labels 0..9)."""
+"""MNIST as Part 4 loads it (``keras.datasets.mnist.load_data()``), found offline first. The places, in order
+(docs/data.md): ``data_dir`` (a folder holding ``mnist.npz``, or the file), ``$KERAS_AUTOENCODERS_DATA``, the Keras
+download unless ``download=False``, and only with ``allow_sample=True`` the bundled real sample (``mnist_sample.npz``:
+the first 5000 training and 1000 test digits). Every file is checked to be in the layout of Keras' ``mnist.npz`` (keys
+``x_train``, ``y_train``, ``x_test``, ``y_test``; 28x28 uint8; labels 0..9)."""
 from __future__ import annotations
 
 import functools
@@ -106,8 +105,7 @@ def read_mnist_npz(path: PathLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def write_mnist_npz(path: PathLike, x_train, y_train, x_test, y_test, *, compressed: bool = True) -> pathlib.Path:
-    """Write the four arrays unchecked (tests write bad files too) at exactly ``path`` in Keras' MNIST
-    npz layout, creating its folders; returns the path."""
+    """Write the four arrays unchecked (tests write bad files too) as Keras' MNIST npz at exactly ``path``."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
@@ -139,9 +137,8 @@ def load_mnist(data_dir: Optional[PathLike] = None, *, allow_sample: bool = Fals
     if path is not None:
         return MnistArrays(*read_mnist_npz(path), source=str(path))
     downloaded = try_download(_keras_download, DOWNLOAD_CALL, download, attempts)
-    if downloaded is not None:
-        (x_train, y_train), (x_test, y_test) = downloaded
-        arrays = validate_mnist_arrays(x_train, y_train, x_test, y_test, name=DOWNLOAD_CALL)
+    if downloaded is not None:  # ((x_train, y_train), (x_test, y_test))
+        arrays = validate_mnist_arrays(*downloaded[0], *downloaded[1], name=DOWNLOAD_CALL)
         return MnistArrays(*arrays, source=DOWNLOAD_PLACE)
     if not allow_sample:
         attempts.append(("bundled sample", None, "not allowed (allow_sample=False)"))
@@ -175,8 +172,7 @@ def prepare_images(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MnistDigits:
-    """MNIST ready for the models: float images ``(N, 28, 28, 1)`` in [0, 1], integer labels; the
-    one-hot labels are the conditional models' conditions."""
+    """MNIST ready for the models: images ``(N, 28, 28, 1)`` in [0, 1], integer labels (one-hot: the conditions)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -207,7 +203,6 @@ def load_mnist_digits(data_dir: Optional[PathLike] = None, *, allow_sample: bool
     only that many first training digits (the quick presets train on as many as the sample holds)."""
     if train_digits < 0:
         raise SettingsError(f"train_digits must be 0 (all) or positive, got {train_digits}")
-    arrays = load_mnist(data_dir, allow_sample=allow_sample)
-    keep = slice(train_digits or None)
+    arrays, keep = load_mnist(data_dir, allow_sample=allow_sample), slice(train_digits or None)
     return MnistDigits(prepare_images(arrays.x_train[keep]), arrays.y_train[keep].astype(int),
                        prepare_images(arrays.x_test), arrays.y_test.astype(int), arrays.source)

@@ -1,9 +1,7 @@
 """The one reader of the datasets' official-layout text files (CelebA's attribute and partition lists, LFW's attribute
-and smile-label files).
-
-Each file's particulars are data, a :class:`TextLayout`; :func:`read_table` reads any of them with the standard library
-(CelebA's 202,599-row attribute list in about a second) and checks it strictly, every error naming the file and, where
-there is one, the 1-based line. A byte-order mark and trailing blank lines are ignored; CR LF line ends read as LF."""
+and smile-label files). Each file's particulars are data, a :class:`TextLayout`; :func:`read_table` reads any of them
+with the standard library (CelebA's 202,599 attribute rows in about a second) and checks it strictly, every error naming
+the file and, if any, the 1-based line. A byte-order mark and trailing blank lines are ignored; CR LF reads as LF."""
 from __future__ import annotations
 
 import functools
@@ -20,8 +18,7 @@ from keras_autoencoders.errors import FileLineError
 
 from .locations import PathLike
 
-#: How many names an error or warning message lists before "... and N more".
-MAX_LISTED = 5
+MAX_LISTED = 5  #: How many names an error or warning message lists before "... and N more".
 
 
 def listing(names: Sequence[object], limit: int = MAX_LISTED) -> str:
@@ -101,8 +98,7 @@ def _header(lines: list[str], layout: TextLayout, fail: Callable[..., FileLineEr
         columns = [c.strip() for c in line[len(layout.comment):].strip().split(layout.separator)]
         names_first = layout.keys_named and tuple(columns[:len(layout.keys)]) == layout.keys
         if not line.startswith(layout.comment):
-            raise fail(number, f"expected {_HEADER_LINES[kind]} starting with {layout.comment!r}, "
-                               f"found {line[:40]!r}")
+            raise fail(number, f"expected {_HEADER_LINES[kind]} starting with {layout.comment!r}, found {line[:40]!r}")
         if kind == "count":
             if not (line.isascii() and line.isdigit()):
                 raise fail(number, f"expected the number of images, found {line[:40]!r}")

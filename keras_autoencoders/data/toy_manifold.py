@@ -1,8 +1,6 @@
-"""The toy "disconnected manifold" of Part 4 (the sine + circle example before CVAE).
-
-Part 4 returns to the 2-D toy example of Part 2 with a disconnected manifold: 1000 points on the sine ``y = sin(x)``,
-``x`` in [-2.2, 2.2], and 1000 on a circle of radius 0.5 centred at (1.5, -0.5), both with Gaussian noise of std 0.06;
-the label says which piece a point came from (0 sine, 1 circle)."""
+"""The toy "disconnected manifold" of Part 4 (the sine + circle example before CVAE), Part 2's 2-D toy example again:
+1000 points on the sine ``y = sin(x)``, ``x`` in [-2.2, 2.2], and 1000 on a circle of radius 0.5 centred at (1.5, -0.5),
+both with Gaussian noise of std 0.06; the label says which piece a point came from (0 sine, 1 circle)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

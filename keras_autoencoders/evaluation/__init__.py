@@ -3,7 +3,6 @@ generated digits scored against real ones (results.json and samples.npz), toy di
 
 from keras_autoencoders._lazy import lazy_api
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 evaluation.judges: build_small_cnn label_accuracy confident_readings train_attribute_classifier attribute_verdicts attribute_rates attribute_accuracy edit_rates
 evaluation.image_metrics: relative_sharpness within_label_variety style_retention reconstruction_mse decoded_reconstruction_mse psnr add_gaussian_noise

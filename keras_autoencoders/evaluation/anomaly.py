@@ -21,10 +21,8 @@ def auroc(normal_scores: np.ndarray, anomalous_scores: np.ndarray) -> float:
     chance), as the Mann-Whitney U of the anomalous scores' ranks (ties share their average rank)."""
     from scipy.stats import rankdata
 
-    normal = _scores(normal_scores, "normal_scores")
-    anomalous = _scores(anomalous_scores, "anomalous_scores")
-    ranks = rankdata(np.concatenate([normal, anomalous]))
-    n_a = len(anomalous)
+    normal, anomalous = _scores(normal_scores, "normal_scores"), _scores(anomalous_scores, "anomalous_scores")
+    ranks, n_a = rankdata(np.concatenate([normal, anomalous])), len(anomalous)
     u = ranks[len(normal):].sum() - n_a * (n_a + 1) / 2.0
     return float(u / (n_a * len(normal)))
 
@@ -33,8 +31,7 @@ def reconstruction_errors(reconstruct: Callable[[np.ndarray], np.ndarray], image
                           batch_size: int = 2000) -> np.ndarray:
     """Each image's mean squared reconstruction error, ``(N,)`` float64; ``reconstruct`` (a Keras autoencoder,
     :meth:`~keras_autoencoders.evaluation.pca.PCA.reconstruct`) is called once per ``batch_size`` images."""
-    images = np.asarray(images, dtype=np.float32)
-    errors = []
+    images, errors = np.asarray(images, dtype=np.float32), []
     for start in range(0, len(images), batch_size):
         batch = images[start:start + batch_size]
         rebuilt = np.asarray(reconstruct(batch), dtype=np.float64).reshape(len(batch), -1)

@@ -20,8 +20,7 @@ from keras_autoencoders.generate.digits import (CONTRACT_SAMPLES, CONTRACT_SEED,
                                                 unconditional_samples)
 from keras_autoencoders.generate.manifold import Decoder, z_means
 
-#: Training digits measured against the test digits in the real row.
-REFERENCE_TRAIN_DIGITS = 10_000
+REFERENCE_TRAIN_DIGITS = 10_000  #: Training digits measured against the test digits in the real row.
 
 
 class RealDigits:

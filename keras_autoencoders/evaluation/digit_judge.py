@@ -1,7 +1,6 @@
-"""The digit judge: one MNIST classifier (99.1% on full MNIST) that turns Part 4's and Part 6's "the requested
-digit" into numbers. Trained once (seeded), it is cached under Keras' cache folder with a JSON of its test accuracy,
-filled first from the copy in ``figs/pretrained/``; a judge of the bundled 5,000-digit sample is cached under its
-own name. Its 128-unit ``features`` layer gives the Fréchet distance."""
+"""The digit judge: one MNIST classifier (99.1% on full MNIST) that turns Part 4's and Part 6's "the requested digit"
+into numbers. Trained once, it is cached under Keras' cache folder with a JSON of its test accuracy; a judge of the
+bundled 5,000-digit sample is cached under its own name. Its 128-unit ``features`` layer gives the Fréchet distance."""
 from __future__ import annotations
 
 import json
@@ -19,8 +18,7 @@ from keras_autoencoders.evaluation.judges import build_small_cnn, label_accuracy
 from keras_autoencoders.model_files import load_model_file
 from keras_autoencoders.run_folder import write_json
 
-#: Bump when the architecture or training changes: old cached judges are then ignored.
-JUDGE_VERSION = 1
+JUDGE_VERSION = 1  #: Bump when the architecture or training changes: old cached judges are then ignored.
 JUDGE_EPOCHS = 5
 JUDGE_BATCH_SIZE = 128
 JUDGE_SEED = 0
@@ -84,8 +82,7 @@ def load_digit_judge(data_dir: Optional[os.PathLike] = None, *, cache_dir: Optio
                      allow_sample: bool = False, digits: Optional[MnistDigits] = None,
                      use_shipped: bool = True, verbose: int = 1) -> DigitJudge:
     """The cached judge of full MNIST; else the shipped copy (``use_shipped``) copied into the cache; else one trained
-    on ``digits`` (or MNIST from ``data_dir``, the bundled sample when ``allow_sample``) and cached in ``cache_dir``
-    (default: Keras' cache folder)."""
+    on ``digits`` (or MNIST from ``data_dir``, the bundled sample when ``allow_sample``) and cached in ``cache_dir``."""
     full = judge_path(cache_dir)
     if _is_cached(full):
         return _load(full)

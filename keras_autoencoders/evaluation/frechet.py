@@ -26,5 +26,4 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
     product = root_a @ cov_b @ root_a
     trace_root = np.sqrt(np.clip(np.linalg.eigvalsh((product + product.T) / 2), 0.0, None)).sum()
-    distance = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root)
-    return max(distance, 0.0)
+    return max(float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root), 0.0)

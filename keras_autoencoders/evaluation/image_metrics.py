@@ -1,5 +1,4 @@
-"""Image numbers: sharpness (Part 6, "Результаты": the CVAE+GAN's digits are sharper), and what a GAN can cost
-(collapse, lost style); MSE, PSNR."""
+"""Image numbers: sharpness (Part 6, "Результаты"), what a GAN can cost (collapse, lost style), MSE, PSNR."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
@@ -26,10 +25,8 @@ def relative_sharpness(images: np.ndarray, reference: np.ndarray) -> float:
 def within_label_variety(images: np.ndarray, labels: np.ndarray, per_label: int = 200, seed: int = 0) -> float:
     """Mean Euclidean distance between two digits of the same label (up to ``per_label`` each, chosen with
     ``seed``), averaged over labels: near 0 for a collapsed generator; compare with real digits."""
-    x = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
-    labels = np.asarray(labels).astype(int)
-    rng = np.random.default_rng(seed)
-    means = []
+    x, labels = np.asarray(images, dtype=np.float64).reshape(len(images), -1), np.asarray(labels).astype(int)
+    rng, means = np.random.default_rng(seed), []
     for c in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == c))[:per_label]
         if len(members) < 2:
@@ -49,16 +46,13 @@ def style_retention(inputs: np.ndarray, reconstructed: np.ndarray, labels: np.nd
     x = np.asarray(inputs, dtype=np.float64).reshape(len(inputs), -1)
     r = np.asarray(reconstructed, dtype=np.float64).reshape(len(reconstructed), -1)
     labels = np.asarray(labels).astype(int)
-    rng = np.random.default_rng(seed)
-    other = np.arange(len(x))
+    rng, other = np.random.default_rng(seed), np.arange(len(x))
     for c in np.unique(labels):
         members = np.flatnonzero(labels == c)
         if len(members) > 1:
-            # A cyclic shift of a random order pairs every digit with a different one.
-            shuffled = rng.permutation(members)
+            shuffled = rng.permutation(members)  # a cyclic shift of a random order pairs every digit with another
             other[shuffled] = np.roll(shuffled, 1)
-    own = float(((r - x) ** 2).mean())
-    same_label = float(((r - x[other]) ** 2).mean())
+    own, same_label = float(((r - x) ** 2).mean()), float(((r - x[other]) ** 2).mean())
     return {"mse_own": own, "mse_same_label": same_label, "ratio": own / same_label}
 
 
@@ -78,8 +72,7 @@ def decoded_reconstruction_mse(z_meaner: Callable, decoder: Callable,
 def psnr(clean: np.ndarray, other: np.ndarray, data_range: float = 1.0, *, max_db: float = 100.0) -> float:
     """Peak signal-to-noise ratio in dB, the mean over images (first axis) of 10 log10(range^2 / MSE_i), each
     capped at ``max_db`` (an image equal to its clean version has infinite PSNR)."""
-    a = np.asarray(clean, dtype=np.float64)
-    b = np.asarray(other, dtype=np.float64)
+    a, b = np.asarray(clean, dtype=np.float64), np.asarray(other, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"psnr needs arrays of one shape, got {a.shape} and {b.shape}")
     if a.ndim < 2 or len(a) == 0:

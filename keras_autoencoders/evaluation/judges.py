@@ -28,8 +28,7 @@ def build_small_cnn(input_shape: Sequence[int], outputs: int, activation: str, n
     x = layers.Dense(128, activation="relu", kernel_initializer=init, name="features")(x)
     if dropout[1]:
         x = layers.Dropout(dropout[1], seed=seed)(x)
-    outputs_ = layers.Dense(outputs, activation=activation, kernel_initializer=init)(x)
-    return keras.Model(inputs, outputs_, name=name)
+    return keras.Model(inputs, layers.Dense(outputs, activation=activation, kernel_initializer=init)(x), name=name)
 
 
 def read_digits(model: keras.Model, images: np.ndarray) -> np.ndarray:
@@ -44,8 +43,7 @@ def label_accuracy(classifier: keras.Model, images: np.ndarray, labels: np.ndarr
     return float((predicted == np.asarray(labels).astype(int)).mean())
 
 
-#: Probability above which a classifier's reading of a digit counts as confident.
-CONFIDENCE_THRESHOLD = 0.9
+CONFIDENCE_THRESHOLD = 0.9  #: Probability above which a classifier's reading of a digit counts as confident.
 
 
 def confident_readings(classifier: keras.Model, images: np.ndarray,
@@ -95,8 +93,7 @@ def edit_rates(classifier: keras.Model, judged_columns: Sequence[int], edited: M
     verdicts = {key: attribute_verdicts(classifier, edited[key]) for key in ("reconstruction", *judged_on)}
     rates = {}
     for name, column in judged_on.items():
-        lacking = np.asarray(conditions)[:, column] < 0.5
-        output = judged_columns.index(column)
+        lacking, output = np.asarray(conditions)[:, column] < 0.5, judged_columns.index(column)
         rates[name] = {"faces": int(lacking.sum()),
                        "reconstruction": float(verdicts["reconstruction"][lacking, output].mean()),
                        "edited": float(verdicts[name][lacking, output].mean())}

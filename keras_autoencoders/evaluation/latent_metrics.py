@@ -9,8 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from keras_autoencoders.data.mnist import MnistDigits
 
-#: Entries of one block of a distance matrix (float64: 128 MiB), so large sets fit in memory.
-_BLOCK_ENTRIES = 1 << 24
+_BLOCK_ENTRIES = 1 << 24  #: Entries of one block of a distance matrix (float64: 128 MiB), so large sets fit in memory.
 
 
 def _as_codes(codes: np.ndarray, name: str = "codes") -> np.ndarray:
@@ -34,8 +33,7 @@ def gaussian_kl_to_standard_normal(codes: np.ndarray, *, ridge: float = 0.0) -> 
         raise ValueError(f"need at least 2 codes to fit a covariance, got {n}")
     if ridge < 0:
         raise ValueError(f"ridge must be >= 0, got {ridge}")
-    mean = x.mean(axis=0)
-    cov = np.atleast_2d(np.cov(x, rowvar=False)) + ridge * np.eye(d)
+    mean, cov = x.mean(axis=0), np.atleast_2d(np.cov(x, rowvar=False)) + ridge * np.eye(d)
     eig = np.linalg.eigvalsh(cov)
     if eig[0] <= eig[-1] * 1e-12:  # numerically singular (also catches a zero covariance)
         raise ValueError(f"the covariance of the codes is singular (smallest eigenvalue {eig[0]:.3g}, {n} codes in "
@@ -45,8 +43,7 @@ def gaussian_kl_to_standard_normal(codes: np.ndarray, *, ridge: float = 0.0) -> 
 
 def _distance_sum(a: np.ndarray, b: np.ndarray, *, same: bool = False) -> float:
     """Sum of the distances between all rows of ``a`` and ``b`` (``same``: ``b`` is ``a``, self-distances 0)."""
-    b_sq = (b * b).sum(axis=1)
-    step = max(1, _BLOCK_ENTRIES // max(len(b), 1))
+    b_sq, step = (b * b).sum(axis=1), max(1, _BLOCK_ENTRIES // max(len(b), 1))
     total = 0.0
     for start in range(0, len(a), step):
         block = a[start:start + step]
@@ -65,8 +62,7 @@ def energy_distance_to_standard_normal(codes: np.ndarray, samples: int = 2000, s
         raise ValueError(f"samples must be at least 2, got {samples}")
     if len(x) < 2:
         raise ValueError(f"need at least 2 codes, got {len(x)}")
-    rng = np.random.default_rng(seed)
-    m = min(samples, len(x))
+    rng, m = np.random.default_rng(seed), min(samples, len(x))
     if m < len(x):
         x = x[rng.choice(len(x), size=m, replace=False)]
     y = rng.standard_normal(x.shape)
@@ -94,14 +90,11 @@ def knn_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: 
     if len(test) == 0:
         raise ValueError("no test codes")
     classes, train_index = np.unique(train_labels, return_inverse=True)
-    train_sq = (train * train).sum(axis=1)
-    step = max(1, _BLOCK_ENTRIES // len(train))
-    rank_order = np.arange(k)
-    predicted = np.empty(len(test), dtype=np.int64)
+    train_sq, step = (train * train).sum(axis=1), max(1, _BLOCK_ENTRIES // len(train))
+    rank_order, predicted = np.arange(k), np.empty(len(test), dtype=np.int64)
     for start in range(0, len(test), step):
         block = test[start:start + step]
-        # |t - x|^2 up to the per-row constant |t|^2, which does not change the ranking.
-        d2 = train_sq[None, :] - 2.0 * block @ train.T
+        d2 = train_sq[None, :] - 2.0 * block @ train.T  # |t - x|^2 up to the per-row constant |t|^2: same ranking
         nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
         rows = np.arange(len(block))[:, None]
         nearest = nearest[rows, np.argsort(d2[rows, nearest], axis=1, kind="stable")]
@@ -125,8 +118,7 @@ def code_space_numbers(encoder: Any, x_train: np.ndarray, y_train: np.ndarray, x
 
 def code_spaces(encoders: Mapping[str, Any], digits: MnistDigits,
                 seed: int = 0) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
-    """:func:`code_space_numbers` of each encoder that is not None (the study's slides 7-9) on ``digits``: the
-    numbers and the test codes, both keyed as ``encoders``."""
+    """:func:`code_space_numbers` on ``digits`` of each encoder not None (slides 7-9): numbers and test codes by key."""
     numbers, codes = {}, {}
     for key, encoder in encoders.items():
         if encoder is not None:

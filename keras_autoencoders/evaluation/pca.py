@@ -32,8 +32,7 @@ class PCA:
     def decode(self, codes) -> np.ndarray:
         """Inputs (n, *mean.shape) rebuilt from codes (n, k)."""
         codes = np.atleast_2d(np.asarray(codes, dtype=np.float64))
-        flat = codes @ self.components + self.mean.ravel()
-        return flat.reshape((len(codes),) + self.mean.shape)
+        return (codes @ self.components + self.mean.ravel()).reshape((len(codes),) + self.mean.shape)
 
     def reconstruct(self, x) -> np.ndarray:
         """``decode(encode(x))`` in the shape of ``x``: the projection onto the components."""

@@ -1,13 +1,11 @@
-"""A digit's slant and stroke width, and how much of them a generator keeps (Part 6, "Результаты": the CVAE+GAN
-should keep each input's style, as the Part 4 CVAE does). :func:`style_correlations`: Pearson's r between inputs
-and outputs within each label (1: outputs follow each input, 0: one style per label) and ``*_gain``, the slope of
-output on input (the share of the variation carried)."""
+"""A digit's slant and stroke width, and how much of them a generator keeps (Part 6, "Результаты": the CVAE+GAN should
+keep each input's style, as the Part 4 CVAE does). :func:`style_correlations`: Pearson's r within each label (1: outputs
+follow each input, 0: one style per label) and ``*_gain``, the slope of output on input."""
 from __future__ import annotations
 
 import numpy as np
 
-#: Digits with less ink than this (out of 784 pixels at 1.0) have no style to read.
-MIN_INK = 1.0
+MIN_INK = 1.0  #: Digits with less ink than this (out of 784 pixels at 1.0) have no style to read.
 
 
 def _as_batch(images: np.ndarray) -> np.ndarray:
@@ -23,10 +21,8 @@ def digit_slant(images: np.ndarray) -> np.ndarray:
     safe = np.maximum(mass, 1e-12)
     # Offsets from the centre of mass, along rows and along columns.
     dr, dc = (grid[None] - ((x * grid).sum(axis=(1, 2)) / safe)[:, None, None] for grid in (rows, cols))
-    mu11 = (x * dr * dc).sum(axis=(1, 2))
-    mu02 = (x * dr * dr).sum(axis=(1, 2))
-    slant = -mu11 / np.maximum(mu02, 1e-12)
-    return np.where(mass >= MIN_INK, slant, np.nan)
+    mu11, mu02 = (x * dr * dc).sum(axis=(1, 2)), (x * dr * dr).sum(axis=(1, 2))
+    return np.where(mass >= MIN_INK, -mu11 / np.maximum(mu02, 1e-12), np.nan)
 
 
 def stroke_width(images: np.ndarray) -> np.ndarray:
@@ -51,10 +47,8 @@ def _pearson_and_slope(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 def style_correlations(inputs: np.ndarray, outputs: np.ndarray, groups: np.ndarray) -> dict[str, float]:
     """``{"slant": r, "width": r, "slant_gain": slope, "width_gain": slope}`` of outputs on inputs within each group
     (a label), averaged over the groups with at least 3 digits."""
-    groups = np.asarray(groups)
-    measures = {"slant": digit_slant, "width": stroke_width}
-    result = {}
-    for name, measure in measures.items():
+    groups, result = np.asarray(groups), {}
+    for name, measure in {"slant": digit_slant, "width": stroke_width}.items():
         a, b = measure(inputs), measure(outputs)
         per_group = [_pearson_and_slope(a[groups == g], b[groups == g]) for g in np.unique(groups)]
         per_group = [pair for pair in per_group if np.isfinite(pair[0])]

@@ -1,5 +1,4 @@
-"""How close an autoencoder's outputs come to the sine and circle of Part 4's toy "disconnected manifold": does it
-follow both curves or join them?"""
+"""How close an autoencoder's outputs come to Part 4's toy "disconnected manifold": both curves, or one joining them?"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -8,8 +7,7 @@ import numpy as np
 
 from keras_autoencoders.data.toy_manifold import ToyManifold
 
-#: Upper bound on point-segment pairs handled at once by :func:`distance_to_curves`.
-_MAX_PAIRS = 2_000_000
+_MAX_PAIRS = 2_000_000  #: Upper bound on point-segment pairs handled at once by :func:`distance_to_curves`.
 
 
 def _distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
@@ -20,8 +18,7 @@ def _distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarra
     seg = vertices[1:] - start                   # (S, D)
     seg_len2 = np.einsum("sd,sd->s", seg, seg)   # (S,)
     safe_len2 = np.where(seg_len2 > 0, seg_len2, 1.0)
-    out = np.empty(len(points))
-    chunk = max(1, _MAX_PAIRS // len(start))
+    out, chunk = np.empty(len(points)), max(1, _MAX_PAIRS // len(start))
     for lo in range(0, len(points), chunk):
         p = points[lo:lo + chunk]
         rel = p[:, None, :] - start[None, :, :]                    # (C, S, D)
@@ -43,8 +40,7 @@ def distance_to_curves(points: np.ndarray, curves: Sequence[np.ndarray]) -> np.n
 
 def toy_manifold_distances(predicted: np.ndarray, data: ToyManifold) -> dict[str, float]:
     """Mean distance of reconstructions to the nearest curve and to their own label's curve (the wrong piece's)."""
-    predicted = np.asarray(predicted, dtype=np.float64)
-    labels = np.asarray(data.labels).astype(int).ravel()
+    predicted, labels = np.asarray(predicted, dtype=np.float64), np.asarray(data.labels).astype(int).ravel()
     per_curve = np.stack([distance_to_curves(predicted, [c]) for c in data.curves])  # (K, N)
     own = per_curve[labels, np.arange(len(labels))]
     return {"mean_distance_to_nearest_curve": float(per_curve.min(axis=0).mean()),

@@ -2,7 +2,6 @@
 
 from keras_autoencoders._lazy import lazy_api
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 generate.manifold: render_manifolds z_means_by_label
 generate.digits: digits_from_prior style_transfer reconstructions contract_samples unconditional_samples

@@ -38,19 +38,16 @@ def nearest_neighbours(queries: np.ndarray, references: np.ndarray, block: int =
     r = np.asarray(references, dtype=np.float32).reshape(len(references), -1)
     if q.shape[1] != r.shape[1]:
         raise ValueError(f"queries have {q.shape[1]} values each, references {r.shape[1]}")
-    r_sq = (r.astype(np.float64) ** 2).sum(axis=1)
-    index = np.empty(len(q), dtype=np.int64)
+    r_sq, index = (r.astype(np.float64) ** 2).sum(axis=1), np.empty(len(q), dtype=np.int64)
     for start in range(0, len(q), block):
         # |q - r|^2 up to the per-query constant |q|^2, which does not change the ranking.
         index[start:start + block] = np.argmin(r_sq[None, :] - 2.0 * (q[start:start + block] @ r.T), axis=1)
-    # The distance to the one chosen, computed directly (the expansion above loses digits).
-    return index, rms_distances(q, r[index])
+    return index, rms_distances(q, r[index])  # computed directly: the expansion above loses digits
 
 
 def attribute_vector(codes: np.ndarray, has_attribute: np.ndarray) -> np.ndarray:
     """Mean code of the faces with the attribute minus the mean code of those without it."""
-    x = np.asarray(codes, dtype=np.float64)
-    mask = np.asarray(has_attribute).astype(bool)
+    x, mask = np.asarray(codes, dtype=np.float64), np.asarray(has_attribute).astype(bool)
     if mask.shape != (len(x),):
         raise ValueError(f"expected one flag per code ({len(x)}), got shape {mask.shape}")
     if mask.all() or not mask.any():

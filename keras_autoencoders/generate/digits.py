@@ -1,6 +1,5 @@
-"""Digits on demand from a conditional decoder, as Part 4's results: every label from the same N(0, I) codes, and
-"Перенос стиля" (the first ten training 7s re-drawn as every digit); the ``samples.npz`` arrays every MNIST
-tutorial writes (`docs/results-files.md`)."""
+"""Digits on demand from a conditional decoder, as Part 4's results (every label from the same N(0, I) codes, and
+"Перенос стиля"), and the ``samples.npz`` arrays every MNIST tutorial writes (`docs/results-files.md`)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -11,9 +10,8 @@ import numpy as np
 from keras_autoencoders.arrays import one_hot
 from keras_autoencoders.generate.manifold import Decoder, decode_as_each_label, decode_with_labels
 
-#: Draws per label in ``samples.npz`` and the seed of their codes.
-CONTRACT_SAMPLES = 1000
-CONTRACT_SEED = 0
+CONTRACT_SAMPLES = 1000  #: Draws per label in ``samples.npz``.
+CONTRACT_SEED = 0  #: The seed of their codes.
 
 
 def prior_codes(count: int, latent_dim: int, seed: int = CONTRACT_SEED) -> np.ndarray:
@@ -79,8 +77,7 @@ def contract_samples(z_meaner: keras.Model, decoder: Decoder, latent_dim: int, x
 
 
 def model_contract_samples(model: keras.Model, digits: Any, seed: int = CONTRACT_SEED) -> dict[str, np.ndarray]:
-    """:func:`contract_samples` of a conditional VAE (its ``article_models()``' ``z_meaner`` and
-    ``decoder``, its ``latent_dim``) on ``digits`` (a :class:`~keras_autoencoders.data.mnist.MnistDigits`)."""
+    """:func:`contract_samples` of a conditional VAE's ``article_models()`` on ``digits`` (an ``MnistDigits``)."""
     parts = model.article_models()
     return contract_samples(parts["z_meaner"], parts["decoder"], model.latent_dim, digits.x_train, digits.y_train,
                             digits.x_test, digits.y_test, seed)
@@ -91,6 +88,5 @@ def unconditional_samples(z_meaner: Decoder, decoder: Decoder, latent_dim: int,
     """A VAE without labels in the ``samples.npz`` conventions: ``prior``, ``prior_codes(1000, latent_dim)`` decoded,
     and ``rec``, the first 1000 test digits decoded from their z_mean (each (1000, h, w))."""
     prior = np.asarray(decoder(prior_codes(CONTRACT_SAMPLES, latent_dim, seed)))
-    z = z_meaner.predict(x_test[:CONTRACT_SAMPLES], batch_size=1000, verbose=0)
-    rec = np.asarray(decoder(z))
+    rec = np.asarray(decoder(z_meaner.predict(x_test[:CONTRACT_SAMPLES], batch_size=1000, verbose=0)))
     return {"prior": prior[..., 0].astype("float32"), "rec": rec[..., 0].astype("float32")}

@@ -1,6 +1,5 @@
 """Faces on demand from the CelebA CVAE, one batched decoder call each: "Генерируем новые лица" (chosen attributes),
-"От улыбки станет мир светлей" (a real face's z_mean decoded with changed attributes: a smile, male, glasses). A
-setting maps columns of the 0/1 conditions to the value to decode with."""
+"От улыбки станет мир светлей" (a real face's z_mean decoded with changed attributes: a smile, male, glasses)."""
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -8,8 +7,7 @@ from typing import Mapping, Sequence
 import keras
 import numpy as np
 
-#: ``{column: value}``: the attributes to set in a condition vector.
-Setting = Mapping[int, float]
+Setting = Mapping[int, float]  #: ``{column: value}``: the attributes to set in a condition vector.
 
 
 def with_attributes(conditions: np.ndarray, setting: Setting) -> np.ndarray:
@@ -57,8 +55,7 @@ def interpolate_faces(z_meaner: keras.Model, decoder: keras.Model, images: np.nd
 
 def settings_by_name(attribute_names: Sequence[str],
                      wanted: Mapping[str, Mapping[str, float]]) -> dict[str, dict[int, float]]:
-    """``{label: {attribute name: value}}`` as column settings, leaving out any that names an attribute the data
-    lacks (a demo folder with fewer attributes)."""
+    """``{label: {attribute name: value}}`` as column settings, except those naming an attribute the data lacks."""
     names = list(attribute_names)
     return {label: {names.index(n): float(v) for n, v in setting.items()}
             for label, setting in wanted.items() if all(n in names for n in setting)}

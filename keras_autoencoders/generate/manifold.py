@@ -3,6 +3,7 @@ and z[1] (row) over ``norm.ppf(linspace(0.05, 0.95, 15))``, the other coordinate
 per cell; here one call decodes all cells of all labels."""
 from __future__ import annotations
 
+import time
 from typing import Callable, Sequence
 
 import keras
@@ -21,8 +22,7 @@ def manifold_grid(n: int = 15, low: float = 0.05, high: float = 0.95) -> np.ndar
 
 def manifold_codes(latent_dim: int, n: int = 15) -> np.ndarray:
     """The ``(n * n, latent_dim)`` codes of one manifold, in row-major cell order."""
-    grid = manifold_grid(n)
-    codes = np.zeros((n, n, latent_dim), dtype="float32")
+    grid, codes = manifold_grid(n), np.zeros((n, n, latent_dim), dtype="float32")
     codes[:, :, 0] = grid[None, :]  # column j -> z[0]
     codes[:, :, 1] = grid[:, None]  # row i -> z[1]
     return codes.reshape(n * n, latent_dim)
@@ -50,8 +50,6 @@ def render_manifolds(decoder: Decoder, latent_dim: int, labels: Sequence[int] = 
 
 def manifold_render_seconds(decoder: Decoder, latent_dim: int) -> float:
     """Wall time of :func:`render_manifolds` for all ten labels, after one warm-up call (which traces)."""
-    import time
-
     render_manifolds(decoder, latent_dim)
     start = time.perf_counter()
     render_manifolds(decoder, latent_dim)

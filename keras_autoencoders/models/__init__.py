@@ -2,7 +2,6 @@
 
 from keras_autoencoders._lazy import lazy_api
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 models.vae: VariationalAutoencoder Sampling build_part4_cvae
 models.conv_cvae: build_celeba_cvae

@@ -1,10 +1,8 @@
-"""The faces study's convolutional autoencoder and its VAE twin (seed 000 F0.1; slides S2.4).
-
-The study trains "a simple architecture with three convolutional and two linear layers" and "deliberately chose a small
-latent vector, so that the encoder cannot keep whole pictures and has to encode the most important parts of a face",
-without sizes. Ours: three conv + pooling blocks (:data:`CONV_FILTERS`, ELU) and a linear Dense code, mirrored by a
-Dense and stride-2 transposed convs. The VAE ("a convolutional VAE trained on celebrity faces generates new faces") has
-(z_mean, z_log_var) heads in place of the code."""
+"""The faces study's conv autoencoder and its VAE twin (seed 000 F0.1; slides S2.4). It trains "a simple architecture
+with three convolutional and two linear layers" and "deliberately chose a small latent vector, so that the encoder
+cannot keep whole pictures and has to encode the most important parts of a face", without sizes. Ours: three conv +
+pooling blocks (:data:`CONV_FILTERS`, ELU) and a linear Dense code, mirrored by a Dense and stride-2 transposed convs.
+The VAE ("a convolutional VAE trained on celebrity faces generates new faces") has (z_mean, z_log_var) heads instead."""
 from __future__ import annotations
 
 import keras
@@ -13,12 +11,9 @@ from keras import layers
 from keras_autoencoders.models.dense_autoencoder import built_vae, latent_heads, seeded_glorot_uniform
 from keras_autoencoders.models.vae import VariationalAutoencoder
 
-#: Filters of the encoder's three conv blocks (the decoder's transposed convs reverse the first two).
-CONV_FILTERS = (32, 64, 128)
-#: The study's "small" code.
-DEFAULT_CODE_DIM = 32
-#: Side of the faces fed to the models.
-DEFAULT_IMAGE_SIZE = 32
+CONV_FILTERS = (32, 64, 128)  #: The encoder's conv blocks' filters (the decoder's deconvs reverse the first two).
+DEFAULT_CODE_DIM = 32  #: The study's "small" code.
+DEFAULT_IMAGE_SIZE = 32  #: Side of the faces fed to the models.
 
 
 def _encoder_trunk(image_size: int, seed: int | None):
@@ -36,8 +31,7 @@ def _encoder_trunk(image_size: int, seed: int | None):
 
 
 def _decoder(code_dim: int, image_size: int, seed: int | None, offset: int, input_name: str) -> keras.Model:
-    side = image_size // 2 ** len(CONV_FILTERS)
-    code = keras.Input((code_dim,), name=input_name)
+    side, code = image_size // 2 ** len(CONV_FILTERS), keras.Input((code_dim,), name=input_name)
     x = layers.Dense(side * side * CONV_FILTERS[-1], activation="elu", name="dec_dense",
                      kernel_initializer=seeded_glorot_uniform(seed, offset))(code)
     x = layers.Reshape((side, side, CONV_FILTERS[-1]), name="dec_reshape")(x)
@@ -64,8 +58,7 @@ def build_face_autoencoder(image_size: int = DEFAULT_IMAGE_SIZE, code_dim: int =
 
 def build_face_vae(image_size: int = DEFAULT_IMAGE_SIZE, latent_dim: int = DEFAULT_CODE_DIM,
                    seed: int | None = None, precision: str = "float32") -> VariationalAutoencoder:
-    """The same encoder and decoder with a VAE head (slides S2.4), on Part 4's loss
-    (:func:`~keras_autoencoders.models.dense_autoencoder.built_vae`)."""
+    """The same encoder and decoder with a VAE head (slides S2.4) on Part 4's loss (``built_vae``)."""
     image, x, offset = _encoder_trunk(image_size, seed)
     encoder_net = keras.Model(image, latent_heads(x, latent_dim, seed, offset), name="encoder_net")
     decoder = _decoder(latent_dim, image_size, seed, offset + 2, "z")

@@ -1,11 +1,8 @@
-"""Dense autoencoder and dense VAE of the MNIST study ("Analiza porównawcza ... autoenkoderów"), and the builders the
-study's models share.
-
-The slides' denoising autoencoder has "dwie warstwy ukryte ... po 120 i 500 neuronów" (two hidden layers of 120 and 500
-neurons) on each side of the code: 784 -> 500 -> 120 -> code -> 120 -> 500 -> 784, ReLU, a linear code and a sigmoid
+"""The dense autoencoder and VAE of the MNIST study ("Analiza porównawcza ... autoenkoderów"), and the builders the
+study's models share. The slides' denoising autoencoder has "dwie warstwy ukryte ... po 120 i 500 neuronów" (two hidden
+layers of 120 and 500 neurons): 784 -> 500 -> 120 -> code -> 120 -> 500 -> 784, ReLU, a linear code and a sigmoid
 output. Their VAE has "the same neurons and activations", with (z_mean, z_log_var) in place of the code and a 5-d code
-for generation. The slides name no loss for the autoencoder; its sigmoid output suits the per-pixel binary
-cross-entropy."""
+for generation. The slides name no loss for the autoencoder; its sigmoid output suits per-pixel binary cross-entropy."""
 from __future__ import annotations
 
 import math
@@ -18,8 +15,7 @@ from keras_autoencoders.models.precision import set_precision
 from keras_autoencoders.models.vae import Sampling, VariationalAutoencoder
 
 IMAGE_SHAPE = (28, 28, 1)
-#: The slides' hidden sizes, encoder side (the decoder takes them in reverse).
-HIDDEN = (500, 120)
+HIDDEN = (500, 120)  #: The slides' hidden sizes, encoder side (the decoder takes them in reverse).
 
 
 def seeded_glorot_uniform(seed: int | None, offset: int) -> keras.initializers.Initializer:

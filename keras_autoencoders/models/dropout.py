@@ -1,11 +1,9 @@
 """An opt-in dropout for XLA-compiled steps (not the articles'; Part 4's ``--jit-compile``), outside the model modules;
-models saved with the earlier mixed-precision dropout hold it too, so it stays registered.
-
-:class:`Float32DrawDropout` drops the same units as ``keras.layers.Dropout`` at the same seed (bit for bit in float32,
-outside XLA), but draws in float32 under a mixed policy (bfloat16 turns a rate of 0.3 into about 0.305) and with
-ThreeFry under XLA: TensorFlow's stateless draws pick Philox, which XLA's CPU code runs about 3x slower, a fifth of
-Part 4's XLA epoch (two 500x256 masks a step, ``bench/part4.py``). XLA draws other numbers than a plain graph anyway,
-so nothing that was reproducible changes."""
+models saved with the earlier mixed-precision dropout hold it too, so it stays registered. :class:`Float32DrawDropout`
+drops the same units as ``keras.layers.Dropout`` at the same seed (bit for bit in float32, outside XLA), but draws in
+float32 under a mixed policy (bfloat16 turns a rate of 0.3 into about 0.305) and with ThreeFry under XLA: TensorFlow's
+stateless draws pick Philox, which XLA's CPU code runs about 3x slower, a fifth of Part 4's XLA epoch (two 500x256 masks
+a step, ``bench/part4.py``). XLA draws other numbers than a plain graph anyway, so nothing reproducible changes."""
 from __future__ import annotations
 
 import keras

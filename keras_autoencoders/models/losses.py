@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from keras import ops
 
-#: Pixels of an MNIST digit; the article's normalising constant.
-MNIST_PIXELS = 28 * 28
-#: Part 6 clips z_log_var to [-2, 2] inside L_prior.
-PART6_LOG_VAR_CLIP = 2.0
-#: Guard inside the logs of L_GAN.
-GAN_LOG_GUARD = 1e-10
-#: L_GAN's weights on real, decoded-from-prior and reconstructed images, and its divisor.
-GAN_WEIGHTS = (1.0, 2.0, 1.0)
-GAN_DIVISOR = 4.0
+MNIST_PIXELS = 28 * 28  #: Pixels of an MNIST digit; the article's normalising constant.
+PART6_LOG_VAR_CLIP = 2.0  #: Part 6 clips z_log_var to [-2, 2] inside L_prior.
+GAN_LOG_GUARD = 1e-10  #: Guard inside the logs of L_GAN.
+GAN_WEIGHTS = (1.0, 2.0, 1.0)  #: L_GAN's weights on real, decoded-from-prior and reconstructed images.
+GAN_DIVISOR = 4.0  #: L_GAN's divisor.
 
 
 def part6_prior_loss(z_mean, z_log_var, pixels: int = MNIST_PIXELS):
@@ -31,13 +27,11 @@ def part6_gan_loss(d_real, d_prior, d_reconstructed, pixels: int = MNIST_PIXELS)
     return -ops.sum(total) / GAN_DIVISOR / pixels
 
 
-def part6_feature_loss(features_real, features_reconstructed, kind: str = "cross_entropy",
-                       pixels: int = MNIST_PIXELS):
+def part6_feature_loss(features_real, features_reconstructed, kind: str = "cross_entropy", pixels: int = MNIST_PIXELS):
     """L_dis_llike between the discriminator's layer-l activations of x and of x~, summed, / 784: ``"cross_entropy"``
     (the article's), targets ``sigmoid(l(x))`` and logits ``l(x~)``, or ``"mse"`` (the article's commented-out line)."""
     if kind == "cross_entropy":
-        targets = ops.sigmoid(features_real)
-        logits = features_reconstructed
+        targets, logits = ops.sigmoid(features_real), features_reconstructed
         per_unit = ops.relu(logits) - logits * targets + ops.log1p(ops.exp(-ops.abs(logits)))
     elif kind == "mse":
         per_unit = ops.square(features_real - features_reconstructed)

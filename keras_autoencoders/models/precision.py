@@ -1,10 +1,8 @@
-"""Mixed precision for any built model (not the articles': they compute in float32).
-
-:func:`set_precision` gives a built model's layers Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic, float32
-weights), keeping float32 where the losses read: each net's output layers back to its last layer with weights (z_mean,
-z_log_var, the image's sigmoid, Part 6's l and D), as Keras' guide advises, and every ``Dropout`` (bfloat16 draws turn a
-rate of 0.3 into about 0.305). A saved model keeps the policies. bfloat16 is faster only where native
-(:mod:`keras_autoencoders.machine` warns once elsewhere)."""
+"""Mixed precision for any built model (not the articles': they compute in float32). :func:`set_precision` gives a built
+model's layers Keras' ``mixed_bfloat16`` policy (bfloat16 arithmetic, float32 weights), keeping float32 where the losses
+read: each net's output layers back to its last layer with weights (z_mean, z_log_var, the image's sigmoid, Part 6's l
+and D), as Keras' guide advises, and every ``Dropout`` (bfloat16 draws turn a rate of 0.3 into about 0.305). A saved
+model keeps the policies. bfloat16 is faster only where native (:mod:`keras_autoencoders.machine` warns elsewhere)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -12,8 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the settings read PRECISIONS before TensorFlow is imported
     import keras
 
-#: The dtype policies a model can compute in: the articles' float32, and Keras' mixed bfloat16.
-PRECISIONS = ("float32", "mixed_bfloat16")
+PRECISIONS = ("float32", "mixed_bfloat16")  #: The dtype policies: the articles' float32, and Keras' mixed bfloat16.
 
 
 def _flatten(tensors) -> list:
@@ -52,8 +49,7 @@ def set_precision(model: keras.Model, precision: str) -> keras.Model:
     from keras_autoencoders.machine import check_precision
 
     check_precision(precision)
-    nets = [layer for layer in model.layers if isinstance(layer, keras.Model)] or [model]
-    for net in nets:
+    for net in [layer for layer in model.layers if isinstance(layer, keras.Model)] or [model]:
         heads = float32_heads(net)
         for layer in net.layers:
             if isinstance(layer, keras.layers.InputLayer):

@@ -16,10 +16,8 @@ def _dense_stack(x, hidden: int, out_dim: int, prefix: str):
 
 
 def build_toy_autoencoder(conditional: bool = False, hidden: int = 64, code_dim: int = 1) -> keras.Model:
-    """The article's deep AE ("deep_ae") or, with ``conditional``, its conditional one ("cond_deep_ae",
-    taking ``[points (2,), labels (1,)]``)."""
-    points = keras.Input((2,), name="points")
-    label = keras.Input((1,), name="labels") if conditional else None
+    """The article's ``deep_ae`` or, if ``conditional``, its ``cond_deep_ae`` taking ``[points, labels]``."""
+    points, label = keras.Input((2,), name="points"), (keras.Input((1,), name="labels") if conditional else None)
     enc_in = layers.Concatenate(name="points_label")([points, label]) if conditional else points
     code = _dense_stack(enc_in, hidden, code_dim, "enc")
     dec_in = layers.Concatenate(name="code_label")([code, label]) if conditional else code

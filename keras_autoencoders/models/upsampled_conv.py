@@ -1,13 +1,10 @@
 """An opt-in fast path for ``UpSampling2D(2)`` followed by a ``'same'`` ``Conv2D``: the same function, computed on the
-small map.
-
-Up-sampling repeats each pixel in a 2x2 block, so for output phase ``a`` (row ``2i + a``) kernel tap ``t`` reads input
-row ``i + floor((a + t) / 2)``: summing the taps that read the same row folds a ``k``-tap kernel (``k <= 5``) into 3
-taps per phase, and the four phases are one convolution on the small map with ``4 * filters`` outputs, rearranged by
-``depth_to_space``. Part 6's decoder (7x7 -> 14x14, ``Conv2D`` 64 5x5 on 128 channels, most of a step) then does 9
-instead of 25 multiply-adds per input channel and pixel. :func:`folded_upsampling_view` computes a model so while
-sharing all its layers and variables; the model itself (what is saved and shown) keeps the article's layers. Gradients
-reach the kernel through the fold."""
+small map. Up-sampling repeats each pixel in a 2x2 block, so for output phase ``a`` (row ``2i + a``) kernel tap ``t``
+reads input row ``i + floor((a + t) / 2)``: summing the taps that read the same row folds a ``k``-tap kernel
+(``k <= 5``) into 3 taps per phase, and the four phases are one convolution on the small map with ``4 * filters``
+outputs, rearranged by ``depth_to_space``. Part 6's decoder (7x7 -> 14x14, ``Conv2D`` 64 5x5 on 128 channels, most of a
+step) then does 9 instead of 25 multiply-adds per input channel and pixel. :func:`folded_upsampling_view` computes a
+model so while sharing all its layers and variables, gradients reaching the kernel through the fold."""
 from __future__ import annotations
 
 import keras
@@ -15,8 +12,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-#: The up-sampling factor the fold handles (the articles' only one).
-FACTOR = 2
+FACTOR = 2  #: The up-sampling factor the fold handles (the articles' only one).
 
 
 def fold_matrices(kernel_size: int) -> np.ndarray:
@@ -54,8 +50,7 @@ class FoldedUpsampledConv2D(layers.Layer):
 
     def call(self, inputs):
         phases = ops.conv(inputs, self.folded_kernel(), strides=1, padding="same")
-        # Channel block (a, b) of pixel (i, j) is output pixel (2i + a, 2j + b).
-        outputs = tf.nn.depth_to_space(phases, FACTOR)
+        outputs = tf.nn.depth_to_space(phases, FACTOR)  # block (a, b) of pixel (i, j) -> pixel (2i + a, 2j + b)
         if self.conv.use_bias:
             outputs = outputs + ops.cast(self.conv.bias, self.compute_dtype)
         if self.conv.activation is not None:
@@ -87,8 +82,7 @@ def folded_upsampling_view(model: keras.Model, merge: str) -> keras.Model:
         raise ValueError(f"{model.name} has no layer {merge!r}")
     inputs = [keras.Input(tensor.shape[1:], dtype=tensor.dtype, name=f"folded_{tensor.name}")
               for tensor in model.inputs]
-    x = model.get_layer(merge)(inputs)
-    chain = model.layers[names.index(merge) + 1:]
+    x, chain = model.get_layer(merge)(inputs), model.layers[names.index(merge) + 1:]
     folded = i = 0
     while i < len(chain):
         if _is_plain_upsampling(chain[i]) and i + 1 < len(chain) and can_fold(chain[i + 1]):

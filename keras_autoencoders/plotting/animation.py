@@ -21,8 +21,7 @@ __all__ = ["label_epoch_title", "render_image_frames", "render_scatter_frames", 
 
 PathLike = str | os.PathLike
 
-# Set once the "MP4s are skipped" warning has been emitted in this process.
-_MP4_WARNED = False
+_MP4_WARNED = False  # set once the "MP4s are skipped" warning has been emitted in this process
 
 
 def label_epoch_title(label: int, epoch: int, unit: str = "Epoch") -> str:
@@ -49,8 +48,7 @@ def _render(arrays: list[np.ndarray], titles: Sequence[str], figsize: tuple[floa
     canvas = FigureCanvasAgg(fig)
     try:
         ax = fig.add_subplot()
-        artist = draw(ax, arrays[0])
-        title = ax.set_title(titles[0])
+        artist, title = draw(ax, arrays[0]), ax.set_title(titles[0])
         frames = []
         for arr, text in zip(arrays, titles):
             update(artist, arr)
@@ -112,13 +110,11 @@ def _colormap_lut(cmap: str) -> np.ndarray:
 def _text_renderer(width: int, height: int, fontsize: float, dpi: int) -> Callable[[str], np.ndarray]:
     """A function ``text -> (height, width, 3)`` uint8 strip, black text centred on white (one reused figure)."""
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    text = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=fontsize)
+    canvas, text = FigureCanvasAgg(fig), fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=fontsize)
 
     def render(s: str) -> np.ndarray:
         text.set_text(s)
-        rgb = _canvas_rgb(canvas)[:height, :width]
-        # The canvas may be a pixel short when width / dpi does not round-trip.
+        rgb = _canvas_rgb(canvas)[:height, :width]  # a pixel short when width / dpi does not round-trip
         return np.pad(rgb, ((0, height - rgb.shape[0]), (0, width - rgb.shape[1]), (0, 0)), constant_values=255)
 
     return render
@@ -128,9 +124,8 @@ def render_label_grid_frames(manifolds: np.ndarray | Sequence[np.ndarray], steps
                              *, cols: int = 5, scale: int = 2, labels: Sequence[int] | None = None,
                              cmap: str = "Greys", pad: int = 8, title_height: int = 36, label_height: int = 22,
                              title_fontsize: float = 16, label_fontsize: float = 12, dpi: int = 80) -> list[np.ndarray]:
-    """One RGB uint8 frame per snapshot, titled ``"{unit}: {steps[t]}"``, with every label's manifold side by side.
-
-    ``manifolds``: ``(T, L, H, W)`` or T ``(L, H, W)`` arrays, uint8 0..255 or float 0..1, white ink on black; each is
+    """One RGB uint8 frame per snapshot, titled ``"{unit}: {steps[t]}"``, with every label's manifold side by side:
+    ``manifolds`` ``(T, L, H, W)`` or T ``(L, H, W)`` arrays, uint8 0..255 or float 0..1, white ink on black; each is
     block-averaged by ``scale``, drawn with ``cmap`` over [0, 1] (``Greys``: black on white, as the article's GIFs)
     under ``"Label: c"`` in a ``ceil(L / cols) x cols`` grid, sides padded to even (MP4). NumPy and a colormap table,
     text by Agg: 19 ms a frame on 2 CPU cores, against 65 ms for a reused 2x5 ``imshow`` figure."""
@@ -151,8 +146,7 @@ def render_label_grid_frames(manifolds: np.ndarray | Sequence[np.ndarray], steps
     frame_h, frame_w = title_height + -(-n_labels // cols) * cell_h, pad + cols * cell_w
     frame_h, frame_w = frame_h + frame_h % 2, frame_w + frame_w % 2
 
-    lut = _colormap_lut(cmap)
-    base = np.full((frame_h, frame_w, 3), 255, dtype=np.uint8)
+    lut, base = _colormap_lut(cmap), np.full((frame_h, frame_w, 3), 255, dtype=np.uint8)
     caption = _text_renderer(pw, label_height, label_fontsize, dpi)
     origins = []  # top-left corner of each label's image
     for i, label in enumerate(labels):
@@ -166,9 +160,7 @@ def render_label_grid_frames(manifolds: np.ndarray | Sequence[np.ndarray], steps
         arr = np.asarray(snapshot)
         if arr.shape != first.shape:
             raise ValueError(f"snapshot {t} has shape {arr.shape}; expected {first.shape}")
-        values = arr.astype(np.float32)
-        if arr.dtype == np.uint8:
-            values /= 255.0
+        values = arr.astype(np.float32) / (255.0 if arr.dtype == np.uint8 else 1.0)
         # Means of scale x scale blocks; rows/columns that fill no whole block are dropped.
         small = values[:, : ph * scale, : pw * scale].reshape(n_labels, ph, scale, pw, scale).mean(axis=(2, 4))
         index = np.round(np.clip(small, 0.0, 1.0) * 255).astype(np.uint8)
@@ -200,8 +192,7 @@ def write_gif(frames: Sequence[np.ndarray], path: PathLike, *, duration_ms: int 
     and merges consecutive identical frames, so fewer frames than ``len(frames)`` may be read back."""
     import imageio.v3 as iio
 
-    arrays = _validate_frames(frames)
-    path = pathlib.Path(path)
+    arrays, path = _validate_frames(frames), pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     iio.imwrite(path, np.stack(arrays), plugin="pillow", extension=".gif", duration=duration_ms, loop=loop)
     return path
@@ -225,11 +216,9 @@ def write_mp4(frames: Sequence[np.ndarray], path: PathLike, *, fps: float = 10.0
 
         imageio_ffmpeg.get_ffmpeg_exe()
     except ImportError as exc:
-        _warn_mp4_skipped(f"imageio-ffmpeg is not installed: {exc}")
-        return None
+        return _warn_mp4_skipped(f"imageio-ffmpeg is not installed: {exc}")
     except Exception as exc:  # RuntimeError when no binary is found
-        _warn_mp4_skipped(f"no ffmpeg binary found: {exc}")
-        return None
+        return _warn_mp4_skipped(f"no ffmpeg binary found: {exc}")
 
     h, w = arrays[0].shape[:2]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,8 +241,7 @@ def write_mp4(frames: Sequence[np.ndarray], path: PathLike, *, fps: float = 10.0
                 writer.close()
         if path.is_file():
             path.unlink()
-        _warn_mp4_skipped(f"ffmpeg failed: {type(exc).__name__}: {exc}")
-        return None
+        return _warn_mp4_skipped(f"ffmpeg failed: {type(exc).__name__}: {exc}")
     return path
 
 
@@ -264,8 +252,7 @@ def write_animation(frames: Sequence[np.ndarray], stem: PathLike, *, formats: Se
     unknown = [f for f in formats if f not in ("gif", "mp4")]
     if unknown:
         raise ValueError(f"unknown formats {unknown}; expected 'gif' and/or 'mp4'")
-    arrays = _validate_frames(frames)
-    stem = pathlib.Path(stem)
+    arrays, stem = _validate_frames(frames), pathlib.Path(stem)
     written: dict[str, pathlib.Path] = {}
     if "gif" in formats:
         written["gif"] = write_gif(arrays, stem.with_name(stem.name + ".gif"), duration_ms=duration_ms)

@@ -20,8 +20,7 @@ def save_manifold_figures(decoder: Decoder, z_meaner: Decoder, images: np.ndarra
                           latent_dim: int, fig_dir: str | os.PathLike) -> None:
     """Per label, the 15x15 manifold and the z_mean scatter (``manifold_c.png``, ``z_distr_c.png``),
     plus both for all labels side by side (``manifolds_all_labels.png``, ``z_distr_all_labels.png``)."""
-    fig_dir = pathlib.Path(fig_dir)
-    manifolds = render_manifolds(decoder, latent_dim)
+    fig_dir, manifolds = pathlib.Path(fig_dir), render_manifolds(decoder, latent_dim)
     z_by_label = z_means_by_label(z_meaner, images, labels)
     for c in range(len(manifolds)):
         save_figure(plot_manifold(manifolds[c], f"Label: {c}"), fig_dir / f"manifold_{c}.png", show=False)
@@ -34,8 +33,7 @@ def save_prior_and_style_figures(z_meaner: Decoder, decoder: Decoder, latent_dim
                                  sevens: np.ndarray, fig_dir: str | os.PathLike, suffix: str = "") -> None:
     """``digits_from_prior{suffix}.png`` (every label from the same ten N(0, I) codes) and
     ``style_transfer{suffix}.png`` (the ten 7s re-drawn as every digit, row 7 the originals, black on white)."""
-    fig_dir = pathlib.Path(fig_dir)
-    prior = generate_digits.digits_from_prior(decoder, latent_dim, count=10)
+    fig_dir, prior = pathlib.Path(fig_dir), generate_digits.digits_from_prior(decoder, latent_dim, count=10)
     save_figure(plot_image_grid(prior, LABEL_NAMES), fig_dir / f"digits_from_prior{suffix}.png")
     styled = generate_digits.style_transfer(z_meaner, decoder, sevens, label_in=7)
     styled[7] = sevens[..., 0]

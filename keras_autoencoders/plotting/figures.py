@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
+from PIL import Image
 
 from keras_autoencoders.arrays import tile_grid, tile_images
 from keras_autoencoders.plotting.display import show_file
@@ -34,8 +35,6 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 80, show: bool 
 
 def figure_pixels(fig: Figure, dpi: int = 80) -> np.ndarray:
     """``fig`` rendered as Matplotlib writes it (cropped to its drawn area): ``(h, w, 4)`` uint8 RGBA."""
-    from PIL import Image
-
     buffer = io.BytesIO()  # an uncompressed PNG: Matplotlib's own cropping, no encoding cost
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0})
     buffer.seek(0)
@@ -46,8 +45,6 @@ def figure_pixels(fig: Figure, dpi: int = 80) -> np.ndarray:
 def write_png(path: str | os.PathLike, rgba: np.ndarray) -> str:
     """Write ``(h, w, 4)`` uint8 pixels as a PNG, creating folders; return its mode: "L" when all opaque grey (the
     digit figures, under half the size), else "RGBA". zlib level 6: 9 is 3-8% smaller but 10-15 times slower."""
-    from PIL import Image
-
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rgb, alpha = rgba[..., :3], rgba[..., 3]
@@ -65,11 +62,10 @@ def _show_image(ax: Axes, image: np.ndarray, vmax: float = 1.0) -> None:
 def _image_figure(image: np.ndarray, figsize: tuple[float, float], title: str | None = None,
                   invert_colors: bool = False) -> tuple[Figure, Axes]:
     """A figure of one image (``1 - image`` when ``invert_colors``) under an optional title."""
-    fig = new_figure(figsize)
-    ax = fig.add_subplot(1, 1, 1)
+    ax = new_figure(figsize).add_subplot()
     _show_image(ax, 1.0 - image if invert_colors else image)
     ax.set_title(title or "")
-    return fig, ax
+    return ax.figure, ax
 
 
 def plot_digits(*rows: np.ndarray, invert_colors: bool = False, title: str | None = None) -> Figure:
@@ -87,11 +83,10 @@ def plot_manifold(manifold: np.ndarray, title: str | None = None) -> Figure:
 
 def plot_z_scatter(z: np.ndarray, title: str | None = None, limit: float = 5.0) -> Figure:
     """Part 4's ``draw_z_distr``: the first two latent coordinates, axes fixed to +-limit."""
-    fig = new_figure((7, 7))
-    ax = fig.add_subplot(1, 1, 1)
+    ax = new_figure((7, 7)).add_subplot()
     ax.scatter(z[:, 0], z[:, 1], s=4)
     ax.set(xlim=(-limit, limit), ylim=(-limit, limit), xlabel="z[0]", ylabel="z[1]", title=title or "")
-    return fig
+    return ax.figure
 
 
 def plot_compression(compression: Mapping[str, Mapping[str, float]]) -> Figure:

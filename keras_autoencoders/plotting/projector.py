@@ -9,8 +9,7 @@ import numpy as np
 
 #: The checkpoint key of the codes: the variable saved as ``embedding`` by ``tf.train.Checkpoint``.
 TENSOR_NAME = "embedding/.ATTRIBUTES/VARIABLE_VALUE"
-#: The projector shows sprites up to this many pixels a side.
-MAX_SPRITE_SIDE = 8192
+MAX_SPRITE_SIDE = 8192  #: The projector shows sprites up to this many pixels a side.
 
 
 def sprite_sheet(images: np.ndarray) -> np.ndarray:
@@ -36,8 +35,7 @@ def write_projector(folder: str | os.PathLike, codes: np.ndarray, labels: np.nda
 
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    codes = np.asarray(codes, dtype="float32")
-    labels = np.asarray(labels).reshape(-1)
+    codes, labels = np.asarray(codes, dtype="float32"), np.asarray(labels).reshape(-1)
     if len(labels) != len(codes) or (images is not None and len(images) != len(codes)):
         raise ValueError(f"write_projector: {len(codes)} codes, {len(labels)} labels"
                          + ("" if images is None else f", {len(images)} images") + "; they must match")

@@ -12,8 +12,7 @@ from keras_autoencoders.plotting.animation import (label_epoch_title, render_ima
                                                    write_animation, write_label_grid_animation)
 from keras_autoencoders.plotting.display import show_file
 
-#: Stem of the all-labels animation in a run's ``animations/``.
-ALL_LABELS_STEM = "manifolds_all_labels"
+ALL_LABELS_STEM = "manifolds_all_labels"  #: Stem of the all-labels animation in a run's ``animations/``.
 
 
 class Snapshots(Protocol):
@@ -23,7 +22,6 @@ class Snapshots(Protocol):
     manifolds: Sequence[np.ndarray]  # one (labels, H, W) uint8 array per snapshot
 
     def manifold_frames(self, label: int) -> np.ndarray: ...
-
     def z_frames(self, label: int) -> list[np.ndarray]: ...
 
 
@@ -36,8 +34,7 @@ def write_snapshot_animations(snapshots: Snapshots, anim_dir: str | os.PathLike,
     if not snapshots.epochs_taken:  # e.g. --pretrained: nothing was trained in this run folder
         print("no snapshots in this run folder (no training here), so no animations")
         return {}
-    steps = [int(e) * steps_per_epoch for e in snapshots.epochs_taken]
-    written = {}
+    steps, written = [int(e) * steps_per_epoch for e in snapshots.epochs_taken], {}
     if per_label:
         for c in labels:
             titles = [label_epoch_title(c, s, unit=unit) for s in steps]

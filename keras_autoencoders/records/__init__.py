@@ -1,5 +1,4 @@
-"""The results each tutorial writes, as typed records with stable field names (one module per tutorial).
-
+"""The results each tutorial writes, as typed records with stable field names (one module per tutorial):
 :meth:`keras_autoencoders.tutorial_run.TutorialRun.finish` writes a record and prints its
 :meth:`ResultsRecord.headline`; the report and the claims table (:mod:`keras_autoencoders.report.claims`) read it back
 with :meth:`ResultsRecord.from_results`. ``results.json`` holds ``settings``, one section per field and ``versions``

@@ -22,16 +22,14 @@ class FaceEdit:
     sets: Mapping[str, float]
 
 
-#: key (``figures/edit_KEY.png``, ``edit_rates[KEY]``) -> the edit. Switching on "Male" alone
-#: barely changes a face: the model ties maleness to the makeup and lipstick attributes, which
-#: are almost never set for men in CelebA, so ``male`` switches those off too; ``male_only``
-#: shows the difference.
+#: key (``figures/edit_KEY.png``, ``edit_rates[KEY]``) -> the edit. Switching on "Male" alone barely changes a face:
+#: the model ties maleness to the makeup and lipstick attributes, which are almost never set for men in CelebA, so
+#: ``male`` switches those off too; ``male_only`` shows the difference.
 EDITS = {
     "smile": FaceEdit("+ smile", "Smiling", {"Smiling": 1}),
     "male": FaceEdit("-> male (no makeup, no lipstick)", "Male", {"Male": 1, "Heavy_Makeup": 0, "Wearing_Lipstick": 0}),
     "male_only": FaceEdit("-> male (Male only)", "Male", {"Male": 1}),
-    "glasses": FaceEdit("+ glasses", "Eyeglasses", {"Eyeglasses": 1}),
-}
+    "glasses": FaceEdit("+ glasses", "Eyeglasses", {"Eyeglasses": 1})}
 
 #: key (``generated_rates[KEY]``) -> (row label, the attributes it sets) of the new-faces figure;
 #: the attributes a row leaves out take their frequency in the training set.
@@ -41,21 +39,18 @@ NEW_FACE_ROWS = {
     "man_smiling": ("man, smiling", {"Male": 1, "Smiling": 1}),
     "man_glasses": ("man, glasses", {"Male": 1, "Eyeglasses": 1}),
     "woman_blond": ("woman, blond", {"Male": 0, "Blond_Hair": 1}),
-    "man_black_hair": ("man, black hair", {"Male": 1, "Black_Hair": 1}),
-}
+    "man_black_hair": ("man, black hair", {"Male": 1, "Black_Hair": 1})}
 
 
 @dataclasses.dataclass
 class CelebAResults(ResultsRecord):
-    """``judge``: its attributes, test accuracy and rates on real test faces, lists in the order of ``attributes``
-    (runs since Dec 2026 add ``balanced_accuracy``, the mean of the true-positive and true-negative rates against
-    CelebA's labels, ``None`` without positives, and ``test_positives``, the judged test faces that have each);
-    ``reconstruction_agreement``: per attribute, the share of test faces whose reconstruction the judge reads as the
-    face; ``reconstruction_balanced_agreement``: the same share among the faces with the attribute (CelebA's label)
-    and among those without it, averaged (:func:`~keras_autoencoders.evaluation.judges.balanced_agreement`);
-    ``attribute_effects``: :func:`~keras_autoencoders.evaluation.judges.attribute_effects` (per judged attribute the
-    judge's rate on new faces decoded with it on and off, and the difference; ``faces``: how many);
-    ``edit_rates``: :func:`~keras_autoencoders.evaluation.judges.edit_rates` per :data:`EDITS` key."""
+    """``judge``: its attributes, test accuracy and rates on real test faces, lists in the order of ``attributes`` (runs
+    since Dec 2026 add ``balanced_accuracy``, :func:`~keras_autoencoders.evaluation.judges.balanced_accuracy` against
+    CelebA's labels, and ``test_positives``, the judged test faces that have each); ``reconstruction_agreement``: per
+    attribute, the share of test faces whose reconstruction the judge reads as the face, and
+    ``reconstruction_balanced_agreement`` that share balanced between faces with and without the attribute (CelebA's
+    label; :func:`~keras_autoencoders.evaluation.judges.balanced_agreement`); ``attribute_effects`` and ``edit_rates``
+    (per :data:`EDITS` key): what the functions of those names in :mod:`keras_autoencoders.evaluation.judges` return."""
 
     splits: dict[str, int]
     skipped_images: list[str]

@@ -22,12 +22,11 @@ class FacesResults(ResultsRecord):
 
     def headline(self) -> dict[str, Any]:
         smiling = self.smile_vector["judged_smiling_by_step"]
-        return {
-            "validation MSE per pixel value": self.reconstruction["validation_mse"],
-            "new faces: nearest training face distance (real validation faces)":
-                f"{self.new_faces['nearest_training_distance_new']:.3f} "
-                f"({self.new_faces['nearest_training_distance_real_validation']:.3f})",
-            "non-smiling faces judged smiling: decoded -> with the smile vector":
-                f"{smiling['0.0']:.2f} -> {smiling['1.0']:.2f} (x2: {smiling['2.0']:.2f})",
-            "VAE vs AE new faces: sharpness relative to real":
-                f"{self.vae['relative_sharpness']:.2f} vs {self.new_faces['relative_sharpness']:.2f}"}
+        return {"validation MSE per pixel value": self.reconstruction["validation_mse"],
+                "new faces: nearest training face distance (real validation faces)":
+                    f"{self.new_faces['nearest_training_distance_new']:.3f} "
+                    f"({self.new_faces['nearest_training_distance_real_validation']:.3f})",
+                "non-smiling faces judged smiling: decoded -> with the smile vector":
+                    f"{smiling['0.0']:.2f} -> {smiling['1.0']:.2f} (x2: {smiling['2.0']:.2f})",
+                "VAE vs AE new faces: sharpness relative to real":
+                    f"{self.vae['relative_sharpness']:.2f} vs {self.new_faces['relative_sharpness']:.2f}"}

@@ -10,8 +10,7 @@ import numpy as np
 
 from keras_autoencoders.records import ResultsRecord
 
-#: The 2-d code spaces compared (slides 7-9): key -> the panel title of the figure.
-CODE_MODELS = {"autoencoder": "autoencoder", "vae": "VAE (z_mean)"}
+CODE_MODELS = {"autoencoder": "autoencoder", "vae": "VAE (z_mean)"}  #: The 2-d code spaces of slides 7-9: key -> title.
 
 
 @dataclasses.dataclass
@@ -31,21 +30,20 @@ class MNISTStudyResults(ResultsRecord):
 
     def headline(self) -> dict[str, Any]:
         denoising, vae, conv, on_demand = self.denoising, self.vae_generation, self.conv_vae, self.digits_on_demand
-        return {
-            "denoising: PSNR noisy -> denoised (dB)":
-                f"{denoising['psnr_noisy_db']:.2f} -> {denoising['psnr_denoised_db']:.2f}",
-            **{f"{key}: KL / energy distance to N(0, I), kNN accuracy":
-               f"{c['kl_to_standard_normal']:.3f} / {c['energy_distance_to_standard_normal']:.3f}, "
-               f"{c['knn_accuracy']:.3f}" for key, c in self.code_space.items()},
-            "AE vs PCA test MSE by code size": ", ".join(f"{k}: {v['ae_test_mse']:.4f} vs {v['pca_test_mse']:.4f}"
-                                                         for k, v in self.compression.items()),
-            "5-d VAE digits read with confidence (real digits)":
-                f"{vae['confident_fraction']:.3f} ({self.real_test_digits['confident_fraction']:.3f})",
-            "conv VAE digits read with confidence": conv["confident_fraction"],
-            **({"conv VAE reconstructions read as their input": conv["reconstructions_read_as_input"]}
-               if "reconstructions_read_as_input" in conv else {}),  # runs before Dec 2026 lack it
-            "CVAE fives / sevens read as 5 / 7": f"{on_demand['read_as_5']:.3f} / {on_demand['read_as_7']:.3f}",
-            **{f"anomaly AUROC {k}": v for k, v in self.anomaly_auroc.items()}}
+        return {"denoising: PSNR noisy -> denoised (dB)":
+                    f"{denoising['psnr_noisy_db']:.2f} -> {denoising['psnr_denoised_db']:.2f}",
+                **{f"{key}: KL / energy distance to N(0, I), kNN accuracy":
+                   f"{c['kl_to_standard_normal']:.3f} / {c['energy_distance_to_standard_normal']:.3f}, "
+                   f"{c['knn_accuracy']:.3f}" for key, c in self.code_space.items()},
+                "AE vs PCA test MSE by code size": ", ".join(f"{k}: {v['ae_test_mse']:.4f} vs {v['pca_test_mse']:.4f}"
+                                                             for k, v in self.compression.items()),
+                "5-d VAE digits read with confidence (real digits)":
+                    f"{vae['confident_fraction']:.3f} ({self.real_test_digits['confident_fraction']:.3f})",
+                "conv VAE digits read with confidence": conv["confident_fraction"],
+                **({"conv VAE reconstructions read as their input": conv["reconstructions_read_as_input"]}
+                   if "reconstructions_read_as_input" in conv else {}),  # runs before Dec 2026 lack it
+                "CVAE fives / sevens read as 5 / 7": f"{on_demand['read_as_5']:.3f} / {on_demand['read_as_7']:.3f}",
+                **{f"anomaly AUROC {k}": v for k, v in self.anomaly_auroc.items()}}
 
 
 def study_samples(cvae_samples: Mapping[str, np.ndarray],

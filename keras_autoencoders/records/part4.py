@@ -6,8 +6,7 @@ from typing import Any
 
 from keras_autoencoders.records import ResultsRecord
 
-#: The toy autoencoders (Part 4, the sine-and-circle example): record key -> conditional?
-TOY_MODELS = {"deep_ae": False, "conditional_deep_ae": True}
+TOY_MODELS = {"deep_ae": False, "conditional_deep_ae": True}  #: Part 4's toy autoencoders: record key -> conditional?
 
 
 @dataclasses.dataclass

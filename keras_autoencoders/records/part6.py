@@ -39,9 +39,8 @@ class Part6Results(ResultsRecord):
         comparison["cvae_gan"].update(iterations=iterations, optimizer_steps=facts.step_counts)
         comparison["cvae"]["optimizer_steps"] = facts.step_counts["encoder_decoder"]
         return cls(history=facts.history, step_counts=facts.step_counts, comparison=comparison,
-                   seconds_per_iteration=facts.seconds_per_iteration,
-                   snapshot_iterations=[period * ITERATIONS_PER_PERIOD for period in snapshots.epochs_taken],
-                   snapshot_render_seconds=snapshots.render_seconds)
+                   seconds_per_iteration=facts.seconds_per_iteration, snapshot_render_seconds=snapshots.render_seconds,
+                   snapshot_iterations=[period * ITERATIONS_PER_PERIOD for period in snapshots.epochs_taken])
 
     def headline(self) -> dict[str, Any]:
         return {"CVAE+GAN digits read as their label": self.comparison["cvae_gan"]["label_accuracy"],

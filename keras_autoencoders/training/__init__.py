@@ -2,7 +2,6 @@
 
 from keras_autoencoders._lazy import lazy_api
 
-# module (under keras_autoencoders): its public names
 __all__, __getattr__, __dir__ = lazy_api(__name__, """
 training.callbacks: run_folder_callbacks EpochTimer adaptive_loop_callbacks BackupEvery IterationProgress
 training.reproducible: EpochSeeds shuffled_batches StopOnNonFiniteLoss

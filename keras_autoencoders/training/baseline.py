@@ -1,6 +1,5 @@
-"""Part 6's baseline ("Результаты"): the Part 4 CVAE given as many optimiser steps as the CVAE+GAN's encoder
-and decoder had, on batches of the same size from the same digits (:func:`baseline_cvae` fitted on
-:func:`baseline_batches` for one epoch of that many steps)."""
+"""Part 6's baseline ("Результаты"): the Part 4 CVAE given as many optimiser steps as the CVAE+GAN's encoder and decoder
+had, on batches of the same size from the same digits."""
 from __future__ import annotations
 
 import numpy as np

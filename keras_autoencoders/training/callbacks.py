@@ -15,6 +15,7 @@ from keras_autoencoders.data.checks import check_integer
 from keras_autoencoders.errors import DamagedFileError
 from keras_autoencoders.model_files import backup_problem
 from keras_autoencoders.run_folder import BACKUP_FOLDER, HISTORY_FILE, LOGS_FOLDER
+from keras_autoencoders.training.distribute import this_process_alone
 from keras_autoencoders.training.reproducible import EpochSeeds, StopOnNonFiniteLoss
 
 
@@ -49,9 +50,9 @@ class BackupEvery(keras.callbacks.BackupAndRestore):
     would cost more than the epoch); with ``keep=True`` also after the last one, and kept, so that more epochs continue
     a finished run. A damaged backup raises :class:`~keras_autoencoders.errors.DamagedFileError` and is kept."""
 
-    def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False):
+    def __init__(self, backup_dir: str | os.PathLike, every_epochs: int = 1, keep: bool = False, writes: bool = True):
         super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=not keep)
-        self.every_epochs, self.keep = check_integer("every_epochs", every_epochs), keep
+        self.every_epochs, self.keep, self.writes = check_integer("every_epochs", every_epochs), keep, writes
 
     def on_train_begin(self, logs=None):
         try:
@@ -67,8 +68,13 @@ class BackupEvery(keras.callbacks.BackupAndRestore):
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.keep and epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every_epochs == 0 or last:
-            super().on_epoch_end(epoch, logs)
+        if self.writes and ((epoch + 1) % self.every_epochs == 0 or last):
+            with this_process_alone():  # its values, written without the distribution's collectives
+                super().on_epoch_end(epoch, logs)
+
+    def on_train_end(self, logs=None):
+        if self.writes:  # deletes the backup of a finished run unless kept
+            super().on_train_end(logs)
 
 
 class IterationLogs(keras.callbacks.Callback):
@@ -113,20 +119,23 @@ class IterationProgress(keras.callbacks.Callback):
 def run_folder_callbacks(out: str | os.PathLike, before_loggers: Sequence[keras.callbacks.Callback] = (),
                          tensorboard: bool = False, seeds: EpochSeeds | None = None,
                          backup_every_epochs: int = 1, keep_backup: bool = False,
-                         nonfinite: StopOnNonFiniteLoss | None = None) -> list[keras.callbacks.Callback]:
+                         nonfinite: StopOnNonFiniteLoss | None = None,
+                         writes: bool = True) -> list[keras.callbacks.Callback]:
     """The tutorials' ``fit`` callbacks, in order: ``seeds`` (:class:`EpochSeeds`, first, to reset each epoch's draws
     before any other callback), ``nonfinite`` (default ``StopOnNonFiniteLoss(out/backup)``), :class:`EpochTimer`,
     ``before_loggers`` (their logs are recorded), ``CSVLogger(out/history.csv)``, ``TensorBoard(out/logs)`` when
     asked, :class:`BackupEvery` ``(out/backup)``. A rerun resumes from the last backup, to an uninterrupted run's
     weights when ``seeds`` is given and the data comes from ``shuffled_batches``, ``iteration_draws`` or
-    ``make_image_dataset(..., epoch_variable=seeds.epoch)``."""
+    ``make_image_dataset(..., epoch_variable=seeds.epoch)``. Without ``writes`` (a process other than 0), no logger,
+    and the backup is read but never written."""
     out = pathlib.Path(out)
     callbacks = [] if seeds is None else [seeds]
-    callbacks += [nonfinite or StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers,
-                  keras.callbacks.CSVLogger(out / HISTORY_FILE, append=True)]
-    if tensorboard:
+    callbacks += [nonfinite or StopOnNonFiniteLoss(out / BACKUP_FOLDER), EpochTimer(), *before_loggers]
+    if writes:
+        callbacks.append(keras.callbacks.CSVLogger(out / HISTORY_FILE, append=True))
+    if tensorboard and writes:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / LOGS_FOLDER)))
-    callbacks.append(BackupEvery(out / BACKUP_FOLDER, backup_every_epochs, keep=keep_backup))
+    callbacks.append(BackupEvery(out / BACKUP_FOLDER, backup_every_epochs, keep=keep_backup, writes=writes))
     return callbacks
 
 

@@ -46,8 +46,7 @@ class DigitStages:
             validation = ((inputs[1][val], digits.y_test_onehot[val]), inputs[1][val])
         else:
             data, validation = (inputs[0], digits.x_train), (inputs[1][val], digits.x_test[val])
-        record = {**({"precision": build_kwargs["precision"]} if "precision" in build_kwargs else {}),
-                  **(record or {})}
+        record = {**({"precision": build_kwargs["precision"]} if "precision" in build_kwargs else {}), **(record or {})}
         model = built_with_adam(build, *args, seed=self.seed, loss=loss, learning_rate=self.learning_rate,
                                 steps_per_execution=self.steps_per_execution, **build_kwargs)
         return self.run.stage(name, model, data, validation_data=validation, epochs=epochs or self.epochs,

@@ -1,11 +1,9 @@
-"""Resumable ``fit`` that ends on the same weights as an uninterrupted run, and a NaN stop.
-
-``BackupAndRestore`` restores the weights, the optimizer and the epoch, but not the random streams (``SeedGenerator``
-states, a shuffle's order). Here every draw of an epoch depends only on ``(seed, epoch)``: :class:`EpochSeeds` resets
-every ``SeedGenerator`` of the model at each epoch's start, and :func:`shuffled_batches` (arrays) and
-``make_image_dataset(..., epoch_variable=)`` (image files) order each epoch by a stateless shuffle, read when ``fit``
-starts the epoch's iterator, after ``on_epoch_begin`` (``keras/src/trainers/epoch_iterator.py``; no
-``steps_per_epoch``)."""
+"""Resumable ``fit`` that ends on the same weights as an uninterrupted run, and a NaN stop. ``BackupAndRestore``
+restores weights, optimizer and epoch, but not the random streams (``SeedGenerator`` states, a shuffle's order). Here an
+epoch's draws depend only on ``(seed, epoch)``: :class:`EpochSeeds` resets every ``SeedGenerator`` of the model at each
+epoch's start, and :func:`shuffled_batches` (arrays) and ``make_image_dataset(..., epoch_variable=)`` (image files)
+order each epoch by a stateless shuffle, read when ``fit`` starts the epoch's iterator, after ``on_epoch_begin``
+(``keras/src/trainers/epoch_iterator.py``; no ``steps_per_epoch``)."""
 from __future__ import annotations
 
 import math
@@ -35,16 +33,10 @@ def seed_generators(model: keras.layers.Layer) -> list[keras.random.SeedGenerato
     return list(found.values())  # each once, where first found
 
 
-def _mix(*values: int) -> int:
-    """A well-spread 31-bit number from non-negative ints (NumPy's ``SeedSequence`` hash)."""
-    return int(np.random.SeedSequence(list(values)).generate_state(1, np.uint32)[0]) & 0x7FFFFFFF
-
-
 class EpochSeeds(keras.callbacks.Callback):
-    """Make each epoch's random draws depend only on ``(seed, epoch)``; put it first. At ``on_epoch_begin`` it stores
-    the epoch in ``epoch`` (an int64 ``tf.Variable`` that :func:`shuffled_batches` / ``make_image_dataset`` read) and
-    sets generator i (:func:`seed_generators` order) to the state ``[mix(seed, i), epoch * DRAWS_PER_EPOCH]``, so
-    validation's draws are forgotten."""
+    """Per-epoch seeds (put it first): at ``on_epoch_begin`` it stores the epoch in ``epoch`` (an int64 ``tf.Variable``
+    that :func:`shuffled_batches` / ``make_image_dataset`` read) and sets generator i (:func:`seed_generators` order) to
+    the state ``[mix(seed, i), epoch * DRAWS_PER_EPOCH]``, so validation's draws are forgotten."""
 
     def __init__(self, seed: int):
         super().__init__()
@@ -57,8 +49,9 @@ class EpochSeeds(keras.callbacks.Callback):
         model = model if model is not None else self.model
         if model is None:
             return
-        for index, generator in enumerate(seed_generators(model)):
-            state = np.array([_mix(self.seed, index), int(epoch) * DRAWS_PER_EPOCH])
+        for index, generator in enumerate(seed_generators(model)):  # mix: a 31-bit SeedSequence hash
+            mix = int(np.random.SeedSequence([self.seed, index]).generate_state(1, np.uint32)[0]) & 0x7FFFFFFF
+            state = np.array([mix, int(epoch) * DRAWS_PER_EPOCH])
             generator.state.assign(keras.ops.convert_to_tensor(state, dtype=generator.state.dtype))
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:

@@ -1,7 +1,5 @@
-"""Snapshots of the latent manifold while training (Part 4's ``on_epoch_end`` callback), which the animations of
-Parts 4 and 6 are made from: at the article's epochs, the 15x15 manifold of every label and the tracked test digits'
-z_mean, written to an ``.npz`` as taken (a resumed run continues the sequence) and, with a ``tensorboard_dir``, as
-image summaries ``manifold/label_c`` at each snapshot's epoch."""
+"""Snapshots of the latent manifold while training (Part 4's ``on_epoch_end`` callback), which the animations of Parts 4
+and 6 are made from: at the article's epochs, the 15x15 manifold of every label and the tracked test digits' z_mean."""
 from __future__ import annotations
 
 import os
@@ -16,8 +14,7 @@ from keras_autoencoders.generate.manifold import Decoder, render_manifolds, z_me
 
 
 def article_snapshot_epochs(total_epochs: int | None = None) -> list[int]:
-    """Part 4's snapshot epochs ``{int(k ** 1.701) for k in 0..58} | {0..9}``, sorted and 0-based (Keras'
-    ``on_epoch_end``); with ``total_epochs``, those a run of that length reaches."""
+    """Part 4's snapshot epochs, sorted and 0-based (Keras' ``on_epoch_end``); before ``total_epochs`` if given."""
     epochs = {int(k ** 1.701) for k in range(59)} | set(range(10))
     return sorted(e for e in epochs if total_epochs is None or e < total_epochs)
 
@@ -39,15 +36,15 @@ class ManifoldSnapshots(keras.callbacks.Callback):
     with ``decoder`` (``[z, one_hot_label] -> image``) and ``z_meaner`` (``[image, one_hot_label] -> z_mean``) on
     ``images`` with integer ``labels``. ``path``: an ``.npz`` read back on construction (a resumed run keeps earlier
     snapshots) and written after each snapshot (``autosave``), or with ``save_every_epochs=k`` after every k-th epoch
-    and at the end (the backup's period: a long run does not rewrite the growing file each time), or by :meth:`save`.
-    ``epochs_taken[i]`` is the epoch of ``manifolds[i]`` (``(10, 420, 420)`` uint8, 255 = white ink), ``z_means[i]``
-    (one ``(n_c, latent_dim)`` array per label) and ``render_seconds[i]``."""
+    and at the end (the backup's period: a long run does not rewrite the growing file each time), or by :meth:`save`;
+    with a ``tensorboard_dir``, also image summaries ``manifold/label_c`` at each snapshot's epoch. ``epochs_taken[i]``
+    is the epoch of ``manifolds[i]`` (``(10, 420, 420)`` uint8, 255 = white ink), ``z_means[i]`` (per label,
+    ``(n_c, latent_dim)``) and ``render_seconds[i]``."""
 
-    def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray,
-                 labels: np.ndarray, latent_dim: int, epochs: Iterable[int] | None = None,
-                 num_classes: int = 10, grid_size: int = 15, path: str | os.PathLike | None = None,
-                 autosave: bool = True, tensorboard_dir: str | os.PathLike | None = None,
-                 save_every_epochs: int | None = None):
+    def __init__(self, decoder: Decoder, z_meaner: keras.Model, images: np.ndarray, labels: np.ndarray,
+                 latent_dim: int, epochs: Iterable[int] | None = None, num_classes: int = 10, grid_size: int = 15,
+                 path: str | os.PathLike | None = None, autosave: bool = True,
+                 tensorboard_dir: str | os.PathLike | None = None, save_every_epochs: int | None = None):
         super().__init__()
         self.decoder, self.z_meaner, self.images, self.latent_dim = decoder, z_meaner, images, latent_dim
         self.labels = np.asarray(labels, dtype=int)

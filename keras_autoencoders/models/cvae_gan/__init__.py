@@ -1,7 +1,6 @@
-"""Part 6, the conditional VAE+GAN: :mod:`.networks` (encoder, decoder, discriminator in the article's layers, the
-``article``/``corrected`` presets) and :mod:`.model` (:class:`CVAEGAN`, its three optimisers, its losses and
-``train_step``, one outer iteration of the article's loop). Its batches come from
-:mod:`keras_autoencoders.data.iteration_draws`."""
+"""Part 6, the conditional VAE+GAN: :mod:`.networks` (the three networks, the ``article``/``corrected`` presets) and
+:mod:`.model` (:class:`CVAEGAN`: three optimisers, the losses, ``train_step`` = one outer iteration of the article's
+loop); batches from :mod:`keras_autoencoders.data.iteration_draws`."""
 from keras_autoencoders.models.cvae_gan.model import CVAEGAN, ArticleRMSprop, build_cvae_gan
 from keras_autoencoders.models.cvae_gan.networks import (FEATURE_LAYER, PRESETS, build_conv_decoder,
                                                          build_conv_encoder, build_discriminator, tile_condition)

@@ -15,18 +15,14 @@ from keras import layers
 from keras_autoencoders.models.vae import Sampling
 
 IMAGE_SHAPE = (28, 28, 1)
-#: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
-LEAKY_SLOPE = 0.3
+LEAKY_SLOPE = 0.3  #: Keras 2's LeakyReLU default slope, which the article's ``LeakyReLU()`` used.
 DROPOUT_RATE = 0.3
-#: Name of the discriminator's feature layer l.
-FEATURE_LAYER = "dis_l"
+FEATURE_LAYER = "dis_l"  #: Name of the discriminator's feature layer l.
 
 HEADS = ("article", "feature")
 #: Named variants: the article's code as it ran, and its head fixed to read l.
-PRESETS = {
-    "article": {"head": "article", "feature_loss": "cross_entropy"},
-    "corrected": {"head": "feature", "feature_loss": "cross_entropy"},
-}
+PRESETS = {"article": {"head": "article", "feature_loss": "cross_entropy"},
+           "corrected": {"head": "feature", "feature_loss": "cross_entropy"}}
 
 
 def _activate(x, name: str, rate: float = DROPOUT_RATE):
@@ -46,8 +42,7 @@ def tile_condition(feature_map, condition, name: str):
 def build_conv_encoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE,
                        seed: int | None = None) -> keras.Model:
     """``[image, label] -> [z_mean, z_log_var, z]``, the article's ``encoder``."""
-    image = keras.Input(IMAGE_SHAPE, name="image")
-    label = keras.Input((num_classes,), name="label")
+    image, label = keras.Input(IMAGE_SHAPE, name="image"), keras.Input((num_classes,), name="label")
     x = layers.Conv2D(32, 3, strides=2, padding="same", name="enc_conv1")(image)
     x = _activate(x, "enc_conv1", dropout_rate)
     x = layers.MaxPool2D(2, padding="same", name="enc_pool")(x)
@@ -55,17 +50,14 @@ def build_conv_encoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate:
     x = _activate(x, "enc_conv2", dropout_rate)
     x = layers.Concatenate(name="enc_concat")([layers.Flatten(name="enc_flatten")(x), label])
     h = _activate(layers.Dense(64, name="enc_dense")(x), "enc_dense", dropout_rate)
-    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    z_mean, z_log_var = layers.Dense(latent_dim, name="z_mean")(h), layers.Dense(latent_dim, name="z_log_var")(h)
     z = Sampling(log_std_clip=2.0, seed=seed, name="sampling")([z_mean, z_log_var])
     return keras.Model([image, label], [z_mean, z_log_var, z], name="encoder")
 
 
-def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10,
-                       dropout_rate: float = DROPOUT_RATE) -> keras.Model:
+def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10, dropout_rate: float = DROPOUT_RATE) -> keras.Model:
     """``[z, label] -> image`` in [0, 1], the article's ``decoder``."""
-    z = keras.Input((latent_dim,), name="z")
-    label = keras.Input((num_classes,), name="label")
+    z, label = keras.Input((latent_dim,), name="z"), keras.Input((num_classes,), name="label")
     x = layers.Concatenate(name="dec_concat")([z, label])
     x = _activate(layers.Dense(7 * 7 * 128, name="dec_dense")(x), "dec_dense", dropout_rate)
     x = layers.Reshape((7, 7, 128), name="dec_reshape")(x)
@@ -78,8 +70,7 @@ def build_conv_decoder(latent_dim: int = 8, num_classes: int = 10,
     x = layers.Conv2D(1, 5, padding="same", name="dec_out")(x)
     # The article's Conv2D(1, 5, activation="sigmoid"), its sigmoid a layer of its own so that the
     # convolution computes in the policy's dtype and the image comes out in float32.
-    image = layers.Activation("sigmoid", name="dec_sigmoid")(x)
-    return keras.Model([z, label], image, name="decoder")
+    return keras.Model([z, label], layers.Activation("sigmoid", name="dec_sigmoid")(x), name="decoder")
 
 
 def build_discriminator(num_classes: int = 10, head: str = "article",
@@ -88,8 +79,7 @@ def build_discriminator(num_classes: int = 10, head: str = "article",
     block again (``head="article"``) or l (``"feature"``; see the module docstring)."""
     if head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
-    image = keras.Input(IMAGE_SHAPE, name="image")
-    label = keras.Input((num_classes,), name="label")
+    image, label = keras.Input(IMAGE_SHAPE, name="image"), keras.Input((num_classes,), name="label")
     x = layers.Conv2D(128, 7, strides=2, padding="same", name="dis_conv1")(image)
     x = layers.MaxPool2D(2, padding="same", name="dis_pool1")(x)
     x = _activate(x, "dis_conv1", dropout_rate)
